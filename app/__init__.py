@@ -1,0 +1,136 @@
+"""WAgents Commerce: the application factory.
+
+`create_app()` binds the extensions, registers the blueprints and CLI commands and, in the embedded default
+(no REDIS_URL), starts a worker and scheduler thread so one process runs everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, jsonify
+from sqlalchemy import event, text
+
+from app import errors, queues
+from app.config import BASE_DIR, Config
+from app.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        instance_path=str(BASE_DIR / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+    db.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    queues.init_app(app)
+    errors.init_app(app)
+
+    _register_blueprints(app)
+    _register_cli(app)
+
+    @app.get("/healthz")
+    def healthz():
+        checks = {}
+        try:
+            db.session.execute(text("select 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # report, don't crash: this page exists for operators
+            checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            queues.get_redis().ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+        healthy = all(v == "ok" for v in checks.values())
+        return jsonify({"status": "ok" if healthy else "degraded", **checks}), 200 if healthy else 503
+
+    if (
+        not app.config.get("REDIS_URL")
+        and app.config.get("EMBEDDED_WORKER")
+        and not app.config.get("TESTING")
+    ):
+        # Started by the first request (or `flask demo`), not at import, so CLI commands such as
+        # `flask db upgrade` do not spin up a worker they would never use.
+        from app.worker import start_embedded_once
+
+        app.before_request(lambda: start_embedded_once(app))
+    return app
+
+
+def _tune_sqlite(engine) -> None:
+    """On SQLite: enforce foreign keys (cascades behave as on Postgres) and let the worker thread and
+    web requests write without 'database is locked' errors."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from app.models import User
+
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    from flask import redirect, request, url_for
+
+    if request.path.startswith("/api/"):
+        return jsonify({"error": "Log in or send an API token."}), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
+    from app.web.auth import bp as auth_bp
+    from app.web.dashboard import bp as dashboard_bp
+    from app.web.settings import bp as settings_bp
+
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot ride on them
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(settings_bp)
+    app.register_blueprint(api_bp)
+
+    from app.web import NAV
+
+    @app.context_processor
+    def navigation():
+        return {"nav_items": [(e, label) for e, label in NAV if e in app.view_functions]}
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,46 @@
+"""The JSON API under /api: bearer tokens, JSON in and out, errors as {"error": "..."}.
+
+Each area adds its routes in a module of its own; webhooks have their own blueprint (signature auth).
+"""
+
+from flask import Blueprint, g, jsonify, request
+
+from app.services import accounts
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.before_request
+def require_token():
+    header = request.headers.get("Authorization", "")
+    scheme, _, plain = header.partition(" ")
+    if scheme.lower() != "bearer" or not plain.strip():
+        return api_error("Missing API token: send 'Authorization: Bearer <token>'.", 401)
+    token = accounts.token_for(plain.strip())
+    if token is None:
+        return api_error("Invalid or revoked API token.", 401)
+    g.workspace_id = token.workspace_id
+    g.api_token_id = token.id
+
+
+def api_error(message: str, status: int, **extra):
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 400/415 the caller can understand."""
+    from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+    if not request.is_json:
+        raise UnsupportedMediaType("Send a JSON body with 'Content-Type: application/json'.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return data
+
+
+from app.api import workspace  # noqa: E402,F401

@@ -1,0 +1,79 @@
+"""Flask CLI commands: accounts, tokens, the scheduler and the embedded worker.
+
+Each area that adds commands registers them here, so `flask --help` lists everything in one place.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.services import accounts
+
+
+def register(app: Flask) -> None:
+    register_demo(app)
+
+    @app.cli.command("create-user")
+    @click.argument("email")
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--workspace", "workspace_name", default=None, help="Name of the new workspace.")
+    def create_user(email: str, password: str, workspace_name: str | None):
+        """Create a user in a new workspace."""
+        try:
+            user = accounts.create_user(email, password, workspace_name)
+        except accounts.AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Created {user.email} in workspace {user.workspace.name!r} (id {user.workspace_id}).")
+
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--name", default="CLI token")
+    def create_token(email: str, name: str):
+        """Print a new API token for EMAIL's workspace on its own line."""
+        user = accounts.find_user(email)
+        if user is None:
+            raise click.ClickException(f"No user with email {email}.")
+        _, plain = accounts.create_api_token(user, name)
+        click.echo(plain)
+
+    @app.cli.command("scheduler")
+    @click.option("--interval", default=30, show_default=True, help="Seconds between scheduler checks.")
+    def scheduler(interval: int):
+        """Register the recurring jobs (idempotently) and run rq-scheduler."""
+        from app.schedule import run_scheduler
+
+        run_scheduler(interval=interval)
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Drain the queues and exit.")
+    def worker(burst: bool):
+        """Run a worker in this process (all queues). Production uses `rq worker -w app.worker.AppWorker`."""
+        from app.queues import QUEUES, get_queue, get_redis
+        from app.worker import ThreadWorker
+
+        ThreadWorker([get_queue(n) for n in QUEUES], connection=get_redis()).work(burst=burst)
+
+
+def register_demo(app: Flask) -> None:
+    @app.cli.command("demo")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True, type=int)
+    @click.option("--products", default=1000, show_default=True, help="Size of the demo store's catalog.")
+    def demo(host: str, port: int, products: int):
+        """Build the schema, create the demo login and store, and serve everything in this one process."""
+        from flask_migrate import upgrade
+
+        from app.config import BASE_DIR
+        from app.services.demo import prepare_demo
+
+        upgrade(directory=str(BASE_DIR / "migrations"))
+        summary = prepare_demo(app, host=host, port=port, products=products)
+        click.echo(summary)
+        from app.worker import start_embedded_once
+
+        if not app.config.get("REDIS_URL"):
+            start_embedded_once(app)
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, use_reloader=False, threaded=True)

@@ -1,0 +1,88 @@
+"""Configuration read from the environment once, at import of the class.
+
+Nothing here talks to a service; `create_app` picks a class and Flask copies its attributes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _database_url(value: str | None) -> str:
+    if not value:
+        instance = BASE_DIR / "instance"
+        instance.mkdir(exist_ok=True)
+        return f"sqlite:///{instance / 'wagents.db'}"
+    # Heroku-style URLs use the old scheme name; SQLAlchemy wants the driver spelled out.
+    if value.startswith("postgres://"):
+        value = "postgresql://" + value[len("postgres://") :]
+    if value.startswith("postgresql://"):
+        value = "postgresql+psycopg://" + value[len("postgresql://") :]
+    return value
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-change-me")
+    ENCRYPTION_KEY = os.environ.get("ENCRYPTION_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    APP_URL = os.environ.get("APP_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    SHOPIFY_API_KEY = os.environ.get("SHOPIFY_API_KEY", "")
+    SHOPIFY_API_SECRET = os.environ.get("SHOPIFY_API_SECRET", "")
+    SHOPIFY_API_VERSION = os.environ.get("SHOPIFY_API_VERSION", "2026-10")
+    SHOPIFY_API_BASE = os.environ.get("SHOPIFY_API_BASE", "https://{shop}")
+    SHOPIFY_SCOPES = os.environ.get(
+        "SHOPIFY_SCOPES", "read_products,write_products,read_orders,read_inventory,write_inventory"
+    )
+
+    META_APP_SECRET = os.environ.get("META_APP_SECRET", "")
+    META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
+    META_GRAPH_BASE = os.environ.get("META_GRAPH_BASE", "https://graph.facebook.com").rstrip("/")
+    META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v25.0")
+
+    OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
+    OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
+    OPENAI_MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
+
+    # Demo mode mounts the local stand-in Shopify store at /demo-store and seeds a demo workspace.
+    DEMO_MODE = _bool("DEMO_MODE", False)
+    # Without REDIS_URL the app runs RQ on fakeredis with a worker thread and the scheduler in-process.
+    EMBEDDED_WORKER = _bool("EMBEDDED_WORKER", True)
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", APP_URL.startswith("https://"))
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+    EMBEDDED_WORKER = False
+    DEMO_MODE = False
+    APP_URL = "http://app.test"
+    SHOPIFY_API_KEY = "test-api-key"
+    SHOPIFY_API_SECRET = "test-api-secret"
+    SHOPIFY_API_BASE = "https://{shop}"
+    META_APP_SECRET = "test-meta-secret"
+    META_VERIFY_TOKEN = "test-verify-token"
+    META_GRAPH_BASE = "https://graph.facebook.com"
+    OPENAI_API_KEY = None
+    SESSION_COOKIE_SECURE = False

@@ -1,0 +1,37 @@
+"""The database tables, one module per family. Models import nothing of ours but `app.extensions`.
+
+Every business row belongs to a workspace; read them through `app.models.scoping.WorkspaceScope`
+so that no query can cross workspaces.
+"""
+
+from app.models.accounts import ApiToken, User, Workspace
+from app.models.catalog import Product, ProductCategory, ProductVariant
+from app.models.conversations import Conversation, Message
+from app.models.integrations import Integration, OAuthState
+from app.models.inventory import InventoryAdjustment, Reservation
+from app.models.operations import Alert, ComplianceRequest
+from app.models.orders import Order, OrderItem
+from app.models.sync import SyncLog, SyncRun
+from app.models.webhooks import Webhook
+
+__all__ = [
+    "Alert",
+    "ApiToken",
+    "ComplianceRequest",
+    "Conversation",
+    "Integration",
+    "InventoryAdjustment",
+    "Message",
+    "OAuthState",
+    "Order",
+    "OrderItem",
+    "Product",
+    "ProductCategory",
+    "ProductVariant",
+    "Reservation",
+    "SyncLog",
+    "SyncRun",
+    "User",
+    "Webhook",
+    "Workspace",
+]

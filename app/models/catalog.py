@@ -1,0 +1,92 @@
+"""Products, variants and categories: the one catalog every channel sells from. Stock lives on variants."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+Money = Numeric(12, 2)
+
+
+class ProductCategory(db.Model):
+    __tablename__ = "product_category"
+    __table_args__ = (UniqueConstraint("workspace_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    slug: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Product(db.Model):
+    __tablename__ = "product"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "shopify_product_id"),
+        Index("ix_product_workspace_id_updated_at", "workspace_id", "updated_at"),
+        Index("ix_product_workspace_id_title", "workspace_id", "title"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    shopify_product_id: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(500))
+    handle: Mapped[str | None] = mapped_column(String(500), index=True)
+    description_html: Mapped[str | None] = mapped_column(Text)
+    vendor: Mapped[str | None] = mapped_column(String(255))
+    product_type: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    # Comma-separated, as Shopify writes them; searched as text, not filtered as JSON.
+    tags: Mapped[str | None] = mapped_column(Text)
+    price_min: Mapped[Decimal | None] = mapped_column(Money)
+    price_max: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    images: Mapped[list] = mapped_column(JSON, default=list)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_category.id", ondelete="SET NULL"), index=True
+    )
+    # {"shopify": {"synced", "product_id", "last_sync_at", "updated_at"}, "facebook": {...}}
+    platform_sync: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The platform's updated_at: an older delivery never overwrites a newer one.
+    source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    variants: Mapped[list[ProductVariant]] = relationship(
+        back_populates="product", order_by="ProductVariant.position", cascade="all, delete-orphan"
+    )
+    category: Mapped[ProductCategory | None] = relationship()
+
+
+class ProductVariant(db.Model):
+    __tablename__ = "product_variant"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "shopify_variant_id"),
+        Index("ix_product_variant_workspace_id_sku", "workspace_id", "sku"),
+        Index("ix_product_variant_workspace_id_inventory_item_id", "workspace_id", "inventory_item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    shopify_variant_id: Mapped[str | None] = mapped_column(String(100))
+    sku: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(500), default="Default Title")
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    price: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    compare_at_price: Mapped[Decimal | None] = mapped_column(Money)
+    inventory_quantity: Mapped[int] = mapped_column(Integer, default=0)
+    inventory_item_id: Mapped[str | None] = mapped_column(String(100))
+    # [{"name": "Size", "value": "M"}, ...] as Shopify's selectedOptions.
+    option_values: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="variants")

@@ -1,0 +1,24 @@
+"""Who is asking: the workspace scope of the logged-in user or the API token."""
+
+from __future__ import annotations
+
+from flask import abort, g
+from flask_login import current_user
+
+from app.models.scoping import WorkspaceScope
+
+
+def current_workspace_id() -> int | None:
+    workspace_id = g.get("workspace_id")
+    if workspace_id:
+        return workspace_id
+    if current_user and current_user.is_authenticated:
+        return current_user.workspace_id
+    return None
+
+
+def current_scope() -> WorkspaceScope:
+    workspace_id = current_workspace_id()
+    if not workspace_id:
+        abort(401)
+    return WorkspaceScope(workspace_id)

@@ -1,0 +1,40 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
+
+from app.models import ApiToken
+from app.services import accounts
+from app.web.context import current_scope
+from app.web.settings import bp
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[Length(max=120)])
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        _, new_token = accounts.create_api_token(current_user, form.name.data or "API token")
+    elif request.method == "POST":
+        return render_template("settings/tokens.html", form=form, tokens=_tokens(), new_token=None), 422
+    return render_template("settings/tokens.html", form=form, tokens=_tokens(), new_token=new_token)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    if accounts.revoke_api_token(current_user.workspace_id, token_id):
+        flash("Token revoked.", "success")
+    else:
+        flash("That token does not exist or is already revoked.", "error")
+    return redirect(url_for("settings.tokens"))
+
+
+def _tokens():
+    return current_scope().all(ApiToken, ApiToken.revoked_at.is_(None))

@@ -1,0 +1,93 @@
+"""RQ workers that run jobs inside the Flask app context.
+
+`rq worker -w app.worker.AppWorker webhooks sync default` is the production worker (see Procfile): it builds
+the app once, before forking work horses. `start_embedded()` runs a thread worker and the scheduler inside
+the web process for the embedded default (no REDIS_URL).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from rq.timeouts import TimerDeathPenalty
+from rq.worker import SimpleWorker, Worker
+
+from app.extensions import db
+from app.queues import QUEUES, get_queue, get_redis
+
+log = logging.getLogger(__name__)
+
+
+class _AppContextMixin:
+    """Each job gets a clean database session, whatever the previous job left behind."""
+
+    def perform_job(self, job, queue, execution):
+        try:
+            return super().perform_job(job, queue, execution)
+        finally:
+            db.session.remove()
+
+
+class AppWorker(_AppContextMixin, Worker):
+    def __init__(self, *args, **kwargs):
+        from app import create_app
+
+        self.flask_app = create_app()
+        self.flask_app.app_context().push()
+        super().__init__(*args, **kwargs)
+
+    def execute_job(self, job, queue):
+        # A forked work horse must not share the parent's database connections.
+        db.engine.dispose(close=False)
+        return super().execute_job(job, queue)
+
+
+class ThreadWorker(_AppContextMixin, SimpleWorker):
+    """Runs jobs in the calling thread; timeouts by timer because signals only work in the main thread."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self):
+        if threading.current_thread() is threading.main_thread():
+            super()._install_signal_handlers()
+
+
+def burst(queue_names=QUEUES, max_jobs: int | None = None) -> bool:
+    """Drain the queues in this thread and return; used by tests and the CLI."""
+    worker = ThreadWorker([get_queue(n) for n in queue_names], connection=get_redis())
+    return worker.work(burst=True, max_jobs=max_jobs, logging_level="WARNING")
+
+
+_embedded_lock = threading.Lock()
+
+
+def start_embedded_once(app) -> None:
+    if app.extensions.get("embedded_worker"):
+        return
+    with _embedded_lock:
+        if not app.extensions.get("embedded_worker"):
+            app.extensions["embedded_worker"] = start_embedded(app)
+
+
+def start_embedded(app) -> list[threading.Thread]:
+    """Start a worker thread and a scheduler thread for the embedded default."""
+    from app import schedule
+
+    def run_worker():
+        with app.app_context():
+            worker = ThreadWorker([get_queue(n) for n in QUEUES], connection=get_redis())
+            worker.work(logging_level="WARNING", with_scheduler=True)
+
+    def run_scheduler():
+        with app.app_context():
+            schedule.run_scheduler(interval=5)
+
+    threads = [
+        threading.Thread(target=run_worker, name="embedded-worker", daemon=True),
+        threading.Thread(target=run_scheduler, name="embedded-scheduler", daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    log.info("embedded worker and scheduler started")
+    return threads
