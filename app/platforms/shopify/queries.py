@@ -1,0 +1,215 @@
+"""Every GraphQL document the app sends to the Shopify Admin API (2026-10), as module-level strings.
+
+Rules: request exactly the fields the sync mapping needs; no deprecated fields (`media` not `images`,
+`descriptionHtml` not `bodyHtml`, `uri` not `callbackUrl`, `bulkOperation(id:)` not
+`currentBulkOperation`, `defaultEmailAddress` not `Customer.email`). `tests/platforms/test_shopify_schema.py`
+validates every upper-case string here against the pinned schema, also with `NoDeprecatedCustomRule`.
+Paged and bulk product documents select the same fields so one mapping handles both shapes.
+"""
+
+# One selection for a product, shared by paged, by-id and bulk documents. Nested connections are sized by
+# variables in paged documents; bulk documents drop the sizes (bulk operations ignore them).
+_PRODUCT_FIELDS = """
+  id
+  title
+  handle
+  descriptionHtml
+  productType
+  vendor
+  tags
+  status
+  createdAt
+  updatedAt
+"""
+_VARIANT_FIELDS = """
+  id
+  sku
+  title
+  price
+  compareAtPrice
+  inventoryQuantity
+  inventoryItem { id }
+  selectedOptions { name value }
+"""
+_MEDIA_FIELDS = """
+  id
+  mediaContentType
+  ... on MediaImage { image { url altText } }
+"""
+
+PRODUCTS_PAGE_QUERY = f"""
+query ProductsPage($first: Int!, $after: String, $query: String, $variantsFirst: Int!, $mediaFirst: Int!) {{
+  products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      {_PRODUCT_FIELDS}
+      variants(first: $variantsFirst) {{
+        pageInfo {{ hasNextPage }}
+        nodes {{ {_VARIANT_FIELDS} }}
+      }}
+      media(first: $mediaFirst) {{ nodes {{ {_MEDIA_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
+
+PRODUCT_BY_ID_QUERY = f"""
+query ProductById($id: ID!, $variantsFirst: Int!, $mediaFirst: Int!) {{
+  product(id: $id) {{
+    {_PRODUCT_FIELDS}
+    variants(first: $variantsFirst) {{
+      pageInfo {{ hasNextPage }}
+      nodes {{ {_VARIANT_FIELDS} }}
+    }}
+    media(first: $mediaFirst) {{ nodes {{ {_MEDIA_FIELDS} }} }}
+  }}
+}}
+"""
+
+ORDERS_PAGE_QUERY = """
+query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      name
+      createdAt
+      updatedAt
+      cancelledAt
+      email
+      phone
+      currencyCode
+      displayFinancialStatus
+      displayFulfillmentStatus
+      totalPriceSet { shopMoney { amount currencyCode } }
+      customer {
+        id
+        displayName
+        defaultEmailAddress { emailAddress }
+        defaultPhoneNumber { phoneNumber }
+      }
+      billingAddress { name phone }
+      lineItems(first: $lineItemsFirst) {
+        pageInfo { hasNextPage }
+        nodes {
+          id
+          sku
+          title
+          quantity
+          variant { id }
+          originalUnitPriceSet { shopMoney { amount currencyCode } }
+        }
+      }
+    }
+  }
+}
+"""
+
+SHOP_QUERY = """
+query Shop {
+  shop { name currencyCode myshopifyDomain }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_CREATE_MUTATION = """
+mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTION_DELETE_MUTATION = """
+mutation WebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}
+"""
+
+WEBHOOK_SUBSCRIPTIONS_QUERY = """
+query WebhookSubscriptions($first: Int!, $after: String) {
+  webhookSubscriptions(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id topic uri }
+  }
+}
+"""
+
+# The inner query a bulk operation runs. Bulk documents take no variables and no page sizes (bulk.py
+# inlines a search filter); the JSONL flattens every connection to child lines carrying `__parentId`,
+# which bulk.py folds back into the paged shape.
+BULK_PRODUCTS_INNER_QUERY = f"""
+query BulkProducts {{
+  products {{
+    edges {{
+      node {{
+        {_PRODUCT_FIELDS}
+        variants {{ edges {{ node {{ {_VARIANT_FIELDS} }} }} }}
+        media {{ edges {{ node {{ {_MEDIA_FIELDS} }} }} }}
+      }}
+    }}
+  }}
+}}
+"""
+
+# `groupObjects: true` keeps each product's child lines right after it. Since 2026-01 the default is false
+# (faster for Shopify, but children may land anywhere in the file), which would force us to hold the whole
+# file in memory to reassemble products.
+BULK_OPERATION_RUN_QUERY_MUTATION = """
+mutation BulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+BULK_OPERATION_QUERY = """
+query BulkOperation($id: ID!) {
+  bulkOperation(id: $id) {
+    id
+    status
+    errorCode
+    objectCount
+    rootObjectCount
+    url
+    partialDataUrl
+    createdAt
+    completedAt
+  }
+}
+"""
+
+# Since 2026-04 Shopify rejects this mutation without `@idempotent`; the key is a variable so a retried
+# HTTP call resends the very same key. Every change carries `changeFromQuantity` (compare-and-set).
+INVENTORY_ADJUST_QUANTITIES_MUTATION = """
+mutation InventoryAdjustQuantities($input: InventoryAdjustQuantitiesInput!, $idempotencyKey: String!) {
+  inventoryAdjustQuantities(input: $input) @idempotent(key: $idempotencyKey) {
+    inventoryAdjustmentGroup {
+      id
+      createdAt
+      reason
+      referenceDocumentUri
+      changes { name delta quantityAfterChange }
+    }
+    userErrors { field message code }
+  }
+}
+"""
+
+INVENTORY_LEVEL_QUERY = """
+query InventoryLevel($inventoryItemId: ID!, $locationId: ID!) {
+  inventoryItem(id: $inventoryItemId) {
+    id
+    tracked
+    inventoryLevel(locationId: $locationId) {
+      id
+      location { id }
+      quantities(names: ["available"]) { name quantity updatedAt }
+    }
+  }
+}
+"""
