@@ -56,6 +56,8 @@ class Product(db.Model):
     # The platform's updated_at: an older delivery never overwrites a newer one.
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a Shopify sync or webhook last saw this product; a full sync soft-deletes what it did not see.
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: eeba984008ab
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:03:35.531750
+Create Date: 2026-11-25 20:10:26.925987
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'eeba984008ab'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -176,6 +176,7 @@ def upgrade():
     sa.Column('platform_sync', sa.JSON(), nullable=False),
     sa.Column('source_updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('seen_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['category_id'], ['product_category.id'], name=op.f('fk_product_category_id_product_category'), ondelete='SET NULL'),

@@ -1,0 +1,259 @@
+"""Set-based writes of product records (from `mapping`) into products, variants, categories and sync_log.
+
+One call handles one batch (a sync page or one webhook) in the caller's transaction: a handful of statements
+whatever the batch size, never one ORM round trip per row. Ordering is enforced in the database itself: an
+update lands only where the stored `source_updated_at` is older than the incoming one (and a soft-deleted
+product is not resurrected by an update older than its deletion), so a slow sync page cannot overwrite a
+faster webhook, whichever commits first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+from app.models import Product, ProductCategory, ProductVariant, SyncLog
+from app.models.types import utcnow
+from app.sync.mapping import slugify
+
+PRODUCT_COLUMNS = (
+    "title", "handle", "description_html", "vendor", "product_type", "status", "tags", "images",
+    "price_min", "price_max", "source_updated_at",
+)  # fmt: skip
+VARIANT_COLUMNS = (
+    "sku", "title", "position", "price", "compare_at_price", "inventory_quantity", "inventory_item_id",
+    "option_values",
+)  # fmt: skip
+
+
+@dataclass
+class WriteResult:
+    created: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # GIDs, unchanged or older than what we hold
+    product_ids: dict[str, int] = field(default_factory=dict)  # GID -> product id, for every record seen
+
+    @property
+    def changed_ids(self) -> list[int]:
+        return self.created + self.updated
+
+
+def dialect_insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def _categories(workspace_id: int, records: list[dict]) -> dict[str, int]:
+    names = {r["product_type"] for r in records if r.get("product_type")}
+    if not names:
+        return {}
+    by_slug = {slugify(n): n for n in names}
+    stmt = dialect_insert(ProductCategory).values(
+        [
+            {"workspace_id": workspace_id, "name": name, "slug": slug, "created_at": utcnow()}
+            for slug, name in by_slug.items()
+        ]
+    )
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "slug"]))
+    rows = db.session.execute(
+        select(ProductCategory.slug, ProductCategory.id).where(
+            ProductCategory.workspace_id == workspace_id, ProductCategory.slug.in_(by_slug)
+        )
+    )
+    ids = dict(rows.all())
+    return {name: ids[slug] for slug, name in by_slug.items()}
+
+
+def upsert_products(
+    workspace_id: int,
+    records: list[dict],
+    *,
+    integration_id: int | None = None,
+    sync_run_id: int | None = None,
+    webhook_id: int | None = None,
+    currency: str | None = None,
+    log_skips: bool = True,
+    now: datetime | None = None,
+) -> WriteResult:
+    """Create, update or skip each record; write its variants and its sync_log line. Caller commits."""
+    now = now or utcnow()
+    result = WriteResult()
+    # The newest version of each product wins inside one batch too (a page may repeat a product).
+    latest: dict[str, dict] = {}
+    for record in records:
+        seen = latest.get(record["shopify_product_id"])
+        if seen is None or (record["source_updated_at"] or now) >= (seen["source_updated_at"] or now):
+            latest[record["shopify_product_id"]] = record
+    if not latest:
+        return result
+    gids = list(latest)
+    existing = {
+        row.shopify_product_id: row
+        for row in db.session.execute(
+            select(
+                Product.id,
+                Product.shopify_product_id,
+                Product.source_updated_at,
+                Product.deleted_at,
+                Product.platform_sync,
+            ).where(Product.workspace_id == workspace_id, Product.shopify_product_id.in_(gids))  # fmt: skip
+        )
+    }
+    categories = _categories(workspace_id, list(latest.values()))
+
+    rows = []
+    for product_gid, record in latest.items():
+        old = existing.get(product_gid)
+        incoming = record["source_updated_at"]
+        if old is not None and not _is_newer(incoming, old.source_updated_at, old.deleted_at):
+            result.skipped.append(product_gid)
+            result.product_ids[product_gid] = old.id
+            continue
+        platform_sync = dict(old.platform_sync or {}) if old is not None else {}
+        platform_sync["shopify"] = {
+            "synced": True,
+            "product_id": product_gid,
+            "last_sync_at": now.isoformat(),
+            "updated_at": incoming.isoformat() if incoming else None,
+        }
+        row = {c: record.get(c) for c in PRODUCT_COLUMNS}
+        row.update(
+            workspace_id=workspace_id, shopify_product_id=product_gid, platform_sync=platform_sync,
+            category_id=categories.get(record.get("product_type")), currency=currency, deleted_at=None,
+            seen_at=now, updated_at=now, created_at=now,
+        )  # fmt: skip
+        rows.append(row)
+
+    if rows:
+        stmt = dialect_insert(Product).values(rows)
+        excluded = stmt.excluded
+        set_ = {c: excluded[c] for c in (*PRODUCT_COLUMNS, "platform_sync", "category_id", "deleted_at",
+                                         "seen_at", "updated_at")}  # fmt: skip
+        if currency:
+            set_["currency"] = excluded.currency
+        newer = and_(
+            or_(Product.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
+                Product.source_updated_at < excluded.source_updated_at),
+            or_(Product.deleted_at.is_(None), excluded.source_updated_at.is_(None),
+                Product.deleted_at < excluded.source_updated_at),
+        )  # fmt: skip
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["workspace_id", "shopify_product_id"], set_=set_, where=newer
+        ).returning(Product.id, Product.shopify_product_id)
+        written = dict((g, i) for i, g in db.session.execute(stmt).all())
+        for row in rows:
+            product_gid = row["shopify_product_id"]
+            if product_gid not in written:  # lost a race to a newer write: that one stands
+                result.skipped.append(product_gid)
+                continue
+            result.product_ids[product_gid] = written[product_gid]
+            (result.updated if product_gid in existing else result.created).append(written[product_gid])
+        _write_variants(workspace_id, [(written[g], latest[g]) for g in written], now)
+
+    if result.skipped:
+        # Still present upstream: a full sync must not soft-delete what it skipped as unchanged.
+        db.session.execute(
+            update(Product)
+            .where(Product.workspace_id == workspace_id, Product.shopify_product_id.in_(result.skipped))
+            .values(seen_at=now)
+        )
+    _log(workspace_id, result, integration_id, sync_run_id, webhook_id, now, log_skips)
+    return result
+
+
+def _is_newer(incoming: datetime | None, stored: datetime | None, deleted_at: datetime | None) -> bool:
+    if incoming is None:
+        return True
+    if deleted_at is not None and incoming <= deleted_at:
+        return False
+    return stored is None or incoming > stored
+
+
+def _write_variants(workspace_id: int, products: list[tuple[int, dict]], now: datetime) -> None:
+    rows = []
+    keep: set[tuple[int, str]] = set()
+    for product_id, record in products:
+        for variant in record["variants"]:
+            row = {c: variant.get(c) for c in VARIANT_COLUMNS}
+            row.update(workspace_id=workspace_id, product_id=product_id, created_at=now, updated_at=now,
+                       shopify_variant_id=variant["shopify_variant_id"])  # fmt: skip
+            rows.append(row)
+            keep.add((product_id, variant["shopify_variant_id"]))
+    product_ids = [p for p, _ in products]
+    # Variants Shopify no longer lists for these products go; order items keep their copy of the title.
+    stale = db.session.execute(
+        select(ProductVariant.id, ProductVariant.product_id, ProductVariant.shopify_variant_id).where(
+            ProductVariant.product_id.in_(product_ids)
+        )
+    ).all()
+    drop = [vid for vid, pid, g in stale if (pid, g) not in keep]
+    if drop:
+        db.session.execute(delete(ProductVariant).where(ProductVariant.id.in_(drop)))
+    if not rows:
+        return
+    stmt = dialect_insert(ProductVariant).values(rows)
+    set_ = {c: stmt.excluded[c] for c in (*VARIANT_COLUMNS, "product_id", "updated_at")}
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=["workspace_id", "shopify_variant_id"], set_=set_)
+    )
+
+
+def _log(workspace_id, result: WriteResult, integration_id, sync_run_id, webhook_id, now, log_skips) -> None:
+    base = {"workspace_id": workspace_id, "integration_id": integration_id, "sync_run_id": sync_run_id,
+            "webhook_id": webhook_id, "entity_type": "product", "status": "success", "created_at": now}  # fmt: skip
+    rows = [{**base, "entity_id": str(pid), "action": "create"} for pid in result.created]
+    rows += [{**base, "entity_id": str(pid), "action": "update"} for pid in result.updated]
+    if log_skips:
+        rows += [
+            {**base, "entity_id": str(result.product_ids.get(g, g)), "action": "skip"} for g in result.skipped
+        ]
+    if rows:
+        db.session.execute(insert(SyncLog), rows)
+
+
+def soft_delete_products(
+    workspace_id: int,
+    *,
+    gids: list[str] | None = None,
+    not_seen_since: datetime | None = None,
+    integration_id: int | None = None,
+    sync_run_id: int | None = None,
+    webhook_id: int | None = None,
+    deleted_at: datetime | None = None,
+) -> list[int]:
+    """Soft-delete products by GID (products/delete) or those a full sync did not see; log each one."""
+    now = deleted_at or utcnow()
+    criteria = [Product.workspace_id == workspace_id, Product.deleted_at.is_(None),
+                Product.shopify_product_id.is_not(None)]  # fmt: skip
+    if gids is not None:
+        criteria.append(Product.shopify_product_id.in_(gids))
+    if not_seen_since is not None:
+        criteria.append(or_(Product.seen_at.is_(None), Product.seen_at < not_seen_since))
+    ids = list(db.session.scalars(select(Product.id).where(*criteria)))
+    if not ids:
+        return []
+    db.session.execute(update(Product).where(Product.id.in_(ids)).values(deleted_at=now, updated_at=now))
+    db.session.execute(insert(SyncLog), [
+        {"workspace_id": workspace_id, "integration_id": integration_id, "sync_run_id": sync_run_id,
+         "webhook_id": webhook_id, "entity_type": "product", "entity_id": str(pid), "action": "delete",
+         "status": "success", "created_at": now}
+        for pid in ids
+    ])  # fmt: skip
+    return ids
+
+
+def variant_ids_by_gid(workspace_id: int, gids: list[str]) -> dict[str, tuple[int, int]]:
+    """GID -> (variant id, product id), for linking order lines."""
+    gids = [g for g in gids if g]
+    if not gids:
+        return {}
+    rows = db.session.execute(
+        select(ProductVariant.shopify_variant_id, ProductVariant.id, ProductVariant.product_id).where(
+            ProductVariant.workspace_id == workspace_id, ProductVariant.shopify_variant_id.in_(gids)
+        )
+    )
+    return {g: (vid, pid) for g, vid, pid in rows}

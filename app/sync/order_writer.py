@@ -1,0 +1,110 @@
+"""Set-based writes of Shopify order records (from `mapping`) into orders and order_items.
+
+Same ordering rule as products: an order is rewritten only by a newer `updatedAt`. Line items are replaced as
+a whole for each order written (Shopify sends the full list every time) and linked to our variants by GID.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, insert, or_, select
+
+from app.extensions import db
+from app.models import Order, OrderItem, SyncLog
+from app.models.types import utcnow
+from app.sync.catalog_writer import dialect_insert, variant_ids_by_gid
+
+ORDER_COLUMNS = (
+    "number", "customer_name", "customer_email", "customer_phone", "currency", "total_price", "subtotal_price",
+    "financial_status", "fulfillment_status", "cancelled_at", "source_updated_at",
+)  # fmt: skip
+
+
+def order_status(record: dict) -> str:
+    return "cancelled" if record.get("cancelled_at") else "open"
+
+
+def upsert_orders(
+    workspace_id: int,
+    records: list[dict],
+    *,
+    integration_id: int | None = None,
+    sync_run_id: int | None = None,
+    webhook_id: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, list[int]]:
+    """Returns {"created": [...], "updated": [...], "skipped": [...ids or gids]}. Caller commits."""
+    now = now or utcnow()
+    latest: dict[str, dict] = {}
+    for record in records:
+        seen = latest.get(record["external_id"])
+        if seen is None or (record["source_updated_at"] or now) >= (seen["source_updated_at"] or now):
+            latest[record["external_id"]] = record
+    outcome = {"created": [], "updated": [], "skipped": []}
+    if not latest:
+        return outcome
+    existing = dict(
+        db.session.execute(
+            select(Order.external_id, Order.id).where(
+                Order.workspace_id == workspace_id,
+                Order.source_platform == "shopify",
+                Order.external_id.in_(list(latest)),
+            )  # fmt: skip
+        ).all()
+    )
+    rows = []
+    for external_id, record in latest.items():
+        row = {c: record.get(c) for c in ORDER_COLUMNS}
+        row.update(
+            workspace_id=workspace_id, integration_id=integration_id, source_platform="shopify",
+            external_id=external_id, status=order_status(record), created_at=record.get("created_at") or now,
+            updated_at=now,
+        )  # fmt: skip
+        rows.append(row)
+    stmt = dialect_insert(Order).values(rows)
+    excluded = stmt.excluded
+    set_ = {c: excluded[c] for c in (*ORDER_COLUMNS, "status", "updated_at")}
+    newer = or_(Order.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
+                Order.source_updated_at < excluded.source_updated_at)  # fmt: skip
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "source_platform", "external_id"], set_=set_, where=newer
+    ).returning(Order.id, Order.external_id)
+    written = {g: i for i, g in db.session.execute(stmt).all()}
+    for external_id in latest:
+        if external_id not in written:
+            outcome["skipped"].append(existing.get(external_id, external_id))
+        elif external_id in existing:
+            outcome["updated"].append(written[external_id])
+        else:
+            outcome["created"].append(written[external_id])
+    if written:
+        _replace_items(workspace_id, {written[g]: latest[g] for g in written})
+    log_rows = [
+        {"workspace_id": workspace_id, "integration_id": integration_id, "sync_run_id": sync_run_id,
+         "webhook_id": webhook_id, "entity_type": "order", "entity_id": str(oid), "action": action,
+         "status": "success", "created_at": now}
+        for action, key in (("create", "created"), ("update", "updated"), ("skip", "skipped"))
+        for oid in outcome[key]
+    ]  # fmt: skip
+    if log_rows:
+        db.session.execute(insert(SyncLog), log_rows)
+    return outcome
+
+
+def _replace_items(workspace_id: int, orders: dict[int, dict]) -> None:
+    db.session.execute(delete(OrderItem).where(OrderItem.order_id.in_(list(orders))))
+    links = variant_ids_by_gid(
+        workspace_id, [item["shopify_variant_id"] for r in orders.values() for item in r["items"]]
+    )
+    rows = []
+    for order_id, record in orders.items():
+        for item in record["items"]:
+            variant_id, product_id = links.get(item["shopify_variant_id"], (None, None))
+            rows.append({
+                "order_id": order_id, "variant_id": variant_id, "product_id": product_id,
+                "external_id": item["external_id"], "sku": item["sku"], "title": item["title"][:500],
+                "quantity": item["quantity"], "unit_price": item["unit_price"], "total_price": item["total_price"],
+            })  # fmt: skip
+    if rows:
+        db.session.execute(insert(OrderItem), rows)
