@@ -1,0 +1,184 @@
+"""Inventory quantities and the rules of ``inventoryAdjustQuantities`` as Shopify enforces them from 2026-04.
+
+- ``changeFromQuantity`` must be given on every change (``null`` opts out of the compare-and-swap check); a
+  value that no longer matches is refused with ``CHANGE_FROM_QUANTITY_STALE`` and nothing is applied;
+- an idempotency key (from the ``@idempotent`` directive, checked by the GraphQL layer) is remembered with a
+  fingerprint of the input: a retry with the same input returns the first result without applying it again,
+  the same key with another input is ``IDEMPOTENCY_KEY_PARAMETER_MISMATCH``.
+
+One location per shop. Quantities not yet changed are the catalog's. Plain data only; no GraphQL here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from app.demo_store import catalog
+from app.demo_store.db import dumps
+
+QUANTITY_NAMES = ("available", "committed", "damaged", "incoming", "on_hand", "quality_control", "reserved",
+                  "safety_stock")  # fmt: skip
+ADJUSTABLE_NAMES = {"available", "damaged", "incoming", "quality_control", "reserved", "safety_stock"}
+REASONS = {
+    "correction", "cycle_count_available", "damaged", "movement_created", "movement_updated",
+    "movement_received", "movement_canceled", "other", "promotion", "quality_control", "received",
+    "reservation_created", "reservation_deleted", "reservation_updated", "restock", "safety_stock", "shrinkage",
+}  # fmt: skip
+MAX_QUANTITY = 2_000_000_000
+
+
+class InventoryMixin:
+    def _item_exists(self, shop: str, item_id: int) -> bool:
+        i, _v = catalog.split_variant(item_id, catalog.INVENTORY_ITEM_BASE)
+        return item_id > catalog.INVENTORY_ITEM_BASE and self.product(shop, i) is not None
+
+    def quantities(self, shop: str, item_id: int, location_id: int = catalog.LOCATION_ID) -> dict[str, int]:
+        row = self.db.one(
+            "SELECT quantities FROM inventory WHERE shop=? AND item_id=? AND location_id=?",
+            (shop, item_id, location_id),
+        )
+        if row:
+            return json.loads(row["quantities"])
+        i, v = catalog.split_variant(item_id, catalog.INVENTORY_ITEM_BASE)
+        product = self.product(shop, i)
+        available = product["variants"][v]["available"] if product else 0
+        return {name: 0 for name in QUANTITY_NAMES} | {"available": available, "on_hand": available}
+
+    def quantities_many(self, shop: str, item_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Overlay rows for ``item_ids`` in one query (items absent from the result are unchanged)."""
+        if not item_ids:
+            return {}
+        marks = ",".join("?" * len(item_ids))
+        rows = self.db.all(
+            f"SELECT item_id, quantities FROM inventory WHERE shop=? AND item_id IN ({marks})",  # noqa: S608
+            (shop, *item_ids),
+        )
+        return {row["item_id"]: json.loads(row["quantities"]) for row in rows}
+
+    def inventory_updated_at(self, shop: str, item_id: int) -> str | None:
+        row = self.db.one("SELECT updated_at FROM inventory WHERE shop=? AND item_id=?", (shop, item_id))
+        return row["updated_at"] if row else None
+
+    def _write_quantities(self, conn, shop: str, item_id: int, location_id: int, quantities: dict) -> str:
+        now = self.now_iso()
+        conn.execute(
+            "INSERT INTO inventory (shop, item_id, location_id, quantities, updated_at) VALUES (?,?,?,?,?) "
+            "ON CONFLICT(shop, item_id, location_id) DO UPDATE SET quantities=excluded.quantities, "
+            "updated_at=excluded.updated_at",
+            (shop, item_id, location_id, dumps(quantities), now),
+        )
+        return now
+
+    def adjust_available(self, shop: str, item_id: int, delta: int, *, fire: bool = True) -> int:
+        """Move ``available`` (and ``on_hand``) by ``delta`` without the API's checks; returns the new value."""
+        current = self.quantities(shop, item_id)
+        current["available"] += delta
+        current["on_hand"] += delta
+        with self.db.transaction() as conn:
+            self._write_quantities(conn, shop, item_id, catalog.LOCATION_ID, current)
+        if fire:
+            self.fire_inventory_webhook(shop, item_id, catalog.LOCATION_ID, current["available"])
+        return current["available"]
+
+    def adjust_quantities(self, shop: str, data: dict, idempotency_key: str) -> dict:
+        """Apply an ``InventoryAdjustQuantitiesInput``; returns ``{"group": ..., "userErrors": [...]}``."""
+        fingerprint = hashlib.sha256(dumps(data).encode()).hexdigest()
+        with self.db.transaction() as conn:
+            seen = conn.execute(
+                "SELECT fingerprint, result FROM idempotency WHERE shop=? AND key=?", (shop, idempotency_key)
+            ).fetchone()
+            if seen is not None:
+                if seen["fingerprint"] != fingerprint:
+                    return _failure(
+                        "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+                        "The same idempotency key cannot be used with different operation parameters.",
+                        None,
+                    )
+                return json.loads(seen["result"])
+            errors, planned = self._plan_adjustment(shop, data)
+            if errors:
+                return {"group": None, "userErrors": errors}
+            changes, fired = [], []
+            for item_id, location_id, delta, ledger, quantities in planned:
+                quantities[data["name"]] += delta
+                if data["name"] == "available":
+                    quantities["on_hand"] += delta
+                self._write_quantities(conn, shop, item_id, location_id, quantities)
+                changes.append({"name": data["name"], "delta": delta, "quantityAfterChange": quantities[data["name"]],
+                                "itemId": item_id, "locationId": location_id, "ledgerDocumentUri": ledger})  # fmt: skip
+                fired.append((item_id, location_id, quantities["available"]))
+            group_id = conn.execute("SELECT COUNT(*) FROM idempotency").fetchone()[0] + 1
+            result = {
+                "group": {
+                    "id": catalog.gid("InventoryAdjustmentGroup", 90_000_000_000 + group_id),
+                    "createdAt": self.now_iso(),
+                    "reason": data["reason"],
+                    "referenceDocumentUri": data.get("referenceDocumentUri"),
+                    "changes": changes,
+                },
+                "userErrors": [],
+            }
+            conn.execute(
+                "INSERT INTO idempotency (shop, key, fingerprint, result) VALUES (?,?,?,?)",
+                (shop, idempotency_key, fingerprint, dumps(result)),
+            )
+        for item_id, location_id, available in fired:
+            self.fire_inventory_webhook(shop, item_id, location_id, available)
+        return result
+
+    def _plan_adjustment(self, shop: str, data: dict) -> tuple[list[dict], list[tuple]]:
+        name, reason = data.get("name"), data.get("reason")
+        if name not in ADJUSTABLE_NAMES:
+            return [
+                _error("INVALID_QUANTITY_NAME", "The specified quantity name is invalid.", ["input", "name"])
+            ], []
+        if reason not in REASONS:
+            return [_error("INVALID_REASON", "The specified reason is invalid.", ["input", "reason"])], []
+        errors, planned, working = [], [], {}
+        for k, change in enumerate(data.get("changes") or []):
+            path = ["input", "changes", str(k)]
+            item_id = catalog.parse_gid(change.get("inventoryItemId"), "InventoryItem")
+            location_id = catalog.parse_gid(change.get("locationId"), "Location")
+            ledger = change.get("ledgerDocumentUri")
+            if item_id is None or not self._item_exists(shop, item_id):
+                errors.append(_error("INVALID_INVENTORY_ITEM", "The specified inventory item could not be found.",
+                                     [*path, "inventoryItemId"]))  # fmt: skip
+                continue
+            if location_id != catalog.LOCATION_ID:
+                errors.append(_error("INVALID_LOCATION", "The specified location could not be found.",
+                                     [*path, "locationId"]))  # fmt: skip
+                continue
+            if name == "available" and ledger:
+                errors.append(_error("INVALID_AVAILABLE_DOCUMENT",
+                                     "A ledger document URI is not allowed when adjusting available.",
+                                     [*path, "ledgerDocumentUri"]))  # fmt: skip
+                continue
+            if name != "available" and not ledger:
+                errors.append(_error("INVALID_QUANTITY_DOCUMENT",
+                                     "A ledger document URI is required except when adjusting available.",
+                                     [*path, "ledgerDocumentUri"]))  # fmt: skip
+                continue
+            key = (item_id, location_id)
+            quantities = working.setdefault(key, self.quantities(shop, item_id, location_id))
+            expected = change.get("changeFromQuantity")
+            if expected is not None and expected != quantities[name]:
+                errors.append(_error("CHANGE_FROM_QUANTITY_STALE",
+                                     "The changeFromQuantity argument no longer matches the persisted quantity.",
+                                     [*path, "changeFromQuantity"]))  # fmt: skip
+                continue
+            after = quantities[name] + change["delta"]
+            if after > MAX_QUANTITY or after < -MAX_QUANTITY:
+                code = "INVALID_QUANTITY_TOO_HIGH" if after > 0 else "INVALID_QUANTITY_TOO_LOW"
+                errors.append(_error(code, "The quantity is out of range.", [*path, "delta"]))
+                continue
+            planned.append((item_id, location_id, change["delta"], ledger, quantities))
+        return errors, planned
+
+
+def _error(code: str, message: str, field: list[str] | None) -> dict:
+    return {"code": code, "message": message, "field": field}
+
+
+def _failure(code: str, message: str, field: list[str] | None) -> dict:
+    return {"group": None, "userErrors": [_error(code, message, field)]}

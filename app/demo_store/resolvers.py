@@ -1,0 +1,186 @@
+"""Root ``QueryRoot`` fields of the demo store, plus the order, shop and bulk-operation objects.
+
+Each root field is a callable ``(info, **args)`` in the dict returned by `query_root`; graphql-core calls it
+for the selected fields only. Mutations live in `mutations.py`.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+from app.demo_store import catalog, listing
+from app.demo_store.bulk import BULK_ID_BASE
+from app.demo_store.commerce import order_node, shop_node
+from app.demo_store.nodes import (
+    connection,
+    count,
+    inventory_item_node,
+    inventory_level_node,
+    location_node,
+    product_node,
+    variant_node,
+)
+from app.demo_store.webhooks import subscription_node, topic_to_enum
+
+
+def bulk_node(ctx, row) -> dict:
+    numeric = BULK_ID_BASE + row["id"]
+    has_file = row["status"] == "COMPLETED" and row["object_count"] > 0
+    return {
+        "__typename": "BulkOperation",
+        "id": catalog.gid("BulkOperation", numeric),
+        "status": row["status"],
+        "type": "QUERY",
+        "query": row["query"],
+        "errorCode": row["error_code"],
+        "createdAt": row["created_at"],
+        "completedAt": row["completed_at"],
+        "objectCount": str(row["object_count"]),
+        "rootObjectCount": str(row["root_object_count"]),
+        "fileSize": str(row["file_size"]) if row["file_size"] is not None and has_file else None,
+        "url": f"{ctx.base_url}/bulk/{numeric}.jsonl" if has_file else None,
+        "partialDataUrl": None,
+    }
+
+
+def _product_by_gid(ctx, value: str):
+    numeric = catalog.parse_gid(value, "Product")
+    record = ctx.view.product(catalog.product_index(numeric)) if numeric else None
+    return product_node(ctx, record) if record else None
+
+
+def _variant_parts(ctx, value: str, kind: str, base: int):
+    numeric = catalog.parse_gid(value, kind)
+    if numeric is None or numeric <= base:
+        return None
+    i, v = catalog.split_variant(numeric, base)
+    record = ctx.view.product(i)
+    return (record, record["variants"][v]) if record else None
+
+
+def node_by_gid(ctx, value: str):
+    kind = value.split("/")[3] if isinstance(value, str) and value.count("/") >= 4 else ""
+    if kind == "Product":
+        return _product_by_gid(ctx, value)
+    if kind == "ProductVariant":
+        parts = _variant_parts(ctx, value, "ProductVariant", catalog.VARIANT_BASE)
+        return variant_node(ctx, *parts) if parts else None
+    if kind == "InventoryItem":
+        parts = _variant_parts(ctx, value, "InventoryItem", catalog.INVENTORY_ITEM_BASE)
+        return inventory_item_node(ctx, parts[1]["inventory_item_id"], *parts) if parts else None
+    if kind == "InventoryLevel":
+        item = value.partition("inventory_item_id=")[2]
+        parts = _variant_parts(ctx, f"gid://shopify/InventoryItem/{item}", "InventoryItem",
+                               catalog.INVENTORY_ITEM_BASE)  # fmt: skip
+        return inventory_level_node(ctx, int(item), *parts) if parts else None
+    if kind == "Location":
+        return location_node(ctx) if catalog.parse_gid(value, "Location") == catalog.LOCATION_ID else None
+    if kind == "Order":
+        numeric = catalog.parse_gid(value, "Order")
+        order = ctx.store.order(ctx.shop, catalog.order_index(numeric)) if numeric else None
+        return order_node(ctx, order) if order else None
+    if kind == "BulkOperation":
+        row = ctx.store.bulk_row(ctx.shop, catalog.parse_gid(value, "BulkOperation") or 0)
+        return bulk_node(ctx, row) if row else None
+    if kind == "WebhookSubscription":
+        return next((s for s in ctx.store.subscriptions(ctx.shop) if s["id"] == value), None)
+    return None
+
+
+def _products(info, **args):
+    ctx = info.context
+    if ctx.bulk and info.path.prev is None:
+        args = {**args, "first": listing.MAX_PAGE, "after": ctx.bulk_after}
+    page = listing.product_page(ctx.view, args)
+    ctx.prefetch_inventory(page["records"])
+    if ctx.bulk and info.path.prev is None:
+        ctx.bulk_next = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+    return connection(info, page, lambda r: product_node(ctx, r))
+
+
+def _orders(info, **args):
+    ctx = info.context
+    if ctx.bulk and info.path.prev is None:
+        args = {**args, "first": listing.MAX_PAGE, "after": ctx.bulk_after}
+    page = listing.order_page(ctx.store, ctx.shop, args)
+    if ctx.bulk and info.path.prev is None:
+        ctx.bulk_next = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+    return connection(info, page, lambda r: order_node(ctx, r))
+
+
+def _products_count(info, query=None, limit=10000, savedSearchId=None):
+    view = info.context.view
+    filters = listing.parse_query(query)
+    lo, hi = listing._base_range(view, filters)  # noqa: SLF001 - same package
+    touched = sum(1 for i in set(view.changes) | view.deleted if lo <= i < hi)
+    changed = sum(1 for i, r in view.changes.items() if i not in view.deleted and filters.accepts(r))
+    total = hi - lo - touched + changed
+    if limit is not None and total > limit:
+        return {"count": limit, "precision": "AT_LEAST"}
+    return count(total)
+
+
+def _webhook_subscriptions(info, topics=None, **args):
+    ctx = info.context
+    items = ctx.store.subscriptions(ctx.shop, [topic_to_enum(t) for t in topics] if topics else None)
+    for key in ("uri", "callbackUrl"):
+        if args.get(key):
+            items = [s for s in items if s["uri"] == args[key]]
+    return connection(info, listing.simple_page(items, args), lambda s: s)
+
+
+def _bulk_operations(info, query=None, **args):
+    ctx = info.context
+    rows = ctx.store.bulk_rows(ctx.shop)
+    filters = listing.parse_query(query)
+    if filters.status:
+        rows = [r for r in rows if r["status"].lower() in filters.status]
+    nodes = [bulk_node(ctx, r) for r in rows]
+    return connection(info, listing.simple_page(nodes, args), lambda n: n)
+
+
+def _current_bulk(info, type="QUERY"):
+    rows = info.context.store.bulk_rows(info.context.shop)
+    return bulk_node(info.context, rows[0]) if rows and type == "QUERY" else None
+
+
+def query_root() -> dict:
+    def by_id(info, id):
+        return node_by_gid(info.context, id)
+
+    def need(kind):
+        def resolve(info, id):
+            if not isinstance(id, str) or not id.startswith(f"gid://shopify/{kind}/"):
+                raise GraphQLError(
+                    f"Invalid global id '{id}'", extensions={"code": "argumentLiteralsIncompatible"}
+                )
+            return node_by_gid(info.context, id)
+
+        return resolve
+
+    return {
+        "shop": lambda info: shop_node(info.context),
+        "products": _products,
+        "productsCount": _products_count,
+        "product": need("Product"),
+        "productVariant": need("ProductVariant"),
+        "orders": _orders,
+        "ordersCount": lambda info, **a: count(info.context.store.order_total(info.context.shop)),
+        "order": need("Order"),
+        "inventoryItem": need("InventoryItem"),
+        "inventoryLevel": need("InventoryLevel"),
+        "location": lambda info, id=None: location_node(info.context),
+        "locations": lambda info, **a: connection(
+            info, listing.simple_page([1], a, lambda x: x), lambda x: location_node(info.context)
+        ),  # fmt: skip
+        "webhookSubscriptions": _webhook_subscriptions,
+        "webhookSubscription": need("WebhookSubscription"),
+        "bulkOperation": need("BulkOperation"),
+        "bulkOperations": _bulk_operations,
+        "currentBulkOperation": _current_bulk,
+        "node": by_id,
+        "nodes": lambda info, ids: [node_by_gid(info.context, i) for i in ids],
+    }
+
+
+__all__ = ["query_root", "shop_node", "order_node", "bulk_node", "node_by_gid", "subscription_node"]
