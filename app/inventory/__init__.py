@@ -1,0 +1,42 @@
+"""Inventory: live stock per variant, reservations that expire, commits, and stock written back to Shopify.
+
+- `levels`: `available = inventory_quantity - active unexpired reservations`, for one variant or many in one
+  query; `set_inventory_level` for Shopify webhooks and syncs; the row locks every stock change takes.
+- `service`: `reserve`, `commit`, `release`, `cancel`, `expire_reservations` (each one transaction).
+- `writeback`: the queue job that applies `InventoryAdjustment` rows to Shopify with `inventoryAdjustQuantities`
+  (`@idempotent` key stored with the change, `changeFromQuantity` compare-and-set).
+- `errors`: typed errors (`OutOfStock`, `InvalidQuantity`, `VariantNotFound`, ...) the API maps to 409/422/404.
+
+May import `app.models`, `app.extensions`, `app.queues`, `app.services.platform_clients` and `app.platforms`
+errors. Must not import Flask request objects or call `requests`: routes, pages and agent tools call in here.
+"""
+
+from app.inventory.errors import (
+    InvalidOrderState,
+    InvalidQuantity,
+    InventoryError,
+    OrderNotFound,
+    OutOfStock,
+    VariantNotFound,
+)
+from app.inventory.levels import StockLevel, available, available_map, set_inventory_level, stock_levels
+from app.inventory.service import cancel, commit, expire_reservations, release, reserve
+
+__all__ = [
+    "InvalidOrderState",
+    "InvalidQuantity",
+    "InventoryError",
+    "OrderNotFound",
+    "OutOfStock",
+    "StockLevel",
+    "VariantNotFound",
+    "available",
+    "available_map",
+    "cancel",
+    "commit",
+    "expire_reservations",
+    "release",
+    "reserve",
+    "set_inventory_level",
+    "stock_levels",
+]
