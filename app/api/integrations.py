@@ -1,0 +1,97 @@
+"""JSON API for integrations: list, create, read, update, delete, connect, disconnect, sync.
+
+Thin: parse JSON, call `app.services.integrations`, answer `serialize(...)`, which carries `<secret>_set` flags
+and never a secret. Another workspace's integration answers 404 (through the workspace scope).
+"""
+
+from __future__ import annotations
+
+from flask import abort, jsonify, request, url_for
+
+from app.api import api_error, bp, json_body
+from app.models import Integration
+from app.services import integrations as service
+from app.web.context import current_scope
+
+
+def _integration_or_404(integration_id: int) -> Integration:
+    integration = current_scope().get(Integration, integration_id)
+    if integration is None:
+        abort(404, description="No such integration.")
+    return integration
+
+
+def _error(exc: service.IntegrationError):
+    return api_error(exc.message, exc.status, fields=exc.fields)
+
+
+@bp.get("/integrations")
+def list_integrations():
+    rows = service.list_integrations(current_scope())
+    return jsonify({"integrations": [service.serialize(row) for row in rows]})
+
+
+@bp.post("/integrations")
+def create_integration():
+    try:
+        integration = service.create_integration(current_scope(), json_body())
+    except service.IntegrationError as exc:
+        return _error(exc)
+    return jsonify({"integration": service.serialize(integration)}), 201
+
+
+@bp.get("/integrations/<int:integration_id>")
+def get_integration(integration_id: int):
+    return jsonify({"integration": service.serialize(_integration_or_404(integration_id))})
+
+
+@bp.patch("/integrations/<int:integration_id>")
+def update_integration(integration_id: int):
+    integration = _integration_or_404(integration_id)
+    try:
+        service.update_integration(integration, json_body())
+    except service.IntegrationError as exc:
+        return _error(exc)
+    return jsonify({"integration": service.serialize(integration)})
+
+
+@bp.delete("/integrations/<int:integration_id>")
+def delete_integration(integration_id: int):
+    service.delete_integration(_integration_or_404(integration_id))
+    return "", 204
+
+
+@bp.post("/integrations/<int:integration_id>/connect")
+def connect_integration(integration_id: int):
+    """Meta: the credentials. Shopify: `access_token` (custom app), or no token for the OAuth URL to open."""
+    integration = _integration_or_404(integration_id)
+    data = json_body() if request.get_data() else {}
+    try:
+        if integration.platform == "shopify" and not data.get("access_token"):
+            url = service.start_shopify_oauth(current_scope(), None, integration=integration)
+            return jsonify({"authorize_url": url, "integration": service.serialize(integration)}), 202
+        integration = service.connect(current_scope(), integration.platform, data, integration=integration)
+    except service.IntegrationError as exc:
+        return _error(exc)
+    return jsonify({"integration": service.serialize(integration)})
+
+
+@bp.post("/integrations/<int:integration_id>/disconnect")
+def disconnect_integration(integration_id: int):
+    integration = service.disconnect(_integration_or_404(integration_id))
+    return jsonify({"integration": service.serialize(integration)})
+
+
+@bp.post("/integrations/<int:integration_id>/sync")
+def sync_integration(integration_id: int):
+    integration = _integration_or_404(integration_id)
+    if integration.status != "connected":
+        return api_error("Connect this integration before syncing it.", 409)
+    try:
+        run = service.start_sync(integration, "full")
+    except service.IntegrationError as exc:
+        return _error(exc)
+    status_url = url_for("api.sync_status", run_id=run.id)
+    return jsonify(
+        {"integration": service.serialize(integration), "run_id": run.id, "status_url": status_url}
+    ), 202

@@ -1,0 +1,7 @@
+"""The Integrations page: connect, reconnect, disconnect and sync Shopify, WhatsApp and Facebook (htmx cards)."""
+
+from flask import Blueprint
+
+bp = Blueprint("integrations", __name__, url_prefix="/integrations")
+
+from app.web.integrations import routes  # noqa: E402,F401
