@@ -1,0 +1,13 @@
+"""Webhooks from Shopify, WhatsApp and Facebook: verified intake, a durable inbox, dedupe and processing.
+
+- `intake`: verify the signature over the raw body, find the integration, store the delivery in the `webhook`
+  inbox first (the unique (platform, delivery_id) makes a re-delivery a no-op), enqueue, answer in milliseconds.
+- `routes`: the `webhooks` blueprint under /api/webhooks (signature auth, no bearer token, no CSRF); thin.
+- `jobs`: `process_webhook(webhook_id)` on the `webhooks` queue (idempotent) and `sweep_pending()`, the
+  housekeeping task that re-enqueues deliveries Redis never saw; `retry_webhook` for the API and dashboard.
+- `handlers`: the one table topic -> handler; `shopify_handlers`, `meta_handlers`, `compliance` hold them.
+
+Handlers share the sync's mapping and writers (`app.sync`), call `app.inventory` for stock and
+`app.services.integrations` for uninstalls. Nothing here calls a platform over HTTP, and nothing here logs a
+payload or a secret.
+"""

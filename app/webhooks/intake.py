@@ -1,0 +1,275 @@
+"""Webhook intake: verify, find the integration, store first, dedupe, enqueue. Answers in milliseconds.
+
+Each `receive_*` function takes the raw body bytes and the headers and returns an `IntakeResult` (HTTP status
+and JSON body) for the route to send. The order matters: nothing is stored before the signature checks out, and
+nothing is processed before the delivery is in the inbox. A re-delivery hits the unique (platform, delivery_id)
+constraint and is acknowledged without being stored again. If Redis is down the row stays `pending` and
+`jobs.sweep_pending` enqueues it later. Must not do the processing itself, and must never log a body or secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import case, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models import Integration, Webhook
+from app.platforms import signatures
+from app.queues import QueueUnavailable, enqueue
+
+log = logging.getLogger(__name__)
+
+# The Shopify headers worth keeping with a delivery (never the HMAC: it proves nothing once stored).
+SHOPIFY_HEADERS = (
+    "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id", "X-Shopify-Event-Id",
+    "X-Shopify-API-Version", "X-Shopify-Triggered-At",
+)  # fmt: skip
+JOB = "app.webhooks.jobs.process_webhook"
+
+
+@dataclass
+class IntakeResult:
+    status_code: int
+    body: dict = field(default_factory=dict)
+
+
+@dataclass
+class Part:
+    """One delivery to store: a Shopify webhook, or one entry change / messaging event of a Meta POST."""
+
+    topic: str
+    delivery_id: str
+    account_id: str | None
+    payload: str
+    headers: dict
+
+
+def _sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data if isinstance(data, bytes) else data.encode()).hexdigest()
+
+
+# --- Shopify -----------------------------------------------------------------------------------------------
+
+
+def receive_shopify(raw: bytes, headers: Mapping[str, str]) -> IntakeResult:
+    topic = (headers.get("X-Shopify-Topic") or "").strip().lower()
+    shop = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
+    secret = current_app.config.get("SHOPIFY_API_SECRET") or ""
+    if not signatures.verify_shopify_webhook(secret, raw, headers.get("X-Shopify-Hmac-Sha256")):
+        log.warning(
+            "shopify webhook refused: bad or missing HMAC (topic=%s shop=%s)", topic or "-", shop or "-"
+        )
+        return IntakeResult(401, {"error": "Invalid webhook signature."})
+    delivery_id = (headers.get("X-Shopify-Webhook-Id") or "").strip() or "sha256:" + _sha256(
+        topic.encode() + b"|" + shop.encode() + b"|" + raw
+    )
+    kept = {name: headers[name] for name in SHOPIFY_HEADERS if headers.get(name)}
+    part = Part(topic or "unknown", delivery_id[:255], shop or None, raw.decode("utf-8", "replace"), kept)
+    try:
+        json.loads(raw)
+    except ValueError as exc:
+        return _malformed("shopify", part, exc)
+    if not topic or not shop:
+        # Signed by our secret but without the headers that route it: keep it for inspection.
+        return _malformed("shopify", part, ValueError("missing X-Shopify-Topic or X-Shopify-Shop-Domain"))
+    integration = _integration("shopify", shop)
+    outcome = _store("shopify", part, integration)
+    return IntakeResult(200, {"status": outcome})
+
+
+# --- Meta (WhatsApp, Facebook) -----------------------------------------------------------------------------
+
+
+def receive_meta(platform: str, raw: bytes, headers: Mapping[str, str]) -> IntakeResult:
+    """A WhatsApp (`whatsapp_business_account`) or Facebook (`page`) POST: one row per change / event."""
+    try:
+        body = json.loads(raw)
+        parts = split_meta(platform, body) if isinstance(body, dict) else None
+    except ValueError:
+        body, parts = None, None
+    integrations = {p.account_id: _integration(platform, p.account_id) for p in parts or [] if p.account_id}
+    signature = headers.get("X-Hub-Signature-256")
+    global_ok = signatures.verify_meta_signature(
+        current_app.config.get("META_APP_SECRET") or "", raw, signature
+    )
+    own_ok = {
+        account
+        for account, integration in integrations.items()
+        if integration is not None
+        and signatures.verify_meta_signature(integration.secret("app_secret") or "", raw, signature)
+    }
+    if not global_ok and not own_ok:
+        log.warning("%s webhook refused: bad or missing X-Hub-Signature-256", platform)
+        return IntakeResult(401, {"error": "Invalid webhook signature."})
+    if parts is None:
+        part = Part("unknown", "sha256:" + _sha256(raw), None, raw.decode("utf-8", "replace"), {})
+        return _malformed(platform, part, ValueError("the body is not a JSON object"))
+    outcomes = []
+    for part in parts:
+        if not global_ok and part.account_id not in own_ok:
+            # Signed with another integration's secret: that integration cannot speak for this account.
+            log.warning("%s webhook part for %s not signed by its own app secret", platform, part.account_id)
+            continue
+        outcomes.append(_store(platform, part, integrations.get(part.account_id)))
+    return IntakeResult(200, {"status": _summary(outcomes)})
+
+
+def split_meta(platform: str, body: dict) -> list[Part]:
+    """WhatsApp: one part per `entry[].changes[]` (each names its phone number); Facebook: one part per
+    `entry[].messaging[]` event (and per `changes[]` item). Each part keeps the documented envelope shape."""
+    parts = []
+    obj = body.get("object")
+    for entry in body.get("entry") or []:
+        if not isinstance(entry, dict):
+            continue
+        entry_id = str(entry.get("id") or "")
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            if platform == "whatsapp":
+                account = str((value.get("metadata") or {}).get("phone_number_id") or "") or None
+            else:
+                account = entry_id or None
+            ids = [m.get("id") for m in value.get("messages") or [] if m.get("id")]
+            envelope = {"object": obj, "entry": [{"id": entry_id, "changes": [change]}]}
+            parts.append(_meta_part(change.get("field") or "changes", ids, account, envelope))
+        for event in entry.get("messaging") or []:
+            mid = (event.get("message") or {}).get("mid")
+            topic = _messaging_topic(event)
+            envelope = {
+                "object": obj,
+                "entry": [{"id": entry_id, "time": entry.get("time"), "messaging": [event]}],
+            }
+            parts.append(
+                _meta_part(topic, [mid] if mid and topic == "messages" else [], entry_id or None, envelope)
+            )
+    return parts
+
+
+def _messaging_topic(event: dict) -> str:
+    for name in ("message", "delivery", "read", "postback", "reaction"):
+        if name in event:
+            return "messages" if name == "message" else name
+    return "messaging"
+
+
+def _meta_part(topic: str, message_ids: list[str], account: str | None, envelope: dict) -> Part:
+    payload = json.dumps(envelope, separators=(",", ":"), sort_keys=True)
+    # Message ids are Meta's own delivery identity; anything else (statuses, reads) is keyed by its content,
+    # so the same status re-sent is a duplicate while "delivered" after "sent" is a new delivery.
+    delivery_id = "msg:" + ",".join(sorted(message_ids)) if message_ids else "sha256:" + _sha256(payload)
+    if len(delivery_id) > 255:
+        delivery_id = "msg:sha256:" + _sha256(delivery_id)
+    return Part(topic, delivery_id, account, payload, {})
+
+
+def _summary(outcomes: list[str]) -> str:
+    if not outcomes:
+        return "ignored"
+    for status in ("accepted", "stored", "ignored"):
+        if status in outcomes:
+            return status
+    return "duplicate"
+
+
+def meta_handshake(platform: str, params: Mapping[str, str]) -> str | None:
+    """Meta's GET verification: the challenge to echo, or None when the verify token is wrong."""
+    challenge = signatures.meta_verification_challenge(
+        params, current_app.config.get("META_VERIFY_TOKEN") or ""
+    )
+    if challenge is not None:
+        return challenge
+    if params.get("hub.mode") != "subscribe" or not params.get("hub.verify_token"):
+        return None
+    # Rare (once per subscription): decrypting each integration's secrets here costs nothing that matters.
+    for integration in db.session.scalars(select(Integration).where(Integration.platform == platform)):
+        token = integration.secret("verify_token") or ""
+        challenge = signatures.meta_verification_challenge(params, token)
+        if challenge is not None:
+            return challenge
+    return None
+
+
+# --- storing and enqueueing --------------------------------------------------------------------------------
+
+
+def _integration(platform: str, account_id: str | None) -> Integration | None:
+    if not account_id:
+        return None
+    # Connected first: a workspace that disconnected the account must not shadow one that uses it.
+    stmt = (
+        select(Integration)
+        .where(Integration.platform == platform, Integration.account_id == account_id)
+        .order_by(case((Integration.status == "connected", 0), else_=1), Integration.id)
+        .limit(1)
+    )
+    return db.session.scalars(stmt).first()
+
+
+def _store(platform: str, part: Part, integration: Integration | None, *, status: str | None = None,
+           error: str | None = None) -> str:  # fmt: skip
+    """Insert the inbox row; 'duplicate' when the platform sent it before. Enqueues pending rows."""
+    if status is None:
+        status = "pending" if integration is not None else "ignored"
+    row = Webhook(
+        workspace_id=integration.workspace_id if integration else None,
+        integration_id=integration.id if integration else None,
+        platform=platform,
+        topic=part.topic[:100],
+        delivery_id=part.delivery_id,
+        account_id=part.account_id[:255] if part.account_id else None,
+        headers=part.headers,
+        payload=part.payload,
+        status=status,
+        error=error,
+    )
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The unique (platform, delivery_id) decides, not a prior read: two racing deliveries cannot both land.
+        db.session.rollback()
+        if db.session.scalar(
+            select(Webhook.id).where(Webhook.platform == platform, Webhook.delivery_id == part.delivery_id)
+        ):
+            log.info("%s webhook %s duplicate delivery_id=%s", platform, part.topic, part.delivery_id)
+            return "duplicate"
+        raise
+    if status == "ignored":
+        log.info(
+            "%s webhook %s for unknown account %s ignored (id=%s)",
+            platform,
+            part.topic,
+            part.account_id,
+            row.id,
+        )
+        return "ignored"
+    if status != "pending":
+        return status
+    return "accepted" if enqueue_delivery(row.id) else "stored"
+
+
+def enqueue_delivery(webhook_id: int) -> bool:
+    """Queue processing; False when Redis is down (the sweeper picks the row up later)."""
+    try:
+        enqueue("webhooks", JOB, webhook_id, job_id=f"webhook-{webhook_id}")
+    except QueueUnavailable:
+        log.warning("webhook %s stored but not queued: Redis unavailable; the sweeper will retry", webhook_id)
+        return False
+    return True
+
+
+def _malformed(platform: str, part: Part, exc: Exception) -> IntakeResult:
+    message = f"Malformed webhook body: {exc}"
+    integration = _integration(platform, part.account_id)
+    outcome = _store(platform, part, integration, status="failed", error=message)
+    if outcome == "duplicate":
+        return IntakeResult(200, {"status": "duplicate"})
+    log.warning("%s webhook %s stored as failed: malformed body", platform, part.topic)
+    return IntakeResult(400, {"error": message})

@@ -1,0 +1,140 @@
+"""Webhook jobs: process one stored delivery, sweep deliveries Redis never saw, retry failed ones.
+
+`process_webhook(webhook_id)` runs on the `webhooks` queue. It claims the row with one conditional UPDATE
+(`pending` -> `processing`, attempts + 1), so a delivery enqueued twice (intake and sweeper) is processed once;
+a row in any other state is left alone. The handler's writes and the `processed` status commit together; on an
+error everything the handler did in that transaction is rolled back and the row becomes `failed` with the error,
+to be retried from the dashboard or `POST /api/webhooks/<id>/retry`. No automatic retry: a handler that failed
+once would fail the same way, and a retry storm on a bad payload helps nobody.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from redis.exceptions import RedisError
+from rq.job import Job, JobStatus
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Webhook
+from app.models.types import utcnow
+from app.queues import get_redis
+from app.webhooks.delivery import Delivery
+from app.webhooks.handlers import handler_for
+from app.webhooks.intake import enqueue_delivery
+
+log = logging.getLogger(__name__)
+SWEEP_AFTER = timedelta(minutes=1)
+SWEEP_BATCH = 500
+ERROR_MAX = 2000
+
+
+def _set_status(webhook_id: int, status: str, error: str | None = None) -> None:
+    db.session.execute(
+        update(Webhook)
+        .where(Webhook.id == webhook_id)
+        .values(status=status, error=error, processed_at=utcnow())
+    )
+
+
+def process_webhook(webhook_id: int) -> str:
+    claimed = db.session.execute(
+        update(Webhook)
+        .where(Webhook.id == webhook_id, Webhook.status == "pending")
+        .values(status="processing", attempts=Webhook.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        log.info("webhook %s not pending (already processed, in progress or gone); skipped", webhook_id)
+        return "skipped"
+    row = db.session.get(Webhook, webhook_id)
+    delivery = Delivery(
+        webhook_id=row.id, platform=row.platform, topic=row.topic, workspace_id=row.workspace_id,
+        integration_id=row.integration_id, account_id=row.account_id, headers=dict(row.headers or {}),
+        received_at=row.received_at, body={},
+    )  # fmt: skip
+    try:
+        body = json.loads(row.payload)
+        if not isinstance(body, dict):
+            raise ValueError("the webhook body is not a JSON object")
+        delivery.body = body
+        handler = handler_for(row.platform, row.topic)
+        if handler is None:
+            delivery.log(row.workspace_id, "webhook", row.id, "skip", error=f"No handler for {row.topic}.")
+        else:
+            handler(delivery)
+        _set_status(webhook_id, "processed")
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+        _set_status(webhook_id, "failed", message)
+        db.session.commit()
+        log.exception(
+            "webhook %s (%s %s, delivery_id=%s) failed", webhook_id, delivery.platform, delivery.topic,
+            row.delivery_id if row is not None else "-",
+        )  # fmt: skip
+        return "failed"
+    for callback in delivery.after_commit:
+        try:
+            callback()
+        except Exception:  # the delivery is processed; a follow-up that failed must not undo that
+            log.exception("webhook %s: after-commit step failed", webhook_id)
+    log.info("webhook %s (%s %s) processed", webhook_id, delivery.platform, delivery.topic)
+    return "processed"
+
+
+def _queued(webhook_id: int) -> bool:
+    """True when the job is still waiting or running in Redis (a backlog is not a loss)."""
+    try:
+        job = Job.fetch(f"webhook-{webhook_id}", connection=get_redis())
+    except Exception:  # NoSuchJobError, or a job hash another version of RQ cannot read
+        return False
+    return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
+                                             JobStatus.DEFERRED)  # fmt: skip
+
+
+def sweep_pending() -> int:
+    """Housekeeping: re-enqueue `pending` deliveries older than a minute that no queue holds. Returns how many."""
+    cutoff = utcnow() - SWEEP_AFTER
+    ids = list(
+        db.session.scalars(
+            select(Webhook.id)
+            .where(Webhook.status == "pending", Webhook.received_at < cutoff)
+            .order_by(Webhook.received_at)
+            .limit(SWEEP_BATCH)
+        )
+    )
+    db.session.rollback()  # no transaction held open while talking to Redis
+    swept = 0
+    try:
+        for webhook_id in ids:
+            if _queued(webhook_id):
+                continue
+            if not enqueue_delivery(webhook_id):
+                break  # Redis is still down: next minute
+            swept += 1
+    except RedisError as exc:
+        log.warning("webhook sweep stopped: Redis unavailable (%s)", exc)
+    if swept:
+        log.info("webhook sweep re-enqueued %d pending deliveries", swept)
+    return swept
+
+
+def retry_webhook(webhook: Webhook) -> bool:
+    """Put a failed (or stuck pending) delivery back in the queue; False when it is not retryable."""
+    if webhook.status not in ("failed", "pending"):
+        return False
+    result = db.session.execute(
+        update(Webhook)
+        .where(Webhook.id == webhook.id, Webhook.status.in_(("failed", "pending")))
+        .values(status="pending", error=None)
+    )
+    db.session.commit()
+    if not result.rowcount:
+        return False
+    enqueue_delivery(webhook.id)  # Redis down: the sweeper takes it within a minute or two
+    return True

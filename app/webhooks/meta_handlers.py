@@ -1,0 +1,291 @@
+"""Handlers for WhatsApp Cloud API and Messenger webhooks: conversations, messages, statuses, cart orders.
+
+A WhatsApp customer is keyed by (phone_number_id, wa_id or business-scoped user id): since 2026 a customer with
+a username may come with `from_user_id` / `contacts[].user_id` and no `wa_id`, `profile` or `contacts` at all,
+so every one of those is optional here and both ids are stored when present. Messages are deduped by the
+platform's message id (the unique column decides). An `order` message (a catalog cart) becomes a draft order
+whose lines hold stock through `app.inventory.reserve`. New inbound messages wake the agent
+(`app.agent.jobs.reply`) after the commit when the workspace has it enabled and the module exists.
+Must not call Meta.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import UTC, datetime
+from functools import partial
+
+from sqlalchemy import or_, select, update
+
+from app.extensions import db
+from app.models import Conversation, Message, Workspace
+from app.models.types import utcnow
+from app.queues import QueueUnavailable, enqueue
+from app.sync.catalog_writer import dialect_insert
+from app.webhooks.delivery import Delivery
+from app.webhooks.whatsapp_orders import draft_order_from_cart
+
+log = logging.getLogger(__name__)
+AGENT_JOB = "app.agent.jobs.reply"
+# Statuses only move forward; "failed" beats "sent" but a later "delivered"/"read" proves it arrived after all.
+STATUS_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
+
+
+def _epoch(value, *, millis: bool = False) -> datetime:
+    try:
+        seconds = float(value) / (1000 if millis else 1)
+        return datetime.fromtimestamp(seconds, UTC)
+    except (TypeError, ValueError, OverflowError):
+        return utcnow()
+
+
+def _workspace_id(d: Delivery) -> int | None:
+    if d.workspace_id is None:
+        d.log(d.workspace_id, "conversation", "-", "skip")
+    return d.workspace_id
+
+
+def conversation_for(d: Delivery, channel_id: str, *, wa_id=None, user_id=None, name=None) -> Conversation:
+    """Find the customer's conversation by either id, or create it; both ids are kept once known."""
+    ws = d.workspace_id
+    criteria = []
+    if user_id:
+        criteria.append(Conversation.customer_user_id == user_id)
+    if wa_id:
+        criteria.append(Conversation.customer_wa_id == wa_id)
+    base = select(Conversation).where(
+        Conversation.workspace_id == ws,
+        Conversation.platform == d.platform,
+        Conversation.channel_id == channel_id,
+    )
+    conversation = db.session.scalars(base.where(or_(*criteria)).order_by(Conversation.id)).first()
+    if conversation is None:
+        key = wa_id or user_id
+        now = utcnow()
+        # Two deliveries from a new customer may race: the unique key decides, the loser reads the winner's row.
+        stmt = dialect_insert(Conversation).values(
+            workspace_id=ws, integration_id=d.integration_id, platform=d.platform, channel_id=channel_id,
+            customer_key=key, status="open", created_at=now,
+        )  # fmt: skip
+        db.session.execute(
+            stmt.on_conflict_do_nothing(
+                index_elements=["workspace_id", "platform", "channel_id", "customer_key"]
+            )
+        )
+        conversation = db.session.scalars(base.where(Conversation.customer_key == key)).one()
+        d.log(ws, "conversation", conversation.id, "create")
+    if wa_id and not conversation.customer_wa_id:
+        conversation.customer_wa_id = wa_id
+    if wa_id and not conversation.customer_phone and d.platform == "whatsapp":
+        conversation.customer_phone = f"+{wa_id}" if wa_id.isdigit() else wa_id
+    if user_id and not conversation.customer_user_id:
+        conversation.customer_user_id = user_id
+    if name:
+        conversation.customer_name = name[:255]
+    return conversation
+
+
+def store_inbound(
+    d: Delivery, conversation: Conversation, message_id: str, kind: str, body, payload, at
+) -> bool:
+    """Insert the inbound message unless its id is known; True when it is new."""
+    now = utcnow()
+    stmt = dialect_insert(Message).values(
+        conversation_id=conversation.id, direction="in", type=(kind or "unknown")[:30], body=body, payload=payload,
+        platform_message_id=message_id, status="received", created_at=at, updated_at=now,
+    )  # fmt: skip
+    new_id = db.session.execute(
+        stmt.on_conflict_do_nothing(index_elements=["platform_message_id"]).returning(Message.id)
+    ).scalar()
+    if new_id is None:
+        d.log(d.workspace_id, "message", message_id, "skip", error="Duplicate message id.")
+        return False
+    if conversation.last_inbound_at is None or conversation.last_inbound_at < at:
+        conversation.last_inbound_at = at
+    if conversation.last_message_at is None or conversation.last_message_at < at:
+        conversation.last_message_at = at
+    if conversation.status == "closed":
+        conversation.status = "open"
+    d.log(d.workspace_id, "message", new_id, "create")
+    return True
+
+
+def update_outbound_status(d: Delivery, message_id: str, status: str, error: str | None = None) -> None:
+    message = db.session.scalars(
+        select(Message)
+        .join(Conversation, Message.conversation_id == Conversation.id)
+        .where(Conversation.workspace_id == d.workspace_id, Message.platform_message_id == message_id,
+               Message.direction == "out")
+    ).first()  # fmt: skip
+    if message is None:
+        d.log(d.workspace_id, "message", message_id, "skip", error=f"Status {status} for an unknown message.")
+        return
+    if STATUS_RANK.get(status, -1) <= STATUS_RANK.get(message.status, -1):
+        d.log(d.workspace_id, "message", message.id, "skip", error=f"Status {status} after {message.status}.")
+        return
+    message.status = status
+    if status == "failed":
+        message.error = error or "Delivery failed."
+    d.log(d.workspace_id, "message", message.id, "update", error=f"status {status}")
+
+
+def notify_agent(d: Delivery, conversation_ids: set[int]) -> None:
+    if not conversation_ids:
+        return
+    workspace = db.session.get(Workspace, d.workspace_id)
+    if workspace is None or not workspace.agent_enabled:
+        return
+    try:
+        importlib.import_module("app.agent.jobs")
+        present = True
+    except ModuleNotFoundError as exc:  # the agent is built later; a broken import inside it must still show
+        if exc.name not in ("app.agent", "app.agent.jobs"):
+            raise
+        present = False
+    if not present:
+        log.info("workspace %s has the agent enabled but app.agent.jobs is not installed", d.workspace_id)
+        return
+    for conversation_id in sorted(conversation_ids):
+        d.after_commit.append(partial(_enqueue_reply, conversation_id))
+
+
+def _enqueue_reply(conversation_id: int) -> None:
+    try:
+        enqueue("default", AGENT_JOB, conversation_id)
+    except QueueUnavailable:
+        log.warning("conversation %s: agent reply not queued, Redis unavailable", conversation_id)
+
+
+# --- WhatsApp ----------------------------------------------------------------------------------------------
+
+
+def _whatsapp_content(message: dict) -> tuple[str, str | None, dict | None]:
+    kind = message.get("type") or "unknown"
+    content = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    if kind == "text":
+        return kind, content.get("body"), None
+    if kind == "interactive":
+        reply = content.get(content.get("type") or "") or {}
+        return kind, reply.get("title") or reply.get("body"), content
+    if kind == "button":
+        return kind, content.get("text"), content
+    if kind == "order":
+        return kind, content.get("text"), content
+    return kind, content.get("caption") or content.get("body"), content or None
+
+
+def _sender(message: dict, contacts: list[dict]) -> tuple[str | None, str | None, str | None]:
+    """(wa_id, user_id, profile name); any of them may be missing."""
+    wa_id, user_id = message.get("from") or None, message.get("from_user_id") or None
+    contact = next(
+        (
+            c
+            for c in contacts
+            if (wa_id and c.get("wa_id") == wa_id) or (user_id and c.get("user_id") == user_id)
+        ),
+        contacts[0] if len(contacts) == 1 else {},
+    )
+    wa_id = wa_id or contact.get("wa_id") or None
+    user_id = user_id or contact.get("user_id") or None
+    return wa_id, user_id, (contact.get("profile") or {}).get("name")
+
+
+def whatsapp_messages(d: Delivery) -> None:
+    if _workspace_id(d) is None:
+        return
+    woken: set[int] = set()
+    for entry in d.body.get("entry") or []:
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            channel = str((value.get("metadata") or {}).get("phone_number_id") or d.account_id)
+            contacts = [c for c in value.get("contacts") or [] if isinstance(c, dict)]
+            for message in value.get("messages") or []:
+                wa_id, user_id, name = _sender(message, contacts)
+                if not (wa_id or user_id) or not message.get("id"):
+                    d.log(d.workspace_id, "message", message.get("id") or "-", "skip", error="No sender id.")
+                    continue
+                conversation = conversation_for(d, channel, wa_id=wa_id, user_id=user_id, name=name)
+                kind, body, payload = _whatsapp_content(message)
+                at = _epoch(message.get("timestamp"))
+                if store_inbound(d, conversation, message["id"], kind, body, payload, at):
+                    woken.add(conversation.id)
+                if kind == "order":  # also on a re-run: the draft order is keyed by the message id
+                    draft_order_from_cart(d, conversation, message["id"], payload or {}, at)
+            for status in value.get("statuses") or []:
+                errors = status.get("errors") or [{}]
+                error = errors[0].get("title") or errors[0].get("message")
+                update_outbound_status(d, status.get("id") or "", status.get("status") or "", error)
+    notify_agent(d, woken)
+
+
+# --- Messenger ---------------------------------------------------------------------------------------------
+
+
+def facebook_messages(d: Delivery) -> None:
+    if _workspace_id(d) is None:
+        return
+    woken: set[int] = set()
+    for entry in d.body.get("entry") or []:
+        page_id = str(entry.get("id") or d.account_id)
+        for event in entry.get("messaging") or []:
+            message, postback = event.get("message") or {}, event.get("postback") or {}
+            if message.get("is_echo"):  # our own send, stored when we sent it
+                continue
+            psid = (event.get("sender") or {}).get("id")
+            mid = message.get("mid") or postback.get("mid")
+            if not psid or not mid:
+                d.log(d.workspace_id, "message", mid or "-", "skip", error="No sender or message id.")
+                continue
+            conversation = conversation_for(d, page_id, user_id=str(psid))
+            if message:
+                attachments = message.get("attachments") or []
+                kind = (
+                    "text"
+                    if message.get("text")
+                    else (attachments[0].get("type") if attachments else "message")
+                )
+                extra = {
+                    k: message[k] for k in ("attachments", "quick_reply", "reply_to") if k in message
+                } or None
+                body = message.get("text")
+            else:
+                kind, body, extra = "postback", postback.get("title"), postback
+            if store_inbound(
+                d, conversation, mid, kind, body, extra, _epoch(event.get("timestamp"), millis=True)
+            ):
+                woken.add(conversation.id)
+    notify_agent(d, woken)
+
+
+def facebook_delivery(d: Delivery) -> None:
+    if _workspace_id(d) is None:
+        return
+    for entry in d.body.get("entry") or []:
+        for event in entry.get("messaging") or []:
+            for mid in (event.get("delivery") or {}).get("mids") or []:
+                update_outbound_status(d, mid, "delivered")
+
+
+def facebook_read(d: Delivery) -> None:
+    """Messenger reports reads as a watermark: every message we sent up to that time was read."""
+    if _workspace_id(d) is None:
+        return
+    for entry in d.body.get("entry") or []:
+        page_id = str(entry.get("id") or d.account_id)
+        for event in entry.get("messaging") or []:
+            psid = (event.get("sender") or {}).get("id")
+            watermark = _epoch((event.get("read") or {}).get("watermark"), millis=True)
+            conversation_ids = select(Conversation.id).where(
+                Conversation.workspace_id == d.workspace_id, Conversation.platform == "facebook",
+                Conversation.channel_id == page_id, Conversation.customer_user_id == str(psid),
+            )  # fmt: skip
+            result = db.session.execute(
+                update(Message)
+                .where(Message.conversation_id.in_(conversation_ids), Message.direction == "out",
+                       Message.status.in_(("queued", "sent", "delivered")), Message.created_at <= watermark)
+                .values(status="read", updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )  # fmt: skip
+            d.log(d.workspace_id, "message", psid or "-", "update" if result.rowcount else "skip",
+                  error=f"{result.rowcount or 0} messages read")  # fmt: skip

@@ -1,0 +1,160 @@
+"""Handlers for Shopify's catalog, order, stock and app topics.
+
+Products and orders go through the sync's own mapping (`app.sync.mapping`) and writers, so a webhook and a sync
+page land identically and newest-wins is enforced in SQL. Stock goes through `app.inventory` (whose functions
+commit their own transaction), uninstalls through `app.services.integrations`, bulk exports through
+`app.sync.service.continue_bulk` when the sync service is installed. A shop connected in several workspaces
+feeds each of them. Must not call Shopify.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Order, Product
+from app.models.types import utcnow
+from app.sync.catalog_writer import dialect_insert, soft_delete_products, upsert_products
+from app.sync.mapping import gid, order_from_rest, product_from_rest
+from app.sync.order_writer import upsert_orders
+from app.webhooks.delivery import Delivery
+
+log = logging.getLogger(__name__)
+TOMBSTONE_TITLE = "(deleted in Shopify)"
+
+
+def _targets(d: Delivery):
+    targets = d.integrations()
+    if not targets:
+        d.log(
+            d.workspace_id, "integration", d.integration_id or "-", "skip", error="No connected integration."
+        )
+    return targets
+
+
+def products_upsert(d: Delivery) -> None:
+    record = product_from_rest(d.body)
+    # Without the body's updated_at, when Shopify fired the event is the best ordering key we have.
+    record["source_updated_at"] = record["source_updated_at"] or d.triggered_at
+    for integration in _targets(d):
+        upsert_products(
+            integration.workspace_id, [record], integration_id=integration.id, webhook_id=d.webhook_id
+        )
+
+
+def products_delete(d: Delivery) -> None:
+    product_gid = gid("Product", d.body["id"])
+    deleted_at = d.triggered_at
+    for integration in _targets(d):
+        ids = soft_delete_products(
+            integration.workspace_id, gids=[product_gid], integration_id=integration.id,
+            webhook_id=d.webhook_id, deleted_at=deleted_at,
+        )  # fmt: skip
+        if not ids:
+            _tombstone(d, integration, product_gid, deleted_at)
+
+
+def _tombstone(d: Delivery, integration, product_gid: str, deleted_at) -> None:
+    """A delete that overtook the product's create leaves a deleted row, so the late create (older than the
+    delete) is refused by the writer's no-resurrection rule instead of bringing the product back."""
+    now = utcnow()
+    stmt = dialect_insert(Product).values(
+        workspace_id=integration.workspace_id, shopify_product_id=product_gid, title=TOMBSTONE_TITLE,
+        status="archived", images=[], platform_sync={}, deleted_at=deleted_at, seen_at=now, created_at=now,
+        updated_at=now,
+    )  # fmt: skip
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["workspace_id", "shopify_product_id"]))
+    d.log(integration.workspace_id, "product", product_gid, "skip", integration_id=integration.id,
+          error="Deleted before we knew it (or already deleted).")  # fmt: skip
+
+
+def orders_upsert(d: Delivery) -> None:
+    record = order_from_rest(d.body)
+    record["source_updated_at"] = record["source_updated_at"] or d.triggered_at
+    cancelled = d.topic == "orders/cancelled" or record.get("cancelled_at") is not None
+    for integration in _targets(d):
+        upsert_orders(
+            integration.workspace_id, [record], integration_id=integration.id, webhook_id=d.webhook_id
+        )
+        if cancelled:
+            _release(d, integration, record["external_id"])
+
+
+def _release(d: Delivery, integration, external_id: str) -> None:
+    from app.inventory import release
+
+    order = db.session.scalars(
+        select(Order).where(
+            Order.workspace_id == integration.workspace_id,
+            Order.source_platform == "shopify",
+            Order.external_id == external_id,
+        )
+    ).first()
+    if order is None:
+        return
+    db.session.commit()  # release() rolls back on error: keep the order upsert whatever happens there
+    released = release(order)  # its own transaction: commits the order upsert with it
+    if released:
+        d.log(integration.workspace_id, "order", order.id, "update", integration_id=integration.id,
+              error=f"cancelled in Shopify: released {released} reserved units")  # fmt: skip
+
+
+def inventory_level_update(d: Delivery) -> None:
+    from app.inventory import set_inventory_level
+
+    item, available = d.body.get("inventory_item_id"), d.body.get("available")
+    for integration in _targets(d):
+        if item is None or available is None:  # an untracked item reports available: null
+            d.log(integration.workspace_id, "inventory", item or "-", "skip", integration_id=integration.id,
+                  error="No tracked quantity in the webhook.")  # fmt: skip
+            continue
+        variant_ids = set_inventory_level(
+            integration.workspace_id,
+            gid("InventoryItem", item),
+            int(available),
+            location_id=d.body.get("location_id"),
+        )
+        for variant_id in variant_ids or ["-"]:
+            action = "update" if variant_ids else "skip"
+            d.log(integration.workspace_id, "inventory", variant_id, action, integration_id=integration.id,
+                  error=None if variant_ids else f"No variant with inventory item {item}.")  # fmt: skip
+
+
+def app_uninstalled(d: Delivery) -> None:
+    from app.services.integrations import handle_app_uninstalled
+
+    before = {i.id: i.workspace_id for i in d.integrations(include_disconnected=True)}
+    changed = handle_app_uninstalled(d.account_id)  # commits
+    for integration_id in changed or []:
+        d.log(before.get(integration_id), "integration", integration_id, "update", integration_id=integration_id,
+              error="App uninstalled from the shop: needs reconnecting.")  # fmt: skip
+
+
+def bulk_operation_finished(d: Delivery) -> None:
+    """Hand the finished bulk export to the sync, which ignores operations it did not start."""
+    operation = d.body.get("admin_graphql_api_id")
+    try:
+        from app.sync import service
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("app.sync.service",):
+            raise
+        service = None
+    continue_bulk = getattr(service, "continue_bulk", None)
+    for integration in _targets(d):
+        if continue_bulk is None:
+            log.info(
+                "bulk operation %s finished but no sync service is installed; nothing to continue", operation
+            )
+            d.log(integration.workspace_id, "bulk_operation", operation or "-", "skip",
+                  integration_id=integration.id, error="Sync service not installed.")  # fmt: skip
+            continue
+        continue_bulk(integration, operation)
+        d.log(
+            integration.workspace_id,
+            "bulk_operation",
+            operation or "-",
+            "update",
+            integration_id=integration.id,
+        )

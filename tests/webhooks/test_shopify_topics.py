@@ -1,0 +1,169 @@
+"""Every Shopify topic through intake and a real burst worker, with payloads shaped like Shopify's samples."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Integration, Order, OrderItem, Product, ProductVariant, Reservation, SyncLog, Webhook
+from app.sync.mapping import parse_time
+from tests.webhooks.conftest import fixture_json
+
+PRODUCT_GID = "gid://shopify/Product/788032119674292922"
+SMALL_GID = "gid://shopify/ProductVariant/642667041472713922"
+
+
+def product() -> Product | None:
+    return db.session.scalars(select(Product).where(Product.shopify_product_id == PRODUCT_GID)).first()
+
+
+def statuses() -> list[str]:
+    return list(db.session.scalars(select(Webhook.status).order_by(Webhook.id)))
+
+
+def test_products_create_then_update(post_shopify, shopify_integration, run_jobs):
+    post_shopify("products/create", fixture_json("shopify/products_create.json"))
+    run_jobs()
+    created = product()
+    assert created.title == "Example T-Shirt"
+    assert [v.sku for v in created.variants] == ["EX-TS-S", "EX-TS-M"]
+    assert created.variants[0].inventory_item_id == "gid://shopify/InventoryItem/1070325001"
+    post_shopify("products/update", fixture_json("shopify/products_update.json"))
+    run_jobs()
+    db.session.expire_all()
+    updated = product()
+    assert updated.title == "Example T-Shirt (new season)"
+    assert str(updated.variants[0].price) == "21.99"
+    assert updated.source_updated_at == parse_time("2026-03-05T09:30:00-05:00")
+    assert statuses() == ["processed", "processed"]
+    actions = db.session.scalars(
+        select(SyncLog.action).where(SyncLog.entity_type == "product").order_by(SyncLog.id)
+    )
+    assert list(actions) == ["create", "update"]
+
+
+def test_older_update_after_newer_is_ignored(post_shopify, shopify_integration, run_jobs):
+    post_shopify("products/update", fixture_json("shopify/products_update.json"))
+    run_jobs()
+    post_shopify("products/create", fixture_json("shopify/products_create.json"))  # older, arrives late
+    run_jobs()
+    assert product().title == "Example T-Shirt (new season)"
+    assert statuses() == ["processed", "processed"]
+    assert db.session.scalars(select(SyncLog.action).order_by(SyncLog.id.desc())).first() == "skip"
+
+
+def test_delete_then_late_update_does_not_resurrect(post_shopify, shopify_integration, run_jobs):
+    post_shopify("products/create", fixture_json("shopify/products_create.json"))
+    run_jobs()
+    post_shopify("products/delete", fixture_json("shopify/products_delete.json"),
+                 triggered_at="2026-03-06T00:00:00.000Z")  # fmt: skip
+    run_jobs()
+    deleted = product()
+    assert deleted.deleted_at == parse_time("2026-03-06T00:00:00Z")
+    post_shopify("products/update", fixture_json("shopify/products_update.json"))  # updated before the delete
+    run_jobs()
+    db.session.expire_all()
+    assert product().deleted_at is not None
+    assert product().title == "Example T-Shirt"
+    assert statuses() == ["processed"] * 3
+
+
+def test_delete_before_create_leaves_a_tombstone(post_shopify, shopify_integration, run_jobs):
+    post_shopify("products/delete", fixture_json("shopify/products_delete.json"),
+                 triggered_at="2026-03-06T00:00:00.000Z")  # fmt: skip
+    run_jobs()
+    post_shopify("products/create", fixture_json("shopify/products_create.json"))
+    run_jobs()
+    assert product().deleted_at is not None
+    assert db.session.scalars(select(ProductVariant)).all() == []
+
+
+def _seed_product(post_shopify, run_jobs):
+    post_shopify("products/create", fixture_json("shopify/products_create.json"))
+    run_jobs()
+
+
+def test_orders_create_updated_cancelled_release_reservations(post_shopify, shopify_integration, run_jobs):
+    from app.inventory import reserve
+
+    _seed_product(post_shopify, run_jobs)
+    post_shopify("orders/create", fixture_json("shopify/orders_create.json"))
+    run_jobs()
+    order = db.session.scalars(select(Order)).one()
+    assert (order.status, order.number, order.customer_email) == ("open", "#9999", "jon@example.com")
+    item = db.session.scalars(select(OrderItem)).one()
+    small = db.session.scalars(
+        select(ProductVariant).where(ProductVariant.shopify_variant_id == SMALL_GID)
+    ).one()
+    assert (item.variant_id, item.quantity) == (small.id, 2)
+    reservation_id = reserve(shopify_integration.workspace_id, small.id, 2, order_id=order.id).id
+
+    post_shopify("orders/updated", fixture_json("shopify/orders_updated.json"))
+    run_jobs()
+    assert db.session.get(Reservation, reservation_id).status == "active"
+    post_shopify("orders/cancelled", fixture_json("shopify/orders_cancelled.json"))
+    run_jobs()
+    db.session.expire_all()
+    order = db.session.scalars(select(Order)).one()
+    assert order.status == "cancelled" and order.cancelled_at is not None
+    assert db.session.get(Reservation, reservation_id).status == "released"
+    assert statuses() == ["processed"] * 4
+
+
+def test_inventory_levels_update_sets_stock_by_inventory_item(post_shopify, shopify_integration, run_jobs):
+    _seed_product(post_shopify, run_jobs)
+    post_shopify("inventory_levels/update", fixture_json("shopify/inventory_levels_update.json"))
+    run_jobs()
+    small = db.session.scalars(
+        select(ProductVariant).where(ProductVariant.shopify_variant_id == SMALL_GID)
+    ).one()
+    assert small.inventory_quantity == 42
+    log = db.session.scalars(select(SyncLog).where(SyncLog.entity_type == "inventory")).one()
+    assert (log.entity_id, log.action) == (str(small.id), "update")
+
+
+def test_app_uninstalled_disconnects(post_shopify, shopify_integration, run_jobs):
+    post_shopify("app/uninstalled", fixture_json("shopify/app_uninstalled.json"))
+    run_jobs()
+    integration = db.session.get(Integration, shopify_integration.id)
+    assert integration.status == "needs_reauth"
+    assert integration.secret("access_token") is None
+    assert statuses() == ["processed"]
+
+
+def test_bulk_operations_finish_without_sync_service_is_a_logged_noop(
+    post_shopify, shopify_integration, run_jobs, monkeypatch
+):
+    import app.sync
+
+    monkeypatch.delattr(app.sync, "service", raising=False)
+    monkeypatch.setitem(sys.modules, "app.sync.service", None)  # not installed
+    post_shopify("bulk_operations/finish", fixture_json("shopify/bulk_operations_finish.json"))
+    run_jobs()
+    assert statuses() == ["processed"]
+    assert db.session.scalar(select(SyncLog.action).where(SyncLog.entity_type == "bulk_operation")) == "skip"
+
+
+def test_bulk_operations_finish_continues_the_sync(post_shopify, shopify_integration, run_jobs, monkeypatch):
+    import app.sync
+
+    calls = []
+    fake = types.ModuleType("app.sync.service")
+    fake.continue_bulk = lambda integration, operation: calls.append((integration.id, operation))
+    monkeypatch.setattr(app.sync, "service", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "app.sync.service", fake)
+    post_shopify("bulk_operations/finish", fixture_json("shopify/bulk_operations_finish.json"))
+    run_jobs()
+    assert calls == [(shopify_integration.id, "gid://shopify/BulkOperation/7000001")]
+    assert statuses() == ["processed"]
+
+
+def test_unknown_topic_is_processed_as_a_skip(post_shopify, shopify_integration, run_jobs):
+    post_shopify("collections/update", json.dumps({"id": 1}).encode())
+    run_jobs()
+    assert statuses() == ["processed"]
+    assert db.session.scalar(select(SyncLog.action)) == "skip"
