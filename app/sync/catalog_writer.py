@@ -129,7 +129,9 @@ def upsert_products(
         rows.append(row)
 
     if rows:
-        stmt = dialect_insert(Product).values(rows)
+        # executemany form (not `.values(rows)`): one cached compiled statement, batched by the driver
+        # ("insertmanyvalues"), instead of compiling a new multi-row VALUES statement for every page.
+        stmt = dialect_insert(Product)
         excluded = stmt.excluded
         set_ = {c: excluded[c] for c in (*PRODUCT_COLUMNS, "platform_sync", "category_id", "deleted_at",
                                          "seen_at", "updated_at")}  # fmt: skip
@@ -144,7 +146,7 @@ def upsert_products(
         stmt = stmt.on_conflict_do_update(
             index_elements=["workspace_id", "shopify_product_id"], set_=set_, where=newer
         ).returning(Product.id, Product.shopify_product_id)
-        written = dict((g, i) for i, g in db.session.execute(stmt).all())
+        written = dict((g, i) for i, g in db.session.execute(stmt, rows).all())
         for row in rows:
             product_gid = row["shopify_product_id"]
             if product_gid not in written:  # lost a race to a newer write: that one stands
@@ -195,10 +197,14 @@ def _write_variants(workspace_id: int, products: list[tuple[int, dict]], now: da
         db.session.execute(delete(ProductVariant).where(ProductVariant.id.in_(drop)))
     if not rows:
         return
-    stmt = dialect_insert(ProductVariant).values(rows)
+    stmt = dialect_insert(ProductVariant)
     set_ = {c: stmt.excluded[c] for c in (*VARIANT_COLUMNS, "product_id", "updated_at")}
     db.session.execute(
-        stmt.on_conflict_do_update(index_elements=["workspace_id", "shopify_variant_id"], set_=set_)
+        # RETURNING makes SQLAlchemy batch the rows into multi-row statements ("insertmanyvalues").
+        stmt.on_conflict_do_update(
+            index_elements=["workspace_id", "shopify_variant_id"], set_=set_
+        ).returning(ProductVariant.id),
+        rows,
     )
 
 
@@ -212,7 +218,7 @@ def _log(workspace_id, result: WriteResult, integration_id, sync_run_id, webhook
             {**base, "entity_id": str(result.product_ids.get(g, g)), "action": "skip"} for g in result.skipped
         ]
     if rows:
-        db.session.execute(insert(SyncLog), rows)
+        db.session.execute(insert(SyncLog).returning(SyncLog.id), rows)  # batched, see _write_variants
 
 
 def soft_delete_products(

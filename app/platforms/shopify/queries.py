@@ -66,6 +66,32 @@ query ProductById($id: ID!, $variantsFirst: Int!, $mediaFirst: Int!) {{
 }}
 """
 
+# The rest of a product's variants when a page's `variants(first:)` was not enough (Shopify allows 2,048).
+PRODUCT_VARIANTS_PAGE_QUERY = f"""
+query ProductVariantsPage($id: ID!, $first: Int!, $after: String) {{
+  product(id: $id) {{
+    id
+    variants(first: $first, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_VARIANT_FIELDS} }}
+    }}
+  }}
+}}
+"""
+
+# The total a sync's progress bar counts towards; `limit: null` asks for an exact count past 10,000.
+PRODUCTS_COUNT_QUERY = """
+query ProductsCount($query: String) {
+  productsCount(query: $query, limit: null) { count precision }
+}
+"""
+
+ORDERS_COUNT_QUERY = """
+query OrdersCount($query: String) {
+  ordersCount(query: $query, limit: null) { count precision }
+}
+"""
+
 ORDERS_PAGE_QUERY = """
 query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {

@@ -1,0 +1,204 @@
+"""The life of one sync run in the database: claim it, record a unit of progress, finish it, fail it.
+
+Shared by the paged runner and the bulk path. Every function here commits; callers hold no other writes.
+A run is *claimed* by one job at a time (`job_id`, `heartbeat_at`): a second job for the same run (the
+bulk webhook and the poller, or a re-enqueue by the stuck-run sweeper) leaves quietly while the first one is
+alive, and takes over when it is not (killed worker). Nothing here talks HTTP except the optional merchant
+notification, which goes through `app.platforms.notify`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Alert, Integration, SyncRun, Workspace
+from app.models.types import utcnow
+from app.platforms.notify import post_notification
+from app.sync.catalog_writer import soft_delete_products
+
+log = logging.getLogger(__name__)
+
+ACTIVE = ("queued", "in_progress")
+FINISHED = ("succeeded", "failed", "cancelled")
+# A live job writes its heartbeat on every page; one silent this long is dead (or stuck on a network call).
+LEASE = timedelta(minutes=5)
+GENERIC_FAILURE = "The sync stopped because of an error on our side. It has been logged; please try again."
+
+
+@dataclass
+class RunContext:
+    """Plain values of the claimed run, so a page never reloads ORM rows after a commit."""
+
+    run_id: int
+    integration_id: int
+    workspace_id: int
+    kind: str
+    currency: str | None
+    cursor: dict
+    worker_id: str
+    total: int | None = None
+    changed: int = 0
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def started_at(self) -> datetime:
+        from app.sync.mapping import parse_time
+
+        return parse_time(self.cursor["started_at"])
+
+
+def worker_id() -> str:
+    from rq import get_current_job
+
+    job = get_current_job()
+    # Inline (CLI) runs: one id per process, so the same process may re-claim its own waiting bulk run.
+    return job.id if job is not None else f"inline-{os.getpid()}"
+
+
+def _job_running(job_id: str) -> bool:
+    if job_id.startswith("inline-"):
+        return True  # a CLI run: only its heartbeat tells
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    from app.queues import get_redis
+
+    try:
+        return Job.fetch(job_id, connection=get_redis()).get_status() == JobStatus.STARTED
+    except NoSuchJobError:
+        return False
+
+
+def lock_integration(integration_id: int) -> Integration | None:
+    """Row-lock the integration (Postgres) for the rest of the transaction; refreshes the object."""
+    return db.session.scalars(
+        select(Integration)
+        .where(Integration.id == integration_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def claim(run_id: int, me: str) -> tuple[SyncRun, Integration] | None:
+    """Take the run for this job, or None when it is finished or another live job holds it."""
+    run = db.session.get(SyncRun, run_id)
+    if run is None or run.status in FINISHED:
+        db.session.rollback()
+        return None
+    integration = lock_integration(run.integration_id)
+    run = db.session.get(SyncRun, run_id, with_for_update=True, populate_existing=True)
+    now = utcnow()
+    if run.status in FINISHED or integration is None:
+        db.session.rollback()
+        return None
+    fresh = run.heartbeat_at is not None and now - run.heartbeat_at < LEASE
+    if run.status == "in_progress" and run.job_id not in (None, me) and fresh and _job_running(run.job_id):
+        log.info("sync run %s is held by job %s; job %s leaves it", run.id, run.job_id, me)
+        db.session.rollback()
+        return None
+    if integration.status != "connected":
+        run.status, run.finished_at = "cancelled", now
+        run.error = integration.status_message or "The store is no longer connected."
+        if integration.sync_status in ACTIVE:
+            integration.sync_status = "idle" if integration.status == "disconnected" else "error"
+        db.session.commit()
+        return None
+    run.status, run.job_id, run.heartbeat_at = "in_progress", me, now
+    run.started_at = run.started_at or now
+    integration.sync_status = "in_progress"
+    db.session.commit()
+    return run, integration
+
+
+def save_progress(ctx: RunContext, *, processed=0, created=0, updated=0, skipped=0, total=None) -> None:
+    """Counts and cursor of one unit of progress, in the caller's transaction, then commit."""
+    values = {
+        "processed": SyncRun.processed + processed,
+        "created": SyncRun.created + created,
+        "updated": SyncRun.updated + updated,
+        "skipped": SyncRun.skipped + skipped,
+        "heartbeat_at": utcnow(),
+    }
+    if total is not None:
+        values["total"] = total
+        ctx.total = total
+    db.session.execute(update(SyncRun).where(SyncRun.id == ctx.run_id).values(**values))
+    # Last statement before COMMIT: the integration row stays locked for the shortest time (a token
+    # refresh in the fetch thread takes the same row lock).
+    db.session.execute(
+        update(Integration).where(Integration.id == ctx.integration_id).values(sync_cursor=dict(ctx.cursor))
+    )
+    db.session.commit()
+    ctx.changed += created + updated
+
+
+def heartbeat(ctx: RunContext) -> None:
+    save_progress(ctx)
+
+
+def finish(ctx: RunContext, *, soft_delete: bool) -> SyncRun:
+    deleted = []
+    if soft_delete:
+        deleted = soft_delete_products(
+            ctx.workspace_id, not_seen_since=ctx.started_at, integration_id=ctx.integration_id,
+            sync_run_id=ctx.run_id,
+        )  # fmt: skip
+    run = db.session.get(SyncRun, ctx.run_id, populate_existing=True)
+    integration = db.session.get(Integration, ctx.integration_id, populate_existing=True)
+    now = utcnow()
+    run.deleted = (run.deleted or 0) + len(deleted)
+    run.status, run.finished_at, run.heartbeat_at, run.error = "succeeded", now, now, None
+    if run.total is None or run.total < run.processed:
+        run.total = run.processed
+    if ctx.kind == "orders":
+        integration.config = {**(integration.config or {}), "orders_synced_at": ctx.cursor["started_at"]}
+    else:
+        # The run's start, not its end: what changed while it ran is picked up by the next incremental.
+        integration.last_sync_at = ctx.started_at
+    integration.sync_status, integration.sync_error, integration.sync_cursor = "idle", None, None
+    db.session.commit()
+    log.info(
+        "sync run %s (integration %s, %s) done: %s created, %s updated, %s skipped, %s deleted",
+        run.id, ctx.integration_id, ctx.kind, run.created, run.updated, run.skipped, run.deleted,
+    )  # fmt: skip
+    ctx.changed += len(deleted)
+    return run
+
+
+def fail(run_id: int, message: str, *, detail: str = "") -> None:
+    """Run failed after retries: error on the run and the integration (cursor kept), an Alert, a
+    notification. `message` is the merchant's sentence; `detail` goes to the log only."""
+    db.session.rollback()
+    run = db.session.get(SyncRun, run_id, populate_existing=True)
+    if run is None:
+        return
+    integration = db.session.get(Integration, run.integration_id, populate_existing=True)
+    now = utcnow()
+    run.status, run.error, run.finished_at, run.heartbeat_at = "failed", message, now, now
+    if integration is not None:
+        integration.sync_status, integration.sync_error = "error", message
+    db.session.add(Alert(workspace_id=run.workspace_id, integration_id=run.integration_id, level="error",
+                         source="sync", message=message))  # fmt: skip
+    db.session.commit()
+    log.error("sync run %s (integration %s) failed: %s %s", run.id, run.integration_id, message, detail)
+    workspace = db.session.get(Workspace, run.workspace_id)
+    if workspace is not None and workspace.notification_webhook_url:
+        post_notification(
+            workspace.notification_webhook_url,
+            {
+                "event": "sync.failed",
+                "workspace_id": run.workspace_id,
+                "integration_id": run.integration_id,
+                "shop": integration.account_id if integration else None,
+                "run_id": run.id,
+                "kind": run.kind,
+                "message": message,
+                "at": now.isoformat(),
+            },
+        )

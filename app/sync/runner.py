@@ -1,0 +1,251 @@
+"""Runs one sync run: pages of products (or orders) from Shopify into the database, resumably.
+
+Per page, ONE transaction: upserts (set-based, `catalog_writer` / `order_writer`), their sync_log lines,
+`platform_sync.shopify`, the run's counts and `integration.sync_cursor` = the page's end cursor. A worker
+killed at any point resumes from the last committed cursor: the page it was on is fetched again and lands as
+skips, so nothing is duplicated or missed. The next page is fetched in a helper thread while this one is
+written, so a sync costs little more than the fetch itself.
+
+Kinds: `full` (everything, then soft-delete what Shopify no longer has; large catalogs switch to the bulk
+path), `incremental` (`updated_at:>` the last sync minus an overlap), `bulk` (forced bulk export, see
+`bulk.py`), `orders`. Platform failures after the client's retries fail the run with the merchant sentence
+(`lifecycle.fail`); `NeedsReauth` stops at once. This module never builds SQL for rows itself and never
+talks HTTP except through the ShopifyClient.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from flask import current_app
+
+from app.extensions import db
+from app.models import Integration, SyncRun
+from app.models.types import utcnow
+from app.platforms.errors import PlatformError
+from app.platforms.shopify import queries
+from app.platforms.shopify.client import Page, ShopifyClient
+from app.services.platform_clients import NeedsReauth, shopify_client
+from app.sync import lifecycle
+from app.sync.catalog_writer import upsert_products
+from app.sync.lifecycle import RunContext
+from app.sync.mapping import parse_time, product_from_graphql
+from app.sync.order_writer import upsert_orders
+
+log = logging.getLogger(__name__)
+
+# Page shape: with 10 variants and 3 media per product, 24 products fit under the 1,000-point query cap.
+# Products with more variants get the rest fetched by id (never dropped); media beyond 3 are not stored.
+VARIANTS_FIRST = 10
+MEDIA_FIRST = 3
+LINE_ITEMS_FIRST = 50
+VARIANTS_PAGE = 250
+INCREMENTAL_OVERLAP = timedelta(minutes=5)
+
+# Extra ShopifyClient keyword arguments (tests inject a no-op `sleep`; benchmarks a session).
+client_options: dict = {}
+# Called after every committed page with (ctx, page number); tests raise from it to simulate a kill.
+after_page_commit: Callable[[RunContext, int], None] | None = None
+ProgressCallback = Callable[[int, int | None], None]
+
+
+def make_client(integration: Integration) -> ShopifyClient:
+    return shopify_client(integration, **client_options)
+
+
+def execute_run(run_id: int, *, on_progress: ProgressCallback | None = None) -> str:
+    """Claim and run `run_id`. Returns the run's status, "waiting" (bulk export still running) or
+    "busy" (another live job holds it). Raises only unexpected errors (after failing the run on the
+    last attempt), so RQ's retry resumes from the cursor."""
+    me = lifecycle.worker_id()
+    claimed = lifecycle.claim(run_id, me)
+    if claimed is None:
+        run = db.session.get(SyncRun, run_id)
+        return "busy" if run is not None and run.status == "in_progress" else (run.status if run else "gone")
+    run, integration = claimed
+    ctx = _context(run, integration, me)
+    try:
+        client = make_client(integration)
+        if ctx.kind == "orders":
+            _sync_orders(ctx, client, on_progress)
+            lifecycle.finish(ctx, soft_delete=False)
+        else:
+            outcome = _sync_products(ctx, client, on_progress)
+            if outcome == "waiting":
+                return "waiting"
+            run = lifecycle.finish(ctx, soft_delete=ctx.cursor.get("query") is None)
+            _after_catalog_sync(ctx)
+        return "succeeded"
+    except NeedsReauth as exc:
+        lifecycle.fail(run_id, exc.merchant_message, detail=str(exc))
+        return "failed"
+    except PlatformError as exc:
+        lifecycle.fail(run_id, exc.merchant_message, detail=f"{type(exc).__name__}: {exc}")
+        return "failed"
+    except Exception as exc:
+        db.session.rollback()
+        if _last_attempt():
+            lifecycle.fail(run_id, lifecycle.GENERIC_FAILURE, detail=f"{type(exc).__name__}: {exc}")
+        else:
+            log.warning("sync run %s: %s; RQ will retry from the cursor", run_id, exc)
+        raise
+
+
+def _last_attempt() -> bool:
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
+def _context(run: SyncRun, integration: Integration, me: str) -> RunContext:
+    cursor = integration.sync_cursor or {}
+    if cursor.get("kind") != run.kind:  # nothing to resume (or another kind's leftovers): start over
+        cursor = {"kind": run.kind, "started_at": utcnow().isoformat(), "after": None,
+                  "query": _filter_for(run.kind, integration)}  # fmt: skip
+    cursor["run_id"] = run.id
+    return RunContext(
+        run_id=run.id, integration_id=integration.id, workspace_id=integration.workspace_id, kind=run.kind,
+        currency=(integration.config or {}).get("currency"), cursor=cursor, worker_id=me, total=run.total,
+    )  # fmt: skip
+
+
+def _filter_for(kind: str, integration: Integration) -> str | None:
+    since = integration.last_sync_at
+    if kind == "orders":
+        since = parse_time((integration.config or {}).get("orders_synced_at"))
+    elif kind != "incremental":
+        return None
+    if since is None:
+        return None  # never synced: an incremental run fetches everything (but deletes nothing)
+    moment = (since - INCREMENTAL_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"updated_at:>'{moment}'"
+
+
+def _count(client: ShopifyClient, document: str, root: str, query: str | None) -> int | None:
+    data = client.execute(document, {"query": query}).get(root) or {}
+    return data.get("count")
+
+
+def _sync_products(ctx: RunContext, client: ShopifyClient, on_progress) -> str:
+    from app.sync import bulk
+
+    resuming = ctx.cursor.get("after") is not None or ctx.cursor.get("bulk_operation_id") is not None
+    if ctx.total is None or not resuming:
+        ctx.total = _count(client, queries.PRODUCTS_COUNT_QUERY, "productsCount", ctx.cursor.get("query"))
+        lifecycle.save_progress(ctx, total=ctx.total)
+    big = ctx.kind == "full" and not resuming and (ctx.total or 0) > current_app.config["SYNC_BULK_THRESHOLD"]
+    if ctx.kind == "bulk" or ctx.cursor.get("mode") == "bulk" or big:
+        return bulk.sync_bulk(ctx, client, on_progress)
+    pages = client.iter_product_pages(
+        query=ctx.cursor.get("query"), after=ctx.cursor.get("after"),
+        variants_first=VARIANTS_FIRST, media_first=MEDIA_FIRST,
+    )  # fmt: skip
+    for number, page in enumerate(prefetched(_complete_variants(client, pages)), start=1):
+        write_product_batch(ctx, [product_from_graphql(n) for n in page.nodes], after=page.end_cursor)
+        if after_page_commit is not None:
+            after_page_commit(ctx, number)
+        if on_progress is not None:
+            on_progress(len(page.nodes), ctx.total)
+    return "done"
+
+
+def write_product_batch(ctx: RunContext, records: list[dict], **cursor_update) -> None:
+    """One unit of progress for products (a page or a JSONL batch): upsert, log, count, cursor, commit."""
+    result = upsert_products(
+        ctx.workspace_id, records, integration_id=ctx.integration_id, sync_run_id=ctx.run_id,
+        currency=ctx.currency,
+    )  # fmt: skip
+    ctx.cursor.update(cursor_update)
+    lifecycle.save_progress(
+        ctx, processed=len(records), created=len(result.created), updated=len(result.updated),
+        skipped=len(result.skipped),
+    )  # fmt: skip
+
+
+def _complete_variants(client: ShopifyClient, pages: Iterator[Page]) -> Iterator[Page]:
+    """Fetch the remaining variants of products whose page held only the first VARIANTS_FIRST."""
+    for page in pages:
+        for node in page.nodes:
+            if ((node.get("variants") or {}).get("pageInfo") or {}).get("hasNextPage"):
+                node["variants"] = {"nodes": list(_all_variants(client, node["id"]))}
+        yield page
+
+
+def _all_variants(client: ShopifyClient, product_gid: str) -> Iterator[dict]:
+    after = None
+    while True:
+        variables = {"id": product_gid, "first": VARIANTS_PAGE, "after": after}
+        product = client.execute(queries.PRODUCT_VARIANTS_PAGE_QUERY, variables).get("product") or {}
+        connection = product.get("variants") or {}
+        yield from connection.get("nodes") or []
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage") or not info.get("endCursor"):
+            return
+        after = info["endCursor"]
+
+
+def prefetched(items: Iterator) -> Iterator:
+    """Yield from `items`, computing the next one in a helper thread (with the app context) meanwhile."""
+    app = current_app._get_current_object()
+    done = object()
+
+    def pull():
+        with app.app_context():
+            try:
+                return next(items)
+            except StopIteration:
+                return done
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-fetch") as pool:
+        future = pool.submit(pull)
+        while True:
+            item = future.result()
+            if item is done:
+                return
+            future = pool.submit(pull)
+            yield item
+
+
+def _sync_orders(ctx: RunContext, client: ShopifyClient, on_progress) -> None:
+    if ctx.total is None or ctx.cursor.get("after") is None:
+        ctx.total = _count(client, queries.ORDERS_COUNT_QUERY, "ordersCount", ctx.cursor.get("query"))
+        lifecycle.save_progress(ctx, total=ctx.total)
+    pages = client.iter_order_pages(
+        query=ctx.cursor.get("query"), after=ctx.cursor.get("after"), line_items_first=LINE_ITEMS_FIRST
+    )
+    from app.sync.mapping import order_from_graphql
+
+    for number, page in enumerate(prefetched(pages), start=1):
+        for node in page.nodes:
+            if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
+                log.warning("order %s has more than %s line items; the rest are not stored", node["id"],
+                            LINE_ITEMS_FIRST)  # fmt: skip
+        outcome = upsert_orders(
+            ctx.workspace_id, [order_from_graphql(n) for n in page.nodes],
+            integration_id=ctx.integration_id, sync_run_id=ctx.run_id,
+        )  # fmt: skip
+        ctx.cursor["after"] = page.end_cursor
+        lifecycle.save_progress(
+            ctx, processed=len(page.nodes), created=len(outcome["created"]), updated=len(outcome["updated"]),
+            skipped=len(outcome["skipped"]),
+        )  # fmt: skip
+        if after_page_commit is not None:
+            after_page_commit(ctx, number)
+        if on_progress is not None:
+            on_progress(len(page.nodes), ctx.total)
+
+
+def _after_catalog_sync(ctx: RunContext) -> None:
+    """Hand the run's changed products to the Facebook catalog push, when a catalog is connected."""
+    if not ctx.changed:
+        return
+    from app.sync.jobs import enqueue_facebook_push
+
+    try:
+        enqueue_facebook_push(ctx.workspace_id, run_id=ctx.run_id)
+    except Exception:  # the sync itself succeeded; a push that could not be queued is retried next sync
+        log.exception("sync run %s: could not enqueue the Facebook catalog push", ctx.run_id)

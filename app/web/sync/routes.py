@@ -1,0 +1,49 @@
+"""Routes of the sync progress fragment. With `HX-Request` they answer `sync/_progress.html` (which re-polls
+itself every second while the run is active and becomes a summary when done); without it the full page,
+so the URL also works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from app.models import Integration, SyncRun
+from app.sync import service
+from app.sync.progress import ACTIVE, format_eta, progress
+from app.web.context import current_scope
+from app.web.sync import bp
+
+
+def _render(run: SyncRun | None, status: int = 200, **extra):
+    context = {"run": run, "p": progress(run) if run else None, "active": bool(run and run.status in ACTIVE),
+               "format_eta": format_eta, **extra}  # fmt: skip
+    template = "sync/_progress.html" if request.headers.get("HX-Request") else "sync/progress.html"
+    return render_template(template, **context), status
+
+
+@bp.post("/integrations/<int:integration_id>")
+@login_required
+def start(integration_id: int):
+    integration = current_scope().get(Integration, integration_id)
+    if integration is None:
+        abort(404)
+    kind = request.form.get("kind") or "full"
+    try:
+        run = service.start_sync(integration, kind)
+    except service.SyncAlreadyRunning as exc:
+        return _render(exc.run, notice=exc.message)
+    except service.SyncError as exc:
+        return _render(None, exc.status, message=exc.message)
+    if not request.headers.get("HX-Request"):
+        return redirect(url_for("sync.run_progress", run_id=run.id), code=303)
+    return _render(run)
+
+
+@bp.get("/runs/<int:run_id>/progress")
+@login_required
+def run_progress(run_id: int):
+    run = current_scope().get(SyncRun, run_id)
+    if run is None:
+        abort(404)
+    return _render(run)

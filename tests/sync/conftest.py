@@ -1,0 +1,87 @@
+"""Fixtures for sync tests: the demo store behind `responses` (the real https://<shop>/admin/... URLs, no
+server, no network), a connected Shopify integration on it, and a client that never really sleeps."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import responses
+
+from app.demo_store import DemoStore
+from app.demo_store.testing import mount_on_responses
+from app.models import Integration
+from app.sync import runner
+
+SHOP = "sync-store.myshopify.com"
+TOKEN = "shpat_sync_test_token"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+class Clock:
+    """Real time plus an offset the test can move (token expiry without sleeping)."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@pytest.fixture
+def store_clock():
+    return Clock()
+
+
+@pytest.fixture
+def store(app, store_clock, tmp_path):
+    demo = DemoStore(
+        ":memory:",
+        api_key=app.config["SHOPIFY_API_KEY"],
+        api_secret=app.config["SHOPIFY_API_SECRET"],
+        clock=store_clock,
+        default_products=120,
+        default_orders=10,
+        throttle_off=True,
+        bulk_mode="sync",
+        deliver=lambda url, body, headers: None,
+        bulk_dir=str(tmp_path / "bulk"),
+        # Bulk files and image URLs then carry the shop's own host, as paged answers do.
+        public_url=f"https://{SHOP}",
+    )
+    demo.seed_shop(SHOP)
+    demo.add_custom_token(SHOP, TOKEN)
+    yield demo
+    demo.db.close()
+
+
+@pytest.fixture
+def shopify(store):
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.demo_app = mount_on_responses(rsps, store)
+        yield rsps
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch):
+    """Retries and throttle waits are recorded, not slept."""
+    slept: list[float] = []
+    monkeypatch.setattr(runner, "client_options", {"sleep": slept.append})
+    monkeypatch.setattr(runner, "after_page_commit", None)
+    return slept
+
+
+@pytest.fixture
+def integration(db, workspace, shopify):
+    row = Integration(workspace_id=workspace.id, platform="shopify", account_id=SHOP, display_name="Sync Store",
+                      status="connected", config={"currency": "USD"})  # fmt: skip
+    row.set_secrets(access_token=TOKEN)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def fixture_json(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text())
