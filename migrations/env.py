@@ -95,6 +95,10 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # Hand-written search objects (migration 0002) are not in the models; skip only those.
+    from app.models.search_objects import include_object
+
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -1,0 +1,19 @@
+"""Agent tools: what a conversational agent may do with a shop, as OpenAI function-calling tools.
+
+- `schemas(api="chat"|"responses")`: the strict tool schemas for Chat Completions or the Responses API.
+- `call(name, arguments_json, context)`: validate the model's arguments and run the tool; never raises,
+  answers `{"error": {"type", "message"}}` the model can read.
+- `ToolContext(workspace_id, conversation_id=None)`: who the tools act for; no tool sees another workspace.
+
+Tool families: `catalog` (product_search, get_product, check_availability), `orders` (create_order,
+add_to_order, get_order_status, cancel_order), `platform` (shopify_get_product_live, whatsapp_send_product,
+whatsapp_send_product_list, facebook_catalog_status, handoff_to_human); `search` is the product search backend.
+May import `app.models`, `app.inventory`, `app.services.platform_clients` and `app.platforms`; nothing in
+`app` imports this package except `app.agent`.
+"""
+
+# Importing the families registers their tools, in this order (the order the model sees them).
+from agent_tools import catalog, orders, platform  # noqa: E402, F401, I001
+from agent_tools.registry import TOOLS, Tool, ToolContext, ToolError, call, schemas
+
+__all__ = ["TOOLS", "Tool", "ToolContext", "ToolError", "call", "schemas"]
