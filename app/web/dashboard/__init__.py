@@ -1,4 +1,5 @@
-"""The overview page."""
+"""The overview page: integrations and their running syncs, counts, open alerts (dismissable) and the 14-day
+activity chart."""
 
 from flask import Blueprint
 

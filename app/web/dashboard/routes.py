@@ -1,20 +1,37 @@
-from flask import render_template
+"""Routes of the overview page. Numbers come from `app.services.overview`; a running sync's live progress is
+the sync blueprint's fragment, embedded with `hx-get` when that blueprint is registered."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from app.models import Integration, Order, Product, Webhook
+from app.services import overview
 from app.web.context import current_scope
 from app.web.dashboard import bp
+from app.web.fragments import wants_fragment
 
 
 @bp.route("/")
 @login_required
 def index():
     scope = current_scope()
-    counts = {
-        "products": scope.count(Product, Product.deleted_at.is_(None)),
-        "orders": scope.count(Order),
-        "pending_webhooks": scope.count(Webhook, Webhook.status == "pending"),
-        "failed_webhooks": scope.count(Webhook, Webhook.status == "failed"),
-    }
-    integrations = scope.all(Integration)
-    return render_template("dashboard/index.html", counts=counts, integrations=integrations)
+    return render_template(
+        "dashboard/index.html",
+        counts=overview.counts(scope),
+        integrations=overview.integrations_with_runs(scope),
+        alerts=overview.open_alerts(scope),
+        chart=overview.activity_chart(scope),
+        live_progress="sync.run_progress" in current_app.view_functions,
+    )
+
+
+@bp.post("/alerts/<int:alert_id>/dismiss")
+@login_required
+def dismiss_alert(alert_id: int):
+    if not overview.dismiss_alert(current_scope(), alert_id):
+        abort(404, "Alert not found.")
+    if wants_fragment():
+        return ""  # htmx swaps the alert's outerHTML with nothing: it disappears
+    flash("Alert dismissed.", "success")
+    return redirect(url_for("dashboard.index"))

@@ -1,7 +1,7 @@
-"""Settings pages: API tokens (and, later, notifications and the agent)."""
+"""Settings pages: notifications and the agent (general settings), and API tokens."""
 
 from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from app.web.settings import routes  # noqa: E402,F401
+from app.web.settings import general, routes  # noqa: E402,F401

@@ -1,0 +1,224 @@
+"""Bulk actions on a selection of products (delete, change status, push to Facebook, re-sync from Shopify),
+run as an RQ job on the `default` queue with progress kept in Redis for the page to poll.
+
+`start_bulk` validates and enqueues; `run_bulk_action` (the job: plain values, safe to run twice) works through
+the ids in chunks, one transaction and one progress update per chunk. Pushing to Facebook and re-reading from
+Shopify are the sync area's jobs (`app.sync.jobs`); this module only hands the ids over, and answers
+`BulkUnavailable` (503) when that module or the queue is missing. Must not call outside platforms itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import uuid
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import Integration, Product
+from app.models.scoping import WorkspaceScope
+from app.models.types import utcnow
+from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
+from app.services.product_listing import STATUSES
+
+log = logging.getLogger(__name__)
+
+ACTIONS = {
+    "delete": "Delete",
+    "status": "Change status",
+    "push_facebook": "Push to Facebook",
+    "resync_shopify": "Re-sync from Shopify",
+}
+MAX_SELECTION = 10_000
+CHUNK = 200
+TTL_SECONDS = 24 * 3600
+SYNC_JOBS = "app.sync.jobs"
+FACEBOOK_PUSH = "push_catalog_to_facebook"
+# The per-product Shopify refresh, under whichever name the sync area gives it.
+REFRESH_NAMES = ("refresh_product", "resync_product", "refresh_products", "sync_product")
+
+
+class BulkError(ValueError):
+    status = 422
+
+    def __init__(self, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class BulkUnavailable(BulkError):
+    status = 503
+
+
+def _key(token: str) -> str:
+    return f"wagents:bulk:{token}"
+
+
+def _sync_job(name: str | tuple[str, ...]) -> str | None:
+    """Dotted path of the sync job, or None if `app.sync.jobs` (or the function) does not exist yet."""
+    try:
+        module = importlib.import_module(SYNC_JOBS)
+    except ImportError:
+        return None
+    for candidate in (name,) if isinstance(name, str) else name:
+        if callable(getattr(module, candidate, None)):
+            return f"{SYNC_JOBS}.{candidate}"
+    return None
+
+
+def parse_ids(raw) -> list[int]:
+    ids = []
+    for value in raw or []:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            raise BulkError(
+                "Product ids must be numbers.", {"ids": "Must be a list of product ids."}
+            ) from None
+    return list(dict.fromkeys(ids))
+
+
+def start_bulk(scope: WorkspaceScope, action: str, product_ids: list[int], status: str | None = None) -> dict:
+    """Check the request, keep the workspace's live products among `product_ids`, enqueue the job."""
+    if action not in ACTIONS:
+        raise BulkError("Choose a bulk action.", {"action": f"Must be one of: {', '.join(ACTIONS)}."})
+    if action == "status" and status not in STATUSES:
+        raise BulkError("Choose the new status.", {"status": f"Must be one of: {', '.join(STATUSES)}."})
+    if not product_ids:
+        raise BulkError("Select at least one product.", {"ids": "Select at least one product."})
+    if len(product_ids) > MAX_SELECTION:
+        raise BulkError(f"Select at most {MAX_SELECTION} products at a time.", {"ids": "Too many products."})
+    if action == "push_facebook" and not _sync_job(FACEBOOK_PUSH):
+        raise BulkUnavailable("Pushing to Facebook is not available yet: the catalog sync is not installed.")
+    if action == "push_facebook" and not _facebook_connected(scope.workspace_id):
+        raise BulkError(
+            "Connect a Facebook catalog first (Integrations page).", {"action": "No Facebook catalog."}
+        )
+    if action == "resync_shopify" and not _sync_job(REFRESH_NAMES):
+        raise BulkUnavailable(
+            "Re-syncing from Shopify is not available yet: the product refresh is not installed."
+        )
+    ids = list(
+        db.session.scalars(
+            select(Product.id).where(
+                Product.workspace_id == scope.workspace_id,
+                Product.id.in_(product_ids),
+                Product.deleted_at.is_(None),
+            )
+        )
+    )
+    if not ids:
+        raise BulkError("None of the selected products exist any more.", {"ids": "Unknown products."})
+    token = uuid.uuid4().hex
+    progress = {"id": token, "workspace_id": scope.workspace_id, "action": action, "status": "queued",
+                "total": len(ids), "done": 0, "message": "", "new_status": status or ""}  # fmt: skip
+    redis = get_redis()
+    try:
+        redis.hset(_key(token), mapping={k: str(v) for k, v in progress.items()})
+        redis.expire(_key(token), TTL_SECONDS)
+        enqueue("default", run_bulk_action, token, scope.workspace_id, action, sorted(ids), status,
+                job_id=f"bulk-{token}", job_timeout=1800)  # fmt: skip
+    except (QueueUnavailable, OSError) as exc:
+        log.warning("bulk %s could not be queued: %s", action, exc)
+        raise BulkUnavailable("The job queue is not reachable right now. Try again in a minute.") from exc
+    return progress
+
+
+def get_progress(scope: WorkspaceScope, token: str) -> dict | None:
+    """The job's progress, or None if unknown, expired or another workspace's."""
+    raw = get_redis().hgetall(_key(token)) if token.isalnum() else {}
+    data = {(k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in raw.items()}  # fmt: skip
+    if not data or data.get("workspace_id") != str(scope.workspace_id):
+        return None
+    for name in ("total", "done", "workspace_id"):
+        data[name] = int(data.get(name) or 0)
+    data["percent"] = int(100 * data["done"] / data["total"]) if data["total"] else 100
+    data["finished"] = data["status"] in ("done", "failed")
+    data["label"] = ACTIONS.get(data["action"], data["action"])
+    return data
+
+
+def run_bulk_action(token: str, workspace_id: int, action: str, product_ids: list[int], status=None) -> dict:
+    """The job. Each chunk is one transaction and one progress step; running it again changes nothing more."""
+    redis = get_redis()
+    redis.hset(_key(token), mapping={"status": "running", "done": "0"})
+    done = 0
+    try:
+        for start in range(0, len(product_ids), CHUNK):
+            chunk = product_ids[start : start + CHUNK]
+            _apply(workspace_id, action, chunk, status)
+            done += len(chunk)
+            redis.hset(_key(token), "done", str(done))
+    except Exception as exc:
+        db.session.rollback()
+        log.exception("bulk %s %s failed after %s products", action, token, done)
+        redis.hset(
+            _key(token), mapping={"status": "failed", "message": f"Stopped after {done} products: {exc}"}
+        )
+        raise
+    redis.hset(_key(token), mapping={"status": "done", "message": _summary(action, done, status)})
+    return {"action": action, "done": done}
+
+
+def _apply(workspace_id: int, action: str, ids: list[int], status: str | None) -> None:
+    mine = (Product.workspace_id == workspace_id, Product.id.in_(ids), Product.deleted_at.is_(None))
+    now = utcnow()
+    if action == "delete":
+        db.session.execute(update(Product).where(*mine).values(deleted_at=now, updated_at=now))
+    elif action == "status":
+        db.session.execute(update(Product).where(*mine).values(status=status, updated_at=now))
+    elif action == "push_facebook":
+        _mark_facebook_pending(workspace_id, ids, now)
+        db.session.commit()  # pending is visible before the push job can record its outcome
+        enqueue("default", _require(FACEBOOK_PUSH), workspace_id, ids, retry=safe_retry())
+    elif action == "resync_shopify":
+        refresh = _require(REFRESH_NAMES)
+        live = db.session.scalars(select(Product.id).where(*mine, Product.shopify_product_id.is_not(None)))
+        for product_id in live:
+            enqueue("sync", refresh, workspace_id, product_id, job_id=f"refresh-product-{product_id}")
+    db.session.commit()
+
+
+def _mark_facebook_pending(workspace_id: int, ids: list[int], now) -> None:
+    rows = db.session.execute(
+        select(Product.id, Product.platform_sync).where(
+            Product.workspace_id == workspace_id, Product.id.in_(ids)
+        )
+    ).all()
+    state = {"status": "pending", "queued_at": now.isoformat()}
+    changes = [{"id": pid, "platform_sync": {**(ps or {}), "facebook": state}} for pid, ps in rows]
+    if changes:
+        db.session.execute(update(Product), changes)
+
+
+def _facebook_connected(workspace_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Integration.id).where(
+                Integration.workspace_id == workspace_id,
+                Integration.platform == "facebook",
+                Integration.status == "connected",
+            )
+        )
+        is not None
+    )
+
+
+def _require(name) -> str:
+    path = _sync_job(name)
+    if path is None:
+        raise RuntimeError("the sync jobs module is not installed")
+    return path
+
+
+def _summary(action: str, done: int, status: str | None) -> str:
+    noun = "product" if done == 1 else "products"
+    return {
+        "delete": f"Deleted {done} {noun}.",
+        "status": f"Set {done} {noun} to {status}.",
+        "push_facebook": f"Queued {done} {noun} for the Facebook catalog.",
+        "resync_shopify": f"Queued a Shopify refresh of {done} {noun}.",
+    }[action]

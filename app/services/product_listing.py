@@ -1,0 +1,360 @@
+"""The product list query shared by the Products page and `GET /api/products`: search, filters, sorting and
+keyset pagination that stay fast at 100,000 products.
+
+- Sorting walks an index (`(workspace_id, updated_at)`, `(workspace_id, title)`, `(workspace_id, price_min)`)
+  with `id` as the tie-breaker; the cursor carries the last row's sort value and id, so a deep page costs the
+  same as the first one (no OFFSET).
+- Text search filters through the full-text objects of migration 0002 (`search_tsv` + GIN and a SKU prefix
+  index on Postgres, FTS5 on SQLite): word prefixes over title, vendor, type and tags, and SKU prefixes.
+- "Available" follows `app.inventory.levels`: on hand minus active, unexpired reservations, never below zero.
+
+Must not read the request or render anything: callers pass plain values and get rows plus the next cursor.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import bindparam, case, exists, false, func, literal, literal_column, or_, select, text, union
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Product, ProductCategory, ProductVariant, Reservation
+from app.models.scoping import WorkspaceScope
+from app.models.types import utcnow
+
+STATUSES = ("active", "draft", "archived")
+SORTS = ("title", "price", "updated", "stock")
+# Sort key -> default direction when the user just picks the column.
+DEFAULT_DIRECTION = {"title": "asc", "price": "asc", "updated": "desc", "stock": "desc"}
+PLATFORM_STATES = {
+    "shopify_synced": "Shopify: synced",
+    "shopify_not_synced": "Shopify: not synced",
+    "facebook_pushed": "Facebook: pushed",
+    "facebook_pending": "Facebook: pending",
+    "facebook_error": "Facebook: error",
+    "facebook_none": "Facebook: not pushed",
+}
+STOCK_STATES = ("in", "out")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class ListError(ValueError):
+    """Bad list parameters; `fields` maps each parameter to what is wrong with it."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("Invalid list parameters.")
+        self.fields = fields
+
+
+@dataclass
+class ListParams:
+    q: str = ""
+    status: str = ""
+    category_id: int | None = None
+    platform: str = ""
+    stock: str = ""
+    sort: str = "-updated"
+    cursor: str = ""
+    limit: int = DEFAULT_LIMIT
+
+    @property
+    def sort_key(self) -> str:
+        return self.sort.lstrip("-")
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    def query_args(self, **override) -> dict:
+        """The non-default parameters as query-string arguments (for links and the next page)."""
+        values = {
+            "q": self.q, "status": self.status, "category": self.category_id or "", "platform": self.platform,
+            "stock": self.stock, "sort": "" if self.sort == "-updated" else self.sort, "cursor": "",
+        }  # fmt: skip
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+@dataclass
+class ProductPage:
+    products: list[Product]
+    next_cursor: str | None
+    params: ListParams
+    stock: dict[int, dict] = field(default_factory=dict)  # product id -> {"on_hand", "reserved", "available"}
+
+
+def parse_params(args) -> ListParams:
+    """Read list parameters from a mapping (request.args); raise ListError naming each bad one."""
+    errors: dict[str, str] = {}
+    params = ListParams(q=(args.get("q") or "").strip()[:200])
+    params.status = (args.get("status") or "").strip()
+    if params.status and params.status not in STATUSES:
+        errors["status"] = f"Must be one of: {', '.join(STATUSES)}."
+    category = (args.get("category") or args.get("category_id") or "").strip()
+    if category:
+        try:
+            params.category_id = int(category)
+        except ValueError:
+            errors["category"] = "Must be a category id."
+    params.platform = (args.get("platform") or "").strip()
+    if params.platform and params.platform not in PLATFORM_STATES:
+        errors["platform"] = f"Must be one of: {', '.join(PLATFORM_STATES)}."
+    params.stock = (args.get("stock") or "").strip()
+    if params.stock and params.stock not in STOCK_STATES:
+        errors["stock"] = "Must be 'in' or 'out'."
+    sort = (args.get("sort") or "-updated").strip()
+    if sort.lstrip("-") not in SORTS:
+        errors["sort"] = f"Must be one of: {', '.join(SORTS)} (prefix '-' for descending)."
+    else:
+        params.sort = sort
+    limit = (args.get("limit") or "").strip()
+    if limit:
+        try:
+            params.limit = int(limit)
+            if not 1 <= params.limit <= MAX_LIMIT:
+                raise ValueError
+        except ValueError:
+            errors["limit"] = f"Must be a whole number from 1 to {MAX_LIMIT}."
+    params.cursor = (args.get("cursor") or "").strip()
+    if params.cursor and not errors.get("sort"):
+        try:
+            decode_cursor(params.cursor, params.sort_key)
+        except ValueError:
+            errors["cursor"] = "Invalid or expired cursor: start again from the first page."
+    if errors:
+        raise ListError(errors)
+    return params
+
+
+# --- expressions ---------------------------------------------------------------------------------------------
+
+
+def _reserved_for(variant) -> select:
+    return (
+        select(func.coalesce(func.sum(Reservation.quantity), 0))
+        .where(
+            Reservation.variant_id == variant.id,
+            Reservation.status == "active",
+            Reservation.expires_at > utcnow(),
+        )
+        .scalar_subquery()
+    )
+
+
+def _variant_available(variant):
+    left = variant.inventory_quantity - _reserved_for(variant)
+    return case((left > 0, left), else_=0)
+
+
+def in_stock_criterion():
+    variant = ProductVariant.__table__.alias("sv")
+    return exists(
+        select(literal(1)).where(
+            variant.c.product_id == Product.id, variant.c.inventory_quantity > _reserved_for(variant.c)
+        )
+    )
+
+
+def stock_sort_expression():
+    variant = ProductVariant.__table__.alias("tv")
+    return (
+        select(func.coalesce(func.sum(_variant_available(variant.c)), 0))
+        .where(variant.c.product_id == Product.id)
+        .scalar_subquery()
+    )
+
+
+def _platform_criterion(state: str):
+    shopify_synced = Product.platform_sync["shopify"]["synced"].as_boolean()
+    facebook = Product.platform_sync["facebook"]["status"].as_string()
+    return {
+        "shopify_synced": shopify_synced.is_(True),
+        "shopify_not_synced": or_(shopify_synced.is_(None), shopify_synced.is_(False)),
+        "facebook_pushed": facebook == "pushed",
+        "facebook_pending": facebook == "pending",
+        "facebook_error": facebook == "error",
+        "facebook_none": facebook.is_(None),
+    }[state]
+
+
+def text_criterion(workspace_id: int, q: str):
+    """Products matching `q` by title, vendor, type, tag (word prefixes) or SKU prefix, as a WHERE criterion.
+
+    Uses the search objects of migration 0002 (owned by `agent_tools.search`): the GIN-indexed `search_tsv`
+    and the `lower(sku)` prefix index on Postgres, the FTS5 table on SQLite. Each branch is an index lookup
+    feeding `id IN (...)`, so the outer query keeps walking its sort index.
+    """
+    external = _external_search(workspace_id, q)
+    if external is not None:
+        return external
+    from agent_tools.search import terms
+
+    words = terms(q)
+    if db.session.get_bind().dialect.name == "postgresql":
+        branches = []
+        if words:
+            tsquery = " & ".join(f"'{w}':*" for w in words)
+            branches.append(
+                select(Product.id).where(
+                    Product.workspace_id == workspace_id,
+                    literal_column("product.search_tsv").op("@@")(
+                        func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("list_tsq", tsquery))
+                    ),
+                )
+            )
+        raw = q.strip().lower()
+        if raw and " " not in raw:
+            branches.append(
+                select(ProductVariant.product_id).where(
+                    ProductVariant.workspace_id == workspace_id,
+                    func.lower(ProductVariant.sku).like(_escape(raw) + "%", escape="\\"),
+                )
+            )
+        if not branches:
+            return false()
+        ids = union(*branches) if len(branches) > 1 else branches[0]
+        return Product.id.in_(select(ids.subquery().c[0]))
+    if not words:
+        return false()
+    match = " AND ".join(f'"{w}"*' for w in words)  # quoted: FTS5 syntax in user text cannot break it
+    fts = (
+        select(literal_column("rowid"))
+        .select_from(text("product_search_fts"))
+        .where(text("product_search_fts MATCH :list_fts").bindparams(list_fts=match))
+    )
+    return Product.id.in_(fts)
+
+
+def _escape(text_: str) -> str:
+    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _external_search(workspace_id: int, q: str):
+    """A SQL criterion from `agent_tools.search`, if it ever publishes one: then both searches stay identical."""
+    try:
+        from agent_tools import search as agent_search
+    except ImportError:
+        return None
+    criterion = getattr(agent_search, "product_match_criterion", None)
+    return criterion(workspace_id, q) if callable(criterion) else None
+
+
+def sort_expression(key: str):
+    return {
+        "title": Product.title,
+        "price": func.coalesce(Product.price_min, 0),
+        "updated": Product.updated_at,
+        "stock": stock_sort_expression(),
+    }[key]
+
+
+# --- cursor --------------------------------------------------------------------------------------------------
+
+
+def encode_cursor(key: str, value, row_id: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    elif isinstance(value, Decimal):
+        value = str(value)
+    raw = json.dumps([key, value, row_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, key: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_key, value, row_id = json.loads(raw)
+        if cursor_key != key or not isinstance(row_id, int):
+            raise ValueError("cursor for another sort")
+        if key == "updated":
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError("naive timestamp")
+        elif key == "price":
+            value = Decimal(str(value))
+        elif key == "stock":
+            value = int(value)
+        elif not isinstance(value, str):
+            raise ValueError("bad title")
+        return value, row_id
+    except (binascii.Error, json.JSONDecodeError, TypeError, ValueError, InvalidOperation) as exc:
+        raise ValueError("invalid cursor") from exc
+
+
+def _sort_value(product: Product, key: str, stock: dict[int, dict]):
+    if key == "title":
+        return product.title
+    if key == "price":
+        return product.price_min or Decimal("0")
+    if key == "updated":
+        return product.updated_at
+    return stock.get(product.id, {}).get("available", 0)
+
+
+# --- the query -----------------------------------------------------------------------------------------------
+
+
+def list_products(scope: WorkspaceScope, params: ListParams) -> ProductPage:
+    """One page of products plus per-product stock, in a fixed number of queries whatever the page size."""
+    stmt = scope.select(Product, Product.deleted_at.is_(None))
+    if params.q:
+        stmt = stmt.where(text_criterion(scope.workspace_id, params.q))
+    if params.status:
+        stmt = stmt.where(Product.status == params.status)
+    if params.category_id:
+        stmt = stmt.where(Product.category_id == params.category_id)
+    if params.platform:
+        stmt = stmt.where(_platform_criterion(params.platform))
+    if params.stock:
+        in_stock = in_stock_criterion()
+        stmt = stmt.where(in_stock if params.stock == "in" else ~in_stock)
+
+    key, desc = params.sort_key, params.descending
+    sort = sort_expression(key)
+    if params.cursor:
+        value, last_id = decode_cursor(params.cursor, key)
+        # `a <= v AND (a < v OR id < last)` lets the planner bound the index scan on the sort column.
+        if desc:
+            stmt = stmt.where(sort <= value, or_(sort < value, Product.id < last_id))
+        else:
+            stmt = stmt.where(sort >= value, or_(sort > value, Product.id > last_id))
+    order = (sort.desc(), Product.id.desc()) if desc else (sort.asc(), Product.id.asc())
+    stmt = (
+        stmt.order_by(*order)
+        .limit(params.limit + 1)
+        .options(selectinload(Product.variants), selectinload(Product.category))
+    )
+    rows = list(db.session.scalars(stmt))
+    has_more = len(rows) > params.limit
+    rows = rows[: params.limit]
+    stock = product_stock(scope, rows)
+    next_cursor = None
+    if has_more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor(key, _sort_value(last, key, stock), last.id)
+    return ProductPage(rows, next_cursor, params, stock)
+
+
+def product_stock(scope: WorkspaceScope, products: list[Product]) -> dict[int, dict]:
+    """{product_id: {"on_hand", "reserved", "available"}} summed over variants, in one query."""
+    from app.inventory import stock_levels
+
+    by_variant = {v.id: p.id for p in products for v in p.variants}
+    totals = {p.id: {"on_hand": 0, "reserved": 0, "available": 0} for p in products}
+    for variant_id, level in stock_levels(scope, list(by_variant)).items():
+        entry = totals[by_variant[variant_id]]
+        entry["on_hand"] += level.on_hand
+        entry["reserved"] += level.reserved
+        entry["available"] += level.available
+    return totals
+
+
+def categories(scope: WorkspaceScope) -> list[ProductCategory]:
+    return list(db.session.scalars(scope.select(ProductCategory).order_by(ProductCategory.name)))

@@ -1,0 +1,195 @@
+"""Routes of the Products page. Thin: parse input, call `app.services.products` / `bulk_jobs`, render.
+
+htmx requests get fragments (`_table`, `_row`, `_edit_row`, `_bulk_progress`); the same URLs answer whole pages
+(or redirects after a write) without JavaScript. Bad input re-renders the fragment or page with a 422.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from app.services import bulk_jobs
+from app.services import products as service
+from app.services.product_listing import PLATFORM_STATES, SORTS
+from app.web.context import current_scope
+from app.web.products import bp
+
+
+def _htmx() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def _product_or_404(product_id: int):
+    product = service.get_product(current_scope(), product_id)
+    if product is None:
+        abort(404)
+    return product
+
+
+def _form() -> dict:
+    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+
+
+def _list_context(args) -> tuple[dict, int]:
+    scope = current_scope()
+    errors, status = {}, 200
+    try:
+        params = service.parse_params(args)
+    except service.ListError as exc:
+        errors, status = exc.fields, 400
+        params = service.ListParams()
+    page = service.list_products(scope, params)
+    context = {"page": page, "params": params, "list_errors": errors, "categories": service.categories(scope),
+               "platform_states": PLATFORM_STATES, "sorts": SORTS, "statuses": service.STATUSES}  # fmt: skip
+    return context, status
+
+
+@bp.get("")
+@login_required
+def index():
+    context, status = _list_context(request.args)
+    if _htmx():
+        return render_template("products/_table.html", **context), status
+    bulk = (
+        bulk_jobs.get_progress(current_scope(), request.args.get("bulk", ""))
+        if request.args.get("bulk")
+        else None
+    )
+    return render_template(
+        "products/index.html", bulk=bulk, create_errors={}, create_values={}, **context
+    ), status
+
+
+@bp.post("")
+@login_required
+def create():
+    data = _form()
+    try:
+        product = service.create_product(current_scope(), data)
+    except service.ProductValidationError as exc:
+        if _htmx():
+            return render_template("products/_create_form.html", create_errors=exc.fields, create_values=data,
+                                   categories=service.categories(current_scope()), statuses=service.STATUSES), 422  # fmt: skip
+        context, _ = _list_context({})
+        return render_template("products/index.html", bulk=None, create_errors=exc.fields, create_values=data,
+                               **context), 422  # fmt: skip
+    flash(f"Created “{product.title}”.", "success")
+    target = url_for("products.detail", product_id=product.id)
+    if _htmx():
+        return "", 201, {"HX-Redirect": target}
+    return redirect(target)
+
+
+@bp.get("/<int:product_id>")
+@login_required
+def detail(product_id: int):
+    scope = current_scope()
+    product = _product_or_404(product_id)
+    return render_template("products/detail.html", **_detail_context(scope, product))
+
+
+def _detail_context(scope, product, errors=None, values=None) -> dict:
+    from app.inventory import stock_levels
+
+    return {
+        "product": product,
+        "levels": stock_levels(scope, [v.id for v in product.variants]),
+        "reservations": service.product_reservations(scope, product),
+        "sync_log": service.product_sync_log(scope, product),
+        "categories": service.categories(scope),
+        "statuses": service.STATUSES,
+        "errors": errors or {},
+        "values": values or {},
+    }
+
+
+def _row(product, status: int = 200):
+    scope = current_scope()
+    stock = service.product_stock(scope, [product])
+    return render_template("products/_row.html", product=product, stock=stock), status
+
+
+@bp.get("/<int:product_id>/row")
+@login_required
+def row(product_id: int):
+    return _row(_product_or_404(product_id))
+
+
+@bp.get("/<int:product_id>/edit")
+@login_required
+def edit(product_id: int):
+    product = _product_or_404(product_id)
+    if not _htmx():
+        return redirect(url_for("products.detail", product_id=product.id) + "#edit")
+    return render_template("products/_edit_row.html", product=product, errors={}, values={},
+                           statuses=service.STATUSES, categories=service.categories(current_scope()))  # fmt: skip
+
+
+@bp.route("/<int:product_id>", methods=["PUT", "POST"])
+@login_required
+def update(product_id: int):
+    scope = current_scope()
+    product = _product_or_404(product_id)
+    data = _form()
+    try:
+        service.update_product(scope, product, data)
+    except service.ProductValidationError as exc:
+        if _htmx():
+            return render_template("products/_edit_row.html", product=product, errors=exc.fields, values=data,
+                                   statuses=service.STATUSES, categories=service.categories(scope)), 422  # fmt: skip
+        return render_template(
+            "products/detail.html", **_detail_context(scope, product, exc.fields, data)
+        ), 422
+    if _htmx():
+        return _row(product)
+    flash("Saved.", "success")
+    return redirect(url_for("products.detail", product_id=product.id))
+
+
+@bp.delete("/<int:product_id>")
+@login_required
+def delete(product_id: int):
+    service.delete_product(_product_or_404(product_id))
+    return ""  # htmx swaps the row away
+
+
+@bp.post("/<int:product_id>/delete")
+@login_required
+def delete_form(product_id: int):
+    product = _product_or_404(product_id)
+    service.delete_product(product)
+    flash(f"Deleted “{product.title}”.", "success")
+    return redirect(url_for("products.index"))
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    scope = current_scope()
+    try:
+        ids = bulk_jobs.parse_ids(request.form.getlist("ids"))
+        progress = bulk_jobs.start_bulk(
+            scope, request.form.get("action", ""), ids, request.form.get("status") or None
+        )
+    except bulk_jobs.BulkError as exc:
+        if _htmx():
+            return render_template("products/_bulk_progress.html", bulk=None, error=exc.message), exc.status
+        flash(exc.message, "error")
+        return redirect(url_for("products.index"))
+    progress = bulk_jobs.get_progress(scope, progress["id"]) or progress
+    if _htmx():
+        return render_template("products/_bulk_progress.html", bulk=progress, error=None), 202
+    return redirect(url_for("products.index", bulk=progress["id"]))
+
+
+@bp.get("/bulk/<token>")
+@login_required
+def bulk_status(token: str):
+    progress = bulk_jobs.get_progress(current_scope(), token)
+    if progress is None:
+        abort(404)
+    if not _htmx():
+        return redirect(url_for("products.index", bulk=token))
+    headers = {"HX-Trigger": "products-changed"} if progress["finished"] else {}
+    return render_template("products/_bulk_progress.html", bulk=progress, error=None), 200, headers

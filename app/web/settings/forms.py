@@ -1,0 +1,53 @@
+"""Settings forms (Flask-WTF): validation happens here, on the server, whatever the browser checked."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import URL, Length, Optional, Regexp, ValidationError
+
+# Deliberately loose: the address is for notifications, and the provider will tell if it bounces.
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+MODEL = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
+SUGGESTED_MODELS = ("gpt-4o-mini", "gpt-4o", "gpt-4.1-mini", "gpt-4.1")
+
+
+class NotificationsForm(FlaskForm):
+    webhook_url = StringField(
+        "Notification webhook URL",
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(message="Enter a full URL, like https://example.com/hook."),
+        ],
+    )
+    email = StringField(
+        "Notification email",
+        validators=[Optional(), Length(max=255), Regexp(EMAIL, message="Enter an email address.")],
+    )
+
+    def validate_webhook_url(self, field):
+        # Notifications carry shop data: only over TLS.
+        if field.data and not field.data.strip().lower().startswith("https://"):
+            raise ValidationError("Use an https:// address.")
+
+
+class AgentForm(FlaskForm):
+    enabled = BooleanField("Agent answers customers")
+    model = StringField(
+        "Model",
+        validators=[
+            Optional(),
+            Length(max=100),
+            Regexp(MODEL, message="Letters, digits and . _ : / - only."),
+        ],
+    )
+    instructions = TextAreaField("Instructions for the agent", validators=[Optional(), Length(max=4000)])
+
+    def validate(self, extra_validators=None) -> bool:
+        # Not an inline validator: Optional() ends the field's chain on an empty value before it would run.
+        valid = super().validate(extra_validators)
+        if self.enabled.data and not (self.model.data or "").strip():
+            self.model.errors = [*self.model.errors, "Choose a model to turn the agent on."]
+            return False
+        return valid

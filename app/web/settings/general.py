@@ -1,0 +1,65 @@
+"""Routes of the general settings page: notification settings and the agent switch/model. Each form posts to
+its own route and answers its own fragment to htmx (422 with field errors when invalid) or, without JavaScript,
+the whole page (422) or a redirect after success."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.services import workspace_settings as service
+from app.web.fragments import wants_fragment
+from app.web.settings import bp
+from app.web.settings.forms import SUGGESTED_MODELS, AgentForm, NotificationsForm
+
+
+def _workspace():
+    return service.get_workspace(current_user.workspace_id)
+
+
+def _forms(workspace, notifications=None, agent=None):
+    notifications = notifications or NotificationsForm(
+        formdata=None, webhook_url=workspace.notification_webhook_url, email=workspace.notification_email
+    )
+    agent = agent or AgentForm(
+        formdata=None, enabled=workspace.agent_enabled,
+        model=workspace.agent_model or current_app.config.get("OPENAI_MODEL"),
+        instructions=workspace.agent_instructions,
+    )  # fmt: skip
+    return {"notifications": notifications, "agent": agent, "models": SUGGESTED_MODELS}
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("settings/index.html", **_forms(_workspace()))
+
+
+def _answer(fragment: str, workspace, status: int, saved: bool = False, **forms):
+    context = _forms(workspace, **forms)
+    if wants_fragment():
+        return render_template(fragment, saved=saved, **context), status
+    if status >= 400:
+        return render_template("settings/index.html", **context), status
+    flash("Settings saved.", "success")
+    return redirect(url_for("settings.index"))
+
+
+@bp.post("/notifications")
+@login_required
+def notifications():
+    workspace, form = _workspace(), NotificationsForm()
+    if not form.validate_on_submit():
+        return _answer("settings/_notifications.html", workspace, 422, notifications=form)
+    service.update_notifications(workspace, form.webhook_url.data, form.email.data)
+    return _answer("settings/_notifications.html", workspace, 200, saved=True)
+
+
+@bp.post("/agent")
+@login_required
+def agent():
+    workspace, form = _workspace(), AgentForm()
+    if not form.validate_on_submit():
+        return _answer("settings/_agent.html", workspace, 422, agent=form)
+    service.update_agent(workspace, form.enabled.data, form.model.data, form.instructions.data)
+    return _answer("settings/_agent.html", workspace, 200, saved=True)
