@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify
 from sqlalchemy import event, text
 
 from app import errors, queues
@@ -44,7 +44,16 @@ def create_app(config: type | dict | None = None) -> Flask:
     queues.init_app(app)
     errors.init_app(app)
 
+    @app.before_request
+    def _fresh_identity():
+        # Who is asking is decided anew for every request. In production each request has its own app
+        # context anyway; this also holds when one app context serves several requests (tests, CLI).
+        for key in ("_login_user", "workspace_id", "api_token_id"):
+            g.pop(key, None)
+
     _register_blueprints(app)
+    if app.config.get("DEMO_MODE"):
+        _mount_demo_store(app)
     _register_cli(app)
 
     @app.get("/healthz")
@@ -113,21 +122,48 @@ def _unauthorized():
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
+    from app.web import NAV
     from app.web.auth import bp as auth_bp
+    from app.web.conversations import bp as conversations_bp
     from app.web.dashboard import bp as dashboard_bp
+    from app.web.integrations import bp as integrations_bp
+    from app.web.logs import bp as logs_bp
+    from app.web.orders import bp as orders_bp
+    from app.web.products import bp as products_bp
     from app.web.settings import bp as settings_bp
+    from app.web.sync import bp as sync_bp
+    from app.webhooks.routes import bp as webhooks_bp
 
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot ride on them
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(settings_bp)
-    app.register_blueprint(api_bp)
-
-    from app.web import NAV
+    csrf.exempt(webhooks_bp)  # signed by the platforms over the raw body; no cookies involved
+    for blueprint in (auth_bp, dashboard_bp, integrations_bp, sync_bp, products_bp, orders_bp, logs_bp,
+                      conversations_bp, settings_bp, api_bp, webhooks_bp):  # fmt: skip
+        app.register_blueprint(blueprint)
 
     @app.context_processor
     def navigation():
         return {"nav_items": [(e, label) for e, label in NAV if e in app.view_functions]}
+
+
+def _mount_demo_store(app: Flask) -> None:
+    """Serve the local stand-in Shopify store at /demo-store and point the Shopify client at it."""
+    from app.demo_store import DemoStore, create_blueprint
+
+    cfg = app.config
+    if not cfg["SHOPIFY_API_KEY"]:
+        cfg["SHOPIFY_API_KEY"] = "demo-api-key"
+    if not cfg["SHOPIFY_API_SECRET"]:
+        cfg["SHOPIFY_API_SECRET"] = "demo-api-secret"
+    cfg["SHOPIFY_API_BASE"] = cfg["APP_URL"] + "/demo-store/{shop}"
+    path = cfg.get("DEMO_STORE_DB") or os.path.join(app.instance_path, "demo-store.sqlite3")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    store = DemoStore(
+        path, api_key=cfg["SHOPIFY_API_KEY"], api_secret=cfg["SHOPIFY_API_SECRET"], public_url=cfg["APP_URL"]
+    )
+    app.extensions["demo_store"] = store
+    blueprint = create_blueprint(store)
+    csrf.exempt(blueprint)  # Shopify's endpoints take tokens, not browser sessions
+    app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

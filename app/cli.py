@@ -12,7 +12,14 @@ from app.services import accounts
 
 
 def register(app: Flask) -> None:
+    from app.agent.cli import agent_cli
+    from app.demo_store.cli import demo_store_cli
+    from app.sync.cli import register as register_sync
+
     register_demo(app)
+    register_sync(app)
+    app.cli.add_command(demo_store_cli)
+    app.cli.add_command(agent_cli)
 
     @app.cli.command("create-user")
     @click.argument("email")
@@ -62,18 +69,25 @@ def register_demo(app: Flask) -> None:
     @click.option("--products", default=1000, show_default=True, help="Size of the demo store's catalog.")
     def demo(host: str, port: int, products: int):
         """Build the schema, create the demo login and store, and serve everything in this one process."""
+        import threading
+
         from flask_migrate import upgrade
+        from werkzeug.serving import make_server
 
+        from app import create_app
         from app.config import BASE_DIR
-        from app.services.demo import prepare_demo
-
-        upgrade(directory=str(BASE_DIR / "migrations"))
-        summary = prepare_demo(app, host=host, port=port, products=products)
-        click.echo(summary)
+        from app.services.demo import connect_demo_store, prepare_demo
         from app.worker import start_embedded_once
 
-        if not app.config.get("REDIS_URL"):
-            start_embedded_once(app)
-        from werkzeug.serving import run_simple
-
-        run_simple(host, port, app, use_reloader=False, threaded=True)
+        # A second app, built in demo mode: it mounts the stand-in Shopify store and points the client at it.
+        base_url = f"http://{host}:{port}"
+        demo_app = create_app({"DEMO_MODE": True, "APP_URL": base_url})
+        with demo_app.app_context():
+            upgrade(directory=str(BASE_DIR / "migrations"))
+            click.echo(prepare_demo(demo_app, host=host, port=port, products=products))
+        if not demo_app.config.get("REDIS_URL"):
+            start_embedded_once(demo_app)
+        server = make_server(host, port, demo_app, threaded=True)
+        # The app connects to the demo store over HTTP, as to a real shop: that needs the server listening.
+        threading.Thread(target=connect_demo_store, args=(demo_app, base_url), daemon=True).start()
+        server.serve_forever()

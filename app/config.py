@@ -56,8 +56,12 @@ class Config:
     OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
     OPENAI_MODEL = os.environ.get("OPENAI_MODEL", "gpt-4o-mini")
 
+    # Catalogs with more products than this sync through a bulk operation (JSONL export) instead of pages.
+    SYNC_BULK_THRESHOLD = int(os.environ.get("SYNC_BULK_THRESHOLD", "5000"))
+
     # Demo mode mounts the local stand-in Shopify store at /demo-store and seeds a demo workspace.
     DEMO_MODE = _bool("DEMO_MODE", False)
+    DEMO_STORE_DB = os.environ.get("DEMO_STORE_DB") or None
     # Without REDIS_URL the app runs RQ on fakeredis with a worker thread and the scheduler in-process.
     EMBEDDED_WORKER = _bool("EMBEDDED_WORKER", True)
 

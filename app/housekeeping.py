@@ -11,8 +11,12 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from app.extensions import db
+from app.inventory.service import expire_reservations
+from app.inventory.writeback import retry_pending_write_backs
 from app.models import OAuthState
 from app.models.types import utcnow
+from app.sync.service import sweep_sync_runs
+from app.webhooks.jobs import sweep_pending
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,7 @@ def purge_oauth_states() -> int:
     return result.rowcount or 0
 
 
-TASKS = [purge_oauth_states]
+TASKS = [purge_oauth_states, expire_reservations, retry_pending_write_backs, sweep_pending, sweep_sync_runs]
 
 
 def run_minutely() -> dict[str, int]:

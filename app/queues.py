@@ -11,6 +11,8 @@ import logging
 import fakeredis
 import redis
 from flask import current_app
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.job import Job
 
@@ -25,7 +27,10 @@ class QueueUnavailable(RuntimeError):
 def init_app(app) -> None:
     url = app.config.get("REDIS_URL")
     if url:
-        conn = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        # Fail fast when Redis is down: webhook intake stores the delivery and must still answer in time.
+        conn = redis.Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=5, retry=RedisRetry(ExponentialBackoff(cap=0.2), 1)
+        )
     else:
         conn = fakeredis.FakeRedis(server=fakeredis.FakeServer())
     app.extensions["redis"] = conn

@@ -35,6 +35,20 @@ SCHEDULES: list[Schedule] = [
         "default",
         "expire reservations, fail stuck runs, re-enqueue stale webhook deliveries, drop old OAuth states",
     ),
+    Schedule(
+        "sync-hourly-incremental",
+        "7 * * * *",
+        "app.sync.jobs.start_scheduled_syncs",
+        "sync",
+        "incremental sync of every connected Shopify store (products updated since the last sync)",
+    ),
+    Schedule(
+        "sync-nightly-full",
+        "30 3 * * *",
+        "app.sync.jobs.nightly_full_sync",
+        "sync",
+        "full reconciliation of every connected Shopify store (soft-deletes what Shopify no longer has)",
+    ),
 ]
 
 

@@ -70,6 +70,10 @@ def _empty_tables():
             for name in reversed(tables):
                 conn.execute(text(f'DELETE FROM "{name}"'))
             conn.execute(text("PRAGMA foreign_keys=ON"))
+    if engine.dialect.name == "sqlite":
+        # PRAGMA foreign_keys is a no-op inside the transaction above, so the pooled connection would keep
+        # foreign keys OFF (no cascades) for the next test: drop it; new connections turn them back on.
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -43,4 +43,14 @@ def json_body() -> dict:
     return data
 
 
-from app.api import workspace  # noqa: E402,F401
+# Each area's routes register themselves on `bp` when imported.
+from app.api import (  # noqa: E402,F401
+    integrations,
+    inventory,
+    openapi,
+    orders,
+    products,
+    sync,
+    webhooks_admin,
+    workspace,
+)

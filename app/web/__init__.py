@@ -9,5 +9,5 @@ NAV = [
     ("orders.index", "Orders"),
     ("logs.index", "Logs"),
     ("conversations.index", "Conversations"),
-    ("settings.tokens", "Settings"),
+    ("settings.index", "Settings"),
 ]

@@ -21,7 +21,7 @@ def test_enqueued_housekeeping_job_runs_in_burst_worker(db, workspace, run_jobs)
     run_jobs()
     job.refresh()
     assert job.is_finished, job.latest_result()
-    assert job.return_value() == {"purge_oauth_states": 1}
+    assert job.return_value()["purge_oauth_states"] == 1
     assert [s.state for s in db.session.query(OAuthState)] == ["fresh"]
 
 
@@ -32,8 +32,10 @@ def test_unknown_queue_is_refused():
 
 def test_queue_down_raises_queue_unavailable(app, monkeypatch):
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
-    broken = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    broken = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
     monkeypatch.setitem(app.extensions, "redis", broken)
     with pytest.raises(QueueUnavailable):
         enqueue("default", "app.housekeeping.run_minutely")
