@@ -21,6 +21,8 @@ from app.extensions import db as _db  # noqa: E402
 from app.models import Workspace  # noqa: E402
 from app.services import accounts  # noqa: E402
 
+pytest_plugins = ["tests.factories"]
+
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
