@@ -3,15 +3,27 @@
 Each area adds its routes in a module of its own; webhooks have their own blueprint (signature auth).
 """
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from app.services import accounts
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
+def public(view):
+    """Mark a view as readable without a token (only what describes the API, never workspace data)."""
+    view.public = True
+    return view
+
+
+def is_public(endpoint: str | None) -> bool:
+    return bool(getattr(current_app.view_functions.get(endpoint or ""), "public", False))
+
+
 @bp.before_request
 def require_token():
+    if is_public(request.endpoint):
+        return None
     header = request.headers.get("Authorization", "")
     scheme, _, plain = header.partition(" ")
     if scheme.lower() != "bearer" or not plain.strip():

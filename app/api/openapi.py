@@ -12,7 +12,7 @@ import re
 
 from flask import current_app, jsonify
 
-from app.api import bp
+from app.api import bp, is_public, public
 from app.api.openapi_schemas import INT, QUERIES, SCHEMAS, STR, ref
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -157,8 +157,8 @@ def _operation(rule, method: str, path_params: list[dict]) -> dict:
             "required": body is not None and body is not _OBJECT,
             "content": {"application/json": {"schema": body or _OBJECT}},
         }
-    if not api_blueprint:
-        # Platform webhooks authenticate by signature over the raw body, not by our bearer tokens.
+    if not api_blueprint or is_public(rule.endpoint):
+        # Platform webhooks authenticate by signature over the raw body; public views need no token at all.
         op["security"] = []
     return op
 
@@ -190,6 +190,7 @@ def build_document() -> dict:
 
 
 @bp.get("/openapi.json")
+@public  # how a developer or a schema-driven client discovers the API, before holding a token
 def openapi():
     """This OpenAPI document."""
     return jsonify(build_document())

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, func, or_, select, text, update
 
 from app.extensions import db
 from app.inventory.errors import VariantNotFound
@@ -191,41 +191,78 @@ def pending_deltas(variant_ids: Iterable[int]) -> dict[int, int]:
     return {variant_id: int(total or 0) for variant_id, total in db.session.execute(stmt)}
 
 
+def variant_ids_for_item(workspace_id: int, inventory_item_id: str | int) -> list[int]:
+    """The workspace's variants stocked by this inventory item (webhook or GraphQL id form)."""
+    stmt = select(ProductVariant.id).where(
+        ProductVariant.workspace_id == workspace_id_of(workspace_id),
+        ProductVariant.inventory_item_id.in_(_item_id_forms(inventory_item_id)),
+    )
+    return sorted(db.session.scalars(stmt))
+
+
 def set_inventory_level(
     workspace_id: int,
     inventory_item_id: str | int,
     available: int,
     *,
     location_id: str | int | None = None,
+    updated_at: datetime | None = None,
 ) -> list[int]:
     """Shopify says `available` units of this item are available: store it on the matching variants.
 
     Reservations are not touched: they keep counting against the new quantity. Our own commits that Shopify
     has not applied yet are subtracted again, so a webhook sent before our write-back landed does not hand
-    those units back to buyers. Returns the ids of the variants updated (none for an unknown item).
+    those units back to buyers. With `updated_at` (when Shopify's level changed), a level older than the one
+    stored is ignored: the UPDATE itself carries the comparison, so two deliveries racing each other cannot
+    both pass a check made before either writes. Returns the ids of the variants updated (none for an
+    unknown item or an older level).
     """
     workspace_id = workspace_id_of(workspace_id)
     if isinstance(available, bool) or not isinstance(available, int):
         raise ValueError(f"available must be an integer, got {available!r}")
-    forms = _item_id_forms(inventory_item_id)
+    if updated_at is not None and updated_at.tzinfo is None:
+        raise ValueError("updated_at must be timezone-aware")
     with stock_transaction():
-        ids = db.session.scalars(
-            select(ProductVariant.id).where(
-                ProductVariant.workspace_id == workspace_id, ProductVariant.inventory_item_id.in_(forms)
-            )
-        ).all()
-        variants = lock_variants(workspace_id, ids)
-        pending = pending_deltas(variants)
-        for variant in variants.values():
-            variant.inventory_quantity = available + pending.get(variant.id, 0)
+        # Locked first, as every stock change does: the pending deltas read below are then the committed ones.
+        locked = lock_variants(workspace_id, variant_ids_for_item(workspace_id, inventory_item_id))
+        updated: list[int] = []
+        if locked:
+            updated = _write_level(workspace_id, sorted(locked), available, updated_at)
         if location_id is not None:
             _remember_location(workspace_id, location_id)
-    if variants:
+    if updated:
         log.info(
             "inventory level set: workspace=%s item=%s available=%s variants=%s",
-            workspace_id, inventory_item_id, available, sorted(variants),
+            workspace_id, inventory_item_id, available, updated,
         )  # fmt: skip
-    return sorted(variants)
+    elif locked:
+        log.info("inventory level for item %s at %s is older than the stored one: ignored",
+                 inventory_item_id, updated_at)  # fmt: skip
+    return updated
+
+
+def _write_level(workspace_id: int, ids: list[int], available: int, updated_at: datetime | None) -> list[int]:
+    """One conditional UPDATE: quantity = available + our unapplied commits, only where not newer."""
+    pending = (
+        select(func.coalesce(func.sum(InventoryAdjustment.delta), 0))
+        .where(InventoryAdjustment.variant_id == ProductVariant.id, InventoryAdjustment.status == "pending")
+        .scalar_subquery()
+    )
+    stmt = update(ProductVariant).where(
+        ProductVariant.workspace_id == workspace_id, ProductVariant.id.in_(ids)
+    )
+    values: dict = {"inventory_quantity": available + pending, "updated_at": utcnow()}
+    if updated_at is not None:
+        stmt = stmt.where(
+            or_(
+                ProductVariant.inventory_updated_at.is_(None),
+                ProductVariant.inventory_updated_at <= updated_at,
+            )
+        )
+        values["inventory_updated_at"] = updated_at
+    # The commit that ends stock_transaction expires the session's copies of these rows.
+    stmt = stmt.values(**values).returning(ProductVariant.id).execution_options(synchronize_session=False)
+    return sorted(db.session.scalars(stmt))
 
 
 def _remember_location(workspace_id: int, location_id: str | int) -> None:

@@ -31,6 +31,8 @@ class Product(db.Model):
         UniqueConstraint("workspace_id", "shopify_product_id"),
         Index("ix_product_workspace_id_updated_at", "workspace_id", "updated_at"),
         Index("ix_product_workspace_id_title", "workspace_id", "title"),
+        # The price sort walks this index (NULL prices are listed after priced ones, see product_listing).
+        Index("ix_product_workspace_id_price_min_id", "workspace_id", "price_min", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -86,6 +88,9 @@ class ProductVariant(db.Model):
     compare_at_price: Mapped[Decimal | None] = mapped_column(Money)
     inventory_quantity: Mapped[int] = mapped_column(Integer, default=0)
     inventory_item_id: Mapped[str | None] = mapped_column(String(100))
+    # When Shopify's level behind `inventory_quantity` was set (inventory_levels/update `updated_at`): an
+    # older delivery never overwrites a newer level. Null until a timestamped level arrives.
+    inventory_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # [{"name": "Size", "value": "M"}, ...] as Shopify's selectedOptions.
     option_values: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -36,3 +36,6 @@ class Webhook(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a worker last claimed the row (pending -> processing): a row still `processing` long after this
+    # belongs to a worker that died, and the sweeper takes it back.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,6 +1,7 @@
 """Meta Graph API: the shared Graph client base and the Commerce catalog (items_batch) client.
 
-Graph base URL and version are passed in (defaults below are the only place a version is named).
+Graph base URL and version are passed in: the version is a required keyword, set from the one setting
+`META_GRAPH_VERSION` (`app.config`) by `app.services.platform_clients`; no version is named here.
 `product_to_catalog_items` and `retailer_id_for` are pure: the sync layer turns rows into plain dicts,
 these turn plain dicts into Meta's item format.
 """
@@ -20,7 +21,6 @@ from app.platforms.errors import MetaError, MetaUnavailable, meta_error_from_bod
 from app.platforms.http import DEFAULT_POLICY, DEFAULT_TIMEOUT, HttpTransport, RetryPolicy
 
 DEFAULT_GRAPH_BASE = "https://graph.facebook.com"
-DEFAULT_GRAPH_VERSION = "v25.0"
 # items_batch accepts at most 5,000 requests per call (Meta recommends under 3,000 for speed, and a
 # payload under 28 MB).
 ITEMS_BATCH_MAX = 5000
@@ -35,8 +35,8 @@ class MetaGraphClient:
         self,
         access_token: str,
         *,
+        version: str,
         graph_base: str = DEFAULT_GRAPH_BASE,
-        version: str = DEFAULT_GRAPH_VERSION,
         session: requests.Session | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         sleep: Callable[[float], None] = time.sleep,

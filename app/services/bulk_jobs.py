@@ -3,8 +3,9 @@ run as an RQ job on the `default` queue with progress kept in Redis for the page
 
 `start_bulk` validates and enqueues; `run_bulk_action` (the job: plain values, safe to run twice) works through
 the ids in chunks, one transaction and one progress update per chunk. Pushing to Facebook and re-reading from
-Shopify are the sync area's jobs (`app.sync.jobs`); this module only hands the ids over, and answers
-`BulkUnavailable` (503) when that module or the queue is missing. Must not call outside platforms itself.
+Shopify are the sync area's jobs (`app.sync.jobs`, `app.sync.refresh`); this module only hands the ids over,
+and answers `BulkUnavailable` (503) when that job or the queue is missing. Must not call outside platforms
+itself.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ CHUNK = 200
 TTL_SECONDS = 24 * 3600
 SYNC_JOBS = "app.sync.jobs"
 FACEBOOK_PUSH = "push_catalog_to_facebook"
-# The per-product Shopify refresh, under whichever name the sync area gives it.
-REFRESH_NAMES = ("refresh_product", "resync_product", "refresh_products", "sync_product")
+# The Shopify refresh of a list of products: refresh_products(workspace_id, product_ids).
+REFRESH_JOB = "app.sync.refresh.refresh_products"
 
 
 class BulkError(ValueError):
@@ -56,27 +57,30 @@ def _key(token: str) -> str:
     return f"wagents:bulk:{token}"
 
 
-def _sync_job(name: str | tuple[str, ...]) -> str | None:
-    """Dotted path of the sync job, or None if `app.sync.jobs` (or the function) does not exist yet."""
+def _sync_job(name: str) -> str | None:
+    """Dotted path of the job (`name` in `app.sync.jobs`, or a full dotted path), or None if it is missing."""
+    module_name, _, function = name.rpartition(".") if "." in name else (SYNC_JOBS, ".", name)
     try:
-        module = importlib.import_module(SYNC_JOBS)
+        module = importlib.import_module(module_name)
     except ImportError:
         return None
-    for candidate in (name,) if isinstance(name, str) else name:
-        if callable(getattr(module, candidate, None)):
-            return f"{SYNC_JOBS}.{candidate}"
-    return None
+    return f"{module_name}.{function}" if callable(getattr(module, function, None)) else None
+
+
+MAX_ID = 2**63 - 1
 
 
 def parse_ids(raw) -> list[int]:
     ids = []
     for value in raw or []:
         try:
-            ids.append(int(value))
+            number = int(value)
         except (TypeError, ValueError):
             raise BulkError(
                 "Product ids must be numbers.", {"ids": "Must be a list of product ids."}
             ) from None
+        if 0 < number <= MAX_ID:  # no row has an id outside BIGINT: such an id selects nothing
+            ids.append(number)
     return list(dict.fromkeys(ids))
 
 
@@ -96,7 +100,7 @@ def start_bulk(scope: WorkspaceScope, action: str, product_ids: list[int], statu
         raise BulkError(
             "Connect a Facebook catalog first (Integrations page).", {"action": "No Facebook catalog."}
         )
-    if action == "resync_shopify" and not _sync_job(REFRESH_NAMES):
+    if action == "resync_shopify" and not _sync_job(REFRESH_JOB):
         raise BulkUnavailable(
             "Re-syncing from Shopify is not available yet: the product refresh is not installed."
         )
@@ -175,10 +179,12 @@ def _apply(workspace_id: int, action: str, ids: list[int], status: str | None) -
         db.session.commit()  # pending is visible before the push job can record its outcome
         enqueue("default", _require(FACEBOOK_PUSH), workspace_id, ids, retry=safe_retry())
     elif action == "resync_shopify":
-        refresh = _require(REFRESH_NAMES)
-        live = db.session.scalars(select(Product.id).where(*mine, Product.shopify_product_id.is_not(None)))
-        for product_id in live:
-            enqueue("sync", refresh, workspace_id, product_id, job_id=f"refresh-product-{product_id}")
+        refresh = _require(REFRESH_JOB)
+        live = list(
+            db.session.scalars(select(Product.id).where(*mine, Product.shopify_product_id.is_not(None)))
+        )
+        if live:  # one job per chunk: a few hundred product reads, safe to run again
+            enqueue("sync", refresh, workspace_id, live, retry=safe_retry(), job_timeout=1800)
     db.session.commit()
 
 

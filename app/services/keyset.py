@@ -2,11 +2,17 @@
 
 Pages are ordered newest first by (timestamp, id) and the next page starts after the last row shown, so page
 500 costs what page 1 costs (no OFFSET scan) and rows arriving meanwhile do not shift what the reader sees.
-The cursor is a plain string safe for a query string. This module builds queries; it never reads the request.
+The cursor is an opaque URL-safe base64 token (no `+`, `:`, `/` or `=`), so a client pasting `next_cursor`
+into a URL without encoding it still sends it back intact. `decode` answers None for anything it did not
+make: pages start again at the first page, the API answers 400. This module builds queries; it never reads
+the request.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,18 +40,21 @@ def per_page_from(value, default: int = DEFAULT_PER_PAGE) -> int:
 
 
 def encode(when: datetime | None, row_id: int) -> str:
-    return f"{when.astimezone(UTC).isoformat() if when else 'null'}_{row_id}"
+    raw = json.dumps([when.astimezone(UTC).isoformat() if when else None, row_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode(cursor: str | None) -> tuple[datetime | None, int] | None:
     """(timestamp or None, id), or None for no/garbled cursor (a bad link shows the first page)."""
-    if not cursor or "_" not in cursor:
+    if not cursor or len(cursor) > 200:
         return None
-    when_text, _, id_text = cursor.rpartition("_")
     try:
-        row_id = int(id_text)
-        when = None if when_text == "null" else datetime.fromisoformat(when_text)
-    except ValueError:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        when_text, row_id = json.loads(raw)
+        if isinstance(row_id, bool) or not isinstance(row_id, int):
+            return None
+        when = None if when_text is None else datetime.fromisoformat(when_text)
+    except (binascii.Error, UnicodeDecodeError, TypeError, ValueError):  # JSONDecodeError is a ValueError
         return None
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

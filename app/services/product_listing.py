@@ -1,9 +1,10 @@
 """The product list query shared by the Products page and `GET /api/products`: search, filters, sorting and
 keyset pagination that stay fast at 100,000 products.
 
-- Sorting walks an index (`(workspace_id, updated_at)`, `(workspace_id, title)`, `(workspace_id, price_min)`)
+- Sorting walks an index (`(workspace_id, updated_at)`, `(workspace_id, title)`, `(workspace_id, price_min, id)`)
   with `id` as the tie-breaker; the cursor carries the last row's sort value and id, so a deep page costs the
-  same as the first one (no OFFSET).
+  same as the first one (no OFFSET). Products without a price come after the priced ones in both directions,
+  read in a second pass by id (a NULL cursor value means "in that pass"), so the price index stays usable.
 - Text search filters through the full-text objects of migration 0002 (`search_tsv` + GIN and a SKU prefix
   index on Postgres, FTS5 on SQLite): word prefixes over title, vendor, type and tags, and SKU prefixes.
 - "Available" follows `app.inventory.levels`: on hand minus active, unexpired reservations, never below zero.
@@ -249,7 +250,7 @@ def _external_search(workspace_id: int, q: str):
 def sort_expression(key: str):
     return {
         "title": Product.title,
-        "price": func.coalesce(Product.price_min, 0),
+        "price": Product.price_min,  # NULLs are a separate pass: see `_price_rows`
         "updated": Product.updated_at,
         "stock": stock_sort_expression(),
     }[key]
@@ -278,7 +279,7 @@ def decode_cursor(cursor: str, key: str):
             if value.tzinfo is None:
                 raise ValueError("naive timestamp")
         elif key == "price":
-            value = Decimal(str(value))
+            value = None if value is None else Decimal(str(value))  # None: among the unpriced products
         elif key == "stock":
             value = int(value)
         elif not isinstance(value, str):
@@ -292,7 +293,7 @@ def _sort_value(product: Product, key: str, stock: dict[int, dict]):
     if key == "title":
         return product.title
     if key == "price":
-        return product.price_min or Decimal("0")
+        return product.price_min
     if key == "updated":
         return product.updated_at
     return stock.get(product.id, {}).get("available", 0)
@@ -317,21 +318,21 @@ def list_products(scope: WorkspaceScope, params: ListParams) -> ProductPage:
         stmt = stmt.where(in_stock if params.stock == "in" else ~in_stock)
 
     key, desc = params.sort_key, params.descending
-    sort = sort_expression(key)
-    if params.cursor:
-        value, last_id = decode_cursor(params.cursor, key)
-        # `a <= v AND (a < v OR id < last)` lets the planner bound the index scan on the sort column.
-        if desc:
-            stmt = stmt.where(sort <= value, or_(sort < value, Product.id < last_id))
-        else:
-            stmt = stmt.where(sort >= value, or_(sort > value, Product.id > last_id))
-    order = (sort.desc(), Product.id.desc()) if desc else (sort.asc(), Product.id.asc())
-    stmt = (
-        stmt.order_by(*order)
-        .limit(params.limit + 1)
-        .options(selectinload(Product.variants), selectinload(Product.category))
-    )
-    rows = list(db.session.scalars(stmt))
+    position = decode_cursor(params.cursor, key) if params.cursor else None
+    loaders = (selectinload(Product.variants), selectinload(Product.category))
+    if key == "price":
+        rows = _price_rows(stmt.options(*loaders), position, desc, params.limit + 1)
+    else:
+        sort = sort_expression(key)
+        if position is not None:
+            value, last_id = position
+            # `a <= v AND (a < v OR id < last)` lets the planner bound the index scan on the sort column.
+            if desc:
+                stmt = stmt.where(sort <= value, or_(sort < value, Product.id < last_id))
+            else:
+                stmt = stmt.where(sort >= value, or_(sort > value, Product.id > last_id))
+        order = (sort.desc(), Product.id.desc()) if desc else (sort.asc(), Product.id.asc())
+        rows = list(db.session.scalars(stmt.order_by(*order).limit(params.limit + 1).options(*loaders)))
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     stock = product_stock(scope, rows)
@@ -340,6 +341,38 @@ def list_products(scope: WorkspaceScope, params: ListParams) -> ProductPage:
         last = rows[-1]
         next_cursor = encode_cursor(key, _sort_value(last, key, stock), last.id)
     return ProductPage(rows, next_cursor, params, stock)
+
+
+def _price_rows(stmt, position, desc: bool, wanted: int) -> list[Product]:
+    """Priced products by (price_min, id) on the price index, then unpriced ones by id: two index walks
+    instead of sorting every row by `coalesce(price_min, 0)`. `position` is the cursor's (price, id)."""
+    price, last_id = position if position is not None else (Decimal("0"), None)
+    rows: list[Product] = []
+    if position is None or price is not None:
+        priced = stmt.where(Product.price_min.is_not(None))
+        if position is not None:
+            if desc:
+                priced = priced.where(
+                    Product.price_min <= price, or_(Product.price_min < price, Product.id < last_id)
+                )
+            else:
+                priced = priced.where(
+                    Product.price_min >= price, or_(Product.price_min > price, Product.id > last_id)
+                )
+        order = (
+            (Product.price_min.desc(), Product.id.desc())
+            if desc
+            else (Product.price_min.asc(), Product.id.asc())
+        )
+        rows = list(db.session.scalars(priced.order_by(*order).limit(wanted)))
+        last_id = None  # the unpriced pass starts at its beginning
+    if len(rows) < wanted:
+        unpriced = stmt.where(Product.price_min.is_(None))
+        if last_id is not None:
+            unpriced = unpriced.where(Product.id < last_id if desc else Product.id > last_id)
+        order = Product.id.desc() if desc else Product.id.asc()
+        rows += db.session.scalars(unpriced.order_by(order).limit(wanted - len(rows)))
+    return rows
 
 
 def product_stock(scope: WorkspaceScope, products: list[Product]) -> dict[int, dict]:

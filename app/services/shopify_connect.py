@@ -1,8 +1,9 @@
 """Connecting a Shopify store: OAuth (expiring offline tokens) or a pasted custom-app token.
 
-Both ways end in `_connect_shop`: prove the token with `shop { name }`, register the webhook subscriptions the
-app needs at `APP_URL/api/webhooks/shopify` (reusing ones that already point there), and only then store the
-token, the subscription ids and `status = connected` in one commit, and ask for the first full sync. Any failure
+Both ways end in `_connect_shop`: prove the token with `shop { name }`, read the shop's first location (where
+inventory write-backs go: `config["location_id"]`), register the webhook subscriptions the app needs at
+`APP_URL/api/webhooks/shopify` (reusing ones that already point there), and only then store the token, the
+subscription ids and `status = connected` in one commit, and ask for the first full sync. Any failure
 before that commit stores nothing and removes the subscriptions this attempt created.
 Callers go through `app.services.integrations`, which re-exports the public functions. Never logs a token.
 """
@@ -170,6 +171,7 @@ def _connect_shop(
     )
     try:
         shop_info = client.get_shop()
+        location_id = _first_location(client, shop)
         subscription_ids = _register_webhooks(client)
     except PlatformError as exc:
         log.warning("Shopify connect for %s failed: %s", shop, exc)
@@ -185,6 +187,8 @@ def _connect_shop(
         "currency": shop_info.get("currencyCode"),
         "webhook_subscription_ids": subscription_ids,
     }
+    if location_id:
+        integration.config = {**integration.config, "location_id": location_id}
     integration.set_secrets(**secrets)
     integration.token_expires_at, integration.refresh_token_expires_at = expiries
     integration.status = "connected"
@@ -194,6 +198,16 @@ def _connect_shop(
     log.info("integration %s: Shopify store %s connected (%s)", integration.id, shop, auth_method)
     _enqueue_first_sync(integration)
     return integration
+
+
+def _first_location(client: ShopifyClient, shop: str) -> str | None:
+    """The location write-backs target. Not worth refusing the connect over: without it, the first
+    inventory_levels/update webhook names the location (`app.inventory.levels._remember_location`)."""
+    try:
+        return client.get_first_location_id()
+    except PlatformError as exc:
+        log.warning("Shopify connect for %s: could not read its locations: %s", shop, exc)
+        return None
 
 
 def _register_webhooks(client: ShopifyClient) -> list[str]:

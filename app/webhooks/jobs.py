@@ -6,6 +6,11 @@ a row in any other state is left alone. The handler's writes and the `processed`
 error everything the handler did in that transaction is rolled back and the row becomes `failed` with the error,
 to be retried from the dashboard or `POST /api/webhooks/<id>/retry`. No automatic retry: a handler that failed
 once would fail the same way, and a retry storm on a bad payload helps nobody.
+
+A worker that dies mid-job (OOM, SIGKILL, a lost host) leaves its row `processing`. `sweep_pending` takes such a
+row back once it has been claimed for longer than STUCK_AFTER (far beyond any job timeout): back to `pending`
+and re-enqueued while it has had fewer than MAX_ATTEMPTS claims, `failed` with a clear error after that (a
+delivery that keeps killing its worker must not do so forever).
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ log = logging.getLogger(__name__)
 SWEEP_AFTER = timedelta(minutes=1)
 SWEEP_BATCH = 500
 ERROR_MAX = 2000
+# RQ kills a job after its timeout (3 minutes by default), so a row claimed this long ago has no live worker.
+STUCK_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3  # claims, counting the one that died; then the row fails for a person to look at
+STUCK_ERROR = (
+    "Processing stopped {attempts} times without finishing (the worker died each time); not retried "
+    "automatically. Retry it once the cause is fixed."
+)
 
 
 def _set_status(webhook_id: int, status: str, error: str | None = None) -> None:
@@ -44,7 +56,7 @@ def process_webhook(webhook_id: int) -> str:
     claimed = db.session.execute(
         update(Webhook)
         .where(Webhook.id == webhook_id, Webhook.status == "pending")
-        .values(status="processing", attempts=Webhook.attempts + 1)
+        .values(status="processing", attempts=Webhook.attempts + 1, claimed_at=utcnow())
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -88,17 +100,44 @@ def process_webhook(webhook_id: int) -> str:
 
 
 def _queued(webhook_id: int) -> bool:
-    """True when the job is still waiting or running in Redis (a backlog is not a loss)."""
+    """True when the job is still waiting in Redis (a backlog is not a loss). Only asked about `pending`
+    rows: a job that started claims its row at once, so a "started" job of a pending row is one whose worker
+    died (or that is about to find the row claimed, where a second job is skipped harmlessly)."""
     try:
         job = Job.fetch(f"webhook-{webhook_id}", connection=get_redis())
     except Exception:  # NoSuchJobError, or a job hash another version of RQ cannot read
         return False
-    return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
-                                             JobStatus.DEFERRED)  # fmt: skip
+    return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+
+
+def recover_stuck() -> int:
+    """Take back `processing` rows whose worker died: `pending` again, or `failed` past MAX_ATTEMPTS claims.
+    Each change is a conditional UPDATE, so a worker finishing the row meanwhile wins. Returns how many."""
+    cutoff = utcnow() - STUCK_AFTER
+    stuck = (Webhook.status == "processing", Webhook.claimed_at < cutoff)
+    rows = db.session.execute(
+        select(Webhook.id, Webhook.attempts).where(*stuck).order_by(Webhook.claimed_at).limit(SWEEP_BATCH)
+    ).all()
+    recovered = 0
+    for webhook_id, attempts in rows:
+        mine = update(Webhook).where(Webhook.id == webhook_id, Webhook.attempts == attempts, *stuck)
+        if attempts >= MAX_ATTEMPTS:
+            error = STUCK_ERROR.format(attempts=attempts)
+            if db.session.execute(mine.values(status="failed", error=error, processed_at=utcnow())).rowcount:
+                log.error("webhook %s failed: its worker died %d times", webhook_id, attempts)
+                recovered += 1
+        elif db.session.execute(mine.values(status="pending", claimed_at=None)).rowcount:
+            # Received long ago, so the pending sweep below re-enqueues it in this same run.
+            log.warning("webhook %s stuck in processing (worker died?): back to pending", webhook_id)
+            recovered += 1
+    db.session.commit()
+    return recovered
 
 
 def sweep_pending() -> int:
-    """Housekeeping: re-enqueue `pending` deliveries older than a minute that no queue holds. Returns how many."""
+    """Housekeeping: take back deliveries whose worker died (`recover_stuck`), then re-enqueue `pending`
+    deliveries older than a minute that no queue holds. Returns how many were enqueued."""
+    recover_stuck()
     cutoff = utcnow() - SWEEP_AFTER
     ids = list(
         db.session.scalars(

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import Order, Product
 from app.models.types import utcnow
 from app.sync.catalog_writer import dialect_insert, soft_delete_products, upsert_products
-from app.sync.mapping import gid, order_from_rest, product_from_rest
+from app.sync.mapping import gid, order_from_rest, parse_time, product_from_rest
 from app.sync.order_writer import upsert_orders
 from app.webhooks.delivery import Delivery
 
@@ -103,8 +103,13 @@ def _release(d: Delivery, integration, external_id: str) -> None:
 
 def inventory_level_update(d: Delivery) -> None:
     from app.inventory import set_inventory_level
+    from app.inventory.levels import variant_ids_for_item
 
     item, available = d.body.get("inventory_item_id"), d.body.get("available")
+    try:  # when the level changed in Shopify: deliveries arrive out of order, the newest level must win
+        changed_at = parse_time(d.body.get("updated_at")) or d.triggered_at
+    except ValueError:
+        changed_at = d.triggered_at
     for integration in _targets(d):
         if item is None or available is None:  # an untracked item reports available: null
             d.log(integration.workspace_id, "inventory", item or "-", "skip", integration_id=integration.id,
@@ -115,11 +120,23 @@ def inventory_level_update(d: Delivery) -> None:
             gid("InventoryItem", item),
             int(available),
             location_id=d.body.get("location_id"),
+            updated_at=changed_at,
         )
-        for variant_id in variant_ids or ["-"]:
-            action = "update" if variant_ids else "skip"
-            d.log(integration.workspace_id, "inventory", variant_id, action, integration_id=integration.id,
-                  error=None if variant_ids else f"No variant with inventory item {item}.")  # fmt: skip
+        if variant_ids:
+            for variant_id in variant_ids:
+                d.log(
+                    integration.workspace_id, "inventory", variant_id, "update", integration_id=integration.id
+                )
+            continue
+        known = variant_ids_for_item(integration.workspace_id, gid("InventoryItem", item))
+        error = (
+            f"Level from {changed_at.isoformat()} is older than the stored one; ignored."
+            if known
+            else f"No variant with inventory item {item}."
+        )
+        for variant_id in known or ["-"]:
+            d.log(integration.workspace_id, "inventory", variant_id, "skip", integration_id=integration.id,
+                  error=error)  # fmt: skip
 
 
 def app_uninstalled(d: Delivery) -> None:

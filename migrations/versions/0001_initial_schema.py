@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 20:10:26.925987
+Create Date: 2026-11-25 21:06:45.067431
 
 """
 from alembic import op
@@ -188,6 +188,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_product_category_id'), ['category_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_handle'), ['handle'], unique=False)
         batch_op.create_index(batch_op.f('ix_product_workspace_id'), ['workspace_id'], unique=False)
+        batch_op.create_index('ix_product_workspace_id_price_min_id', ['workspace_id', 'price_min', 'id'], unique=False)
         batch_op.create_index('ix_product_workspace_id_title', ['workspace_id', 'title'], unique=False)
         batch_op.create_index('ix_product_workspace_id_updated_at', ['workspace_id', 'updated_at'], unique=False)
 
@@ -233,6 +234,7 @@ def upgrade():
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('processed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['integration_id'], ['integration.id'], name=op.f('fk_webhook_integration_id_integration'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_webhook_workspace_id_workspace'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook')),
@@ -327,6 +329,7 @@ def upgrade():
     sa.Column('compare_at_price', sa.Numeric(precision=12, scale=2), nullable=True),
     sa.Column('inventory_quantity', sa.Integer(), nullable=False),
     sa.Column('inventory_item_id', sa.String(length=100), nullable=True),
+    sa.Column('inventory_updated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('option_values', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
@@ -495,6 +498,7 @@ def downgrade():
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.drop_index('ix_product_workspace_id_updated_at')
         batch_op.drop_index('ix_product_workspace_id_title')
+        batch_op.drop_index('ix_product_workspace_id_price_min_id')
         batch_op.drop_index(batch_op.f('ix_product_workspace_id'))
         batch_op.drop_index(batch_op.f('ix_product_handle'))
         batch_op.drop_index(batch_op.f('ix_product_category_id'))

@@ -66,3 +66,19 @@ def test_a_new_route_shows_up_without_touching_the_generator(app):
     ]
     assert webhook_ops and all(op.get("security") == [] for op in webhook_ops)
     assert bp.name == "api"
+
+
+def test_openapi_document_is_readable_without_a_token(client, user):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    doc = response.json
+    assert doc["paths"]["/api/openapi.json"]["get"]["security"] == []  # says so itself
+    assert doc["paths"]["/api/products"]["get"].get("security") is None  # the rest keeps bearerAuth
+    assert doc["security"] == [{"bearerAuth": []}]
+
+
+def test_only_the_openapi_route_is_public(client, user):
+    assert client.get("/api/me").status_code == 401
+    assert client.get("/api/products").status_code == 401
+    response = client.get("/api/openapi.json", headers={"Authorization": "Bearer not-a-token"})
+    assert response.status_code == 200

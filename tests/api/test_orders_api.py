@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.extensions import db as _db
 from app.models import Order
 
@@ -83,3 +85,19 @@ def test_another_workspace_gets_404(api_client, other_workspace):
         kwargs = {"json": {"customer_name": "x"}} if method == "patch" else {}
         assert getattr(api_client, method)(f"/api/orders/{order.id}", **kwargs).status_code == 404
     assert api_client.get("/api/orders").json["orders"] == []
+
+
+def test_next_cursor_survives_a_client_that_does_not_url_encode_it(api_client, workspace, make_product):
+    variant = make_product(workspace, "Mug").variants[0]
+    ids = [_create(api_client, variant.id).json["id"] for _ in range(3)]
+    cursor = api_client.get("/api/orders?limit=2").json["next_cursor"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", cursor)  # no "+", ":" or "=" for a query string to mangle
+    rest = api_client.get(f"/api/orders?limit=2&cursor={cursor}")  # pasted as is
+    assert rest.status_code == 200 and [o["id"] for o in rest.json["orders"]] == [ids[0]]
+
+
+def test_malformed_cursor_is_a_400_json_error(api_client, workspace):
+    for cursor in ("zz", "2026-03-01T12:00:00+00:00_5", "WyJ4IiwxXQ", "%%%", "eyJhIjoxfQ"):
+        response = api_client.get("/api/orders", query_string={"cursor": cursor})
+        assert response.status_code == 400 and response.is_json, cursor
+        assert response.json["error"] and "cursor" in response.json["fields"]

@@ -47,6 +47,8 @@ class FakeShopify:
             return 401, {}, json.dumps(load("shopify", "unauthorized.json"))
         if op == "Shop":
             payload = load("shopify", "shop.json")
+        elif op == "FirstLocation":
+            payload = load("shopify", "locations_first.json")
         elif op == "WebhookSubscriptions":
             payload = load("shopify", "integrations_webhook_subscriptions_empty.json")
             nodes = [{"id": i, **s} for i, s in self.subscriptions.items()]
@@ -101,12 +103,3 @@ def sync_calls(monkeypatch):
 def csrf_token(client, path: str = "/integrations") -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
-
-
-def forget_identity() -> None:
-    """Tests share one app context, so `g` (Flask-Login's cached user, the API token's workspace) would
-    carry over from one client's request to another's; a real request always starts with a fresh `g`."""
-    from flask import g
-
-    for name in ("_login_user", "workspace_id", "api_token_id"):
-        g.pop(name, None)

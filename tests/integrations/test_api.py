@@ -10,7 +10,7 @@ import pytest
 from app.models import Integration, SyncRun
 from app.services import accounts
 
-from .conftest import CUSTOM_TOKEN, SHOP, forget_identity
+from .conftest import CUSTOM_TOKEN, SHOP
 from .test_meta_connect import GRAPH, PHONE_ID, WHATSAPP
 
 SECRET_VALUES = [CUSTOM_TOKEN, WHATSAPP["access_token"], WHATSAPP["app_secret"], WHATSAPP["verify_token"]]
@@ -90,7 +90,6 @@ def test_another_workspace_gets_404(api_client, app, make_user, db, rsps):
     _, plain = accounts.create_api_token(stranger, "stranger")
     other = app.test_client()
     other.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {plain}"
-    forget_identity()
 
     assert other.get("/api/integrations").get_json() == {"integrations": []}
     for method, suffix, body in [
@@ -101,7 +100,6 @@ def test_another_workspace_gets_404(api_client, app, make_user, db, rsps):
         ("post", "/sync", None),
         ("delete", "", None),
     ]:
-        forget_identity()
         response = getattr(other, method)(f"/api/integrations/{integration_id}{suffix}", json=body)
         assert response.status_code == 404, (method, suffix)
         assert response.get_json() == {"error": "No such integration."}

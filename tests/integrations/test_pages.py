@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.models import Integration, SyncRun
 
-from .conftest import CUSTOM_TOKEN, SHOP, csrf_token, forget_identity
+from .conftest import CUSTOM_TOKEN, SHOP, csrf_token
 
 
 def htmx(client) -> dict:
@@ -110,7 +110,6 @@ def test_cards_of_another_workspace_are_invisible_and_404(auth_client, app, make
     )
     db.session.add(theirs)
     db.session.commit()
-    forget_identity()
 
     assert f"card-shopify-{theirs.id}" not in auth_client.get("/integrations").get_data(as_text=True)
     for action in ("connect", "disconnect", "reconnect", "sync"):

@@ -16,7 +16,7 @@ from app.models.types import utcnow
 from app.platforms.signatures import sign_shopify_query
 from app.services.shopify_connect import WEBHOOK_TOPICS
 
-from .conftest import SHOP, TOKEN_URL, WEBHOOK_URI, csrf_token, forget_identity, load
+from .conftest import SHOP, TOKEN_URL, WEBHOOK_URI, csrf_token, load
 
 SECRET = "test-api-secret"  # TestConfig.SHOPIFY_API_SECRET
 TOKENS = load("shopify", "oauth_access_token_expiring.json")
@@ -158,7 +158,6 @@ def test_another_workspace_cannot_finish_my_oauth(auth_client, make_user, app, d
     other = make_user("stranger@example.com")
     with stranger.session_transaction() as session:
         session["_user_id"] = str(other.id)
-    forget_identity()
 
     stranger.get("/integrations/shopify/callback?" + urlencode(callback_params(state)))
 

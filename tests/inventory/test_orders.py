@@ -159,6 +159,21 @@ def test_shopify_level_before_our_write_back_keeps_our_sale_counted(db, workspac
     assert level(workspace, variant) == (7, 0, 7)
 
 
+def test_older_shopify_level_never_overwrites_a_newer_one(db, workspace, make_variant, make_order):
+    variant = make_variant(workspace, quantity=10, inventory_item_id=ITEM_GID)
+    now = utcnow()
+    assert set_inventory_level(workspace.id, ITEM_GID, 8, updated_at=now) == [variant.id]
+    assert set_inventory_level(workspace.id, ITEM_GID, 3, updated_at=now - timedelta(seconds=1)) == []
+    assert level(workspace, variant) == (8, 0, 8)
+    order = make_order(workspace)
+    reserve(workspace.id, variant.id, 2, order_id=order.id)
+    commit(order)  # our sale, not yet written back: still counted when a newer level arrives
+    assert set_inventory_level(workspace.id, ITEM_GID, 6, updated_at=now + timedelta(seconds=1)) == [
+        variant.id
+    ]
+    assert level(workspace, variant) == (4, 0, 4)
+
+
 def test_level_update_for_another_workspace_changes_nothing(workspace, make_user, make_variant):
     variant = make_variant(workspace, quantity=5, inventory_item_id=ITEM_GID)
     other = make_user().workspace

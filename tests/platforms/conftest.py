@@ -6,12 +6,17 @@ from pathlib import Path
 import pytest
 import responses
 
+from app.config import TestConfig
 from app.platforms.http import RetryPolicy
 from app.platforms.shopify.client import ShopifyClient
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SHOP = "casa-nova.myshopify.com"
-GRAPHQL_URL = f"https://{SHOP}/admin/api/2026-10/graphql.json"
+# The versions the app is configured with: clients take them as required keywords, the config is the one place.
+SHOPIFY_VERSION = TestConfig.SHOPIFY_API_VERSION
+GRAPH_VERSION = TestConfig.META_GRAPH_VERSION
+GRAPHQL_URL = f"https://{SHOP}/admin/api/{SHOPIFY_VERSION}/graphql.json"
+GRAPH_BASE = f"https://graph.facebook.com/{GRAPH_VERSION}"
 NO_JITTER = RetryPolicy(rand=lambda: 0.0)
 
 
@@ -51,7 +56,9 @@ def rsps():
 
 @pytest.fixture
 def shopify(clock):
-    return ShopifyClient(SHOP, "shpat_test", sleep=clock.sleep, clock=clock, policy=NO_JITTER)
+    return ShopifyClient(
+        SHOP, "shpat_test", api_version=SHOPIFY_VERSION, sleep=clock.sleep, clock=clock, policy=NO_JITTER
+    )
 
 
 def sent_json(call) -> dict:

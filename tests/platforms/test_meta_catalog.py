@@ -8,15 +8,17 @@ from app.platforms.meta_catalog import (
     retailer_id_for,
 )
 
-from .conftest import NO_JITTER, load, sent_json
+from .conftest import GRAPH_BASE, GRAPH_VERSION, NO_JITTER, load, sent_json
 
 CATALOG = "1234567890123456"
-BASE = "https://graph.facebook.com/v25.0"
+BASE = GRAPH_BASE
 
 
 @pytest.fixture
 def catalog(clock):
-    return MetaCatalogClient("EAAG-token", sleep=clock.sleep, clock=clock, policy=NO_JITTER)
+    return MetaCatalogClient(
+        "EAAG-token", version=GRAPH_VERSION, sleep=clock.sleep, clock=clock, policy=NO_JITTER
+    )
 
 
 def test_items_batch_is_chunked_at_5000(catalog, rsps):

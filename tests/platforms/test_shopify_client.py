@@ -14,7 +14,7 @@ from app.platforms.shopify import queries
 from app.platforms.shopify.client import ShopifyClient
 from app.platforms.shopify.cost import requested_cost
 
-from .conftest import GRAPHQL_URL, NO_JITTER, SHOP, load, sent_json
+from .conftest import GRAPHQL_URL, NO_JITTER, SHOP, SHOPIFY_VERSION, load, sent_json
 
 
 def with_status(payload: dict, available: float, maximum: float = 1000.0, rate: float = 50.0) -> dict:
@@ -35,9 +35,10 @@ def test_endpoint_and_token_header(shopify, rsps):
 
 def test_base_url_template_points_at_the_demo_store(clock, rsps):
     client = ShopifyClient(
-        SHOP, "t", base_url_template="http://127.0.0.1:9100/demo-store/{shop}", sleep=clock.sleep, clock=clock
-    )
-    url = f"http://127.0.0.1:9100/demo-store/{SHOP}/admin/api/2026-10/graphql.json"
+        SHOP, "t", api_version=SHOPIFY_VERSION, base_url_template="http://127.0.0.1:9100/demo-store/{shop}",
+        sleep=clock.sleep, clock=clock,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:9100/demo-store/{SHOP}/admin/api/{SHOPIFY_VERSION}/graphql.json"
     rsps.post(url, json=load("shopify", "shop.json"))
     assert client.get_shop()["name"] == "Casa Nova"
 
@@ -114,7 +115,8 @@ class FakeTokens:
 
 def test_401_refreshes_the_token_once_and_retries(clock, rsps):
     tokens = FakeTokens()
-    client = ShopifyClient(SHOP, token_source=tokens, sleep=clock.sleep, clock=clock, policy=NO_JITTER)
+    client = ShopifyClient(SHOP, token_source=tokens, api_version=SHOPIFY_VERSION, sleep=clock.sleep, clock=clock,
+                           policy=NO_JITTER)  # fmt: skip
     rsps.post(GRAPHQL_URL, status=401, json=load("shopify", "unauthorized.json"))
     rsps.post(GRAPHQL_URL, json=load("shopify", "shop.json"))
     assert client.get_shop()["name"] == "Casa Nova"
@@ -124,7 +126,8 @@ def test_401_refreshes_the_token_once_and_retries(clock, rsps):
 
 def test_second_401_is_an_auth_error(clock, rsps):
     tokens = FakeTokens()
-    client = ShopifyClient(SHOP, token_source=tokens, sleep=clock.sleep, clock=clock, policy=NO_JITTER)
+    client = ShopifyClient(SHOP, token_source=tokens, api_version=SHOPIFY_VERSION, sleep=clock.sleep, clock=clock,
+                           policy=NO_JITTER)  # fmt: skip
     rsps.post(GRAPHQL_URL, status=401, json=load("shopify", "unauthorized.json"))
     rsps.post(GRAPHQL_URL, status=401, json=load("shopify", "unauthorized.json"))
     with pytest.raises(ShopifyAuthError):

@@ -9,16 +9,18 @@ from app.platforms.errors import (
 )
 from app.platforms.whatsapp import Recipient, WhatsAppClient
 
-from .conftest import NO_JITTER, load, sent_json
+from .conftest import GRAPH_BASE, GRAPH_VERSION, NO_JITTER, load, sent_json
 
 PHONE_ID = "106540352242922"
-MESSAGES_URL = f"https://graph.facebook.com/v25.0/{PHONE_ID}/messages"
+MESSAGES_URL = f"{GRAPH_BASE}/{PHONE_ID}/messages"
 BSUID = "US.13491208655302741918"
 
 
 @pytest.fixture
 def wa(clock):
-    return WhatsAppClient("EAAG-token", PHONE_ID, sleep=clock.sleep, clock=clock, policy=NO_JITTER)
+    return WhatsAppClient(
+        "EAAG-token", PHONE_ID, version=GRAPH_VERSION, sleep=clock.sleep, clock=clock, policy=NO_JITTER
+    )
 
 
 def test_send_text_to_a_phone_number(wa, rsps):
@@ -112,7 +114,7 @@ def test_mark_as_read(wa, rsps):
 
 
 def test_get_phone_number(wa, rsps):
-    rsps.get(f"https://graph.facebook.com/v25.0/{PHONE_ID}", json=load("meta", "whatsapp_phone_number.json"))
+    rsps.get(f"{GRAPH_BASE}/{PHONE_ID}", json=load("meta", "whatsapp_phone_number.json"))
     assert wa.get_phone_number()["verified_name"] == "Casa Nova"
 
 

@@ -71,7 +71,7 @@ def test_bad_bulk_requests_answer_422(auth_client, data, message):
 
 def test_resync_answers_503_while_the_product_refresh_job_is_missing(auth_client, workspace, make_product,
                                                                      monkeypatch):  # fmt: skip
-    monkeypatch.setattr(bulk_jobs, "REFRESH_NAMES", ("no_such_refresh",))
+    monkeypatch.setattr(bulk_jobs, "REFRESH_JOB", "app.sync.no_such_module.refresh_products")
     product = make_product(workspace, "P", shopify_id="gid://shopify/Product/1")
     response = auth_client.post("/products/bulk", data={"action": "resync_shopify", "ids": [product.id]},
                                 headers=HX)  # fmt: skip

@@ -158,3 +158,26 @@ def test_conversation_pages_cover_every_row_including_ones_without_messages(auth
         links = [part for part in html.split('href="') if part.startswith("/conversations/?cursor=")]
         url = links[0].split('"')[0].replace("&amp;", "&") if links else None
     assert sorted(seen) == sorted(names) and len(seen) == len(names)
+
+
+def test_agent_hand_over_note_reads_as_a_note_not_an_empty_bubble(auth_client, workspace, factory):
+    from app.agent.jobs import _wait_for_human  # how the agent stores it: no body, failed, error, in_reply_to
+
+    chat = factory.conversation(workspace, customer_name="Bia Costa")
+    asked = factory.message(chat, "I want a refund")
+    _wait_for_human(chat, "The customer asks for a refund <order #1001>.", None, asked.id)
+    failed_send = factory.message(chat, "Your order shipped", direction="out")
+    failed_send.status, failed_send.error = "failed", "WhatsApp: recipient unavailable"
+    db.session.commit()
+
+    html = auth_client.get(f"/conversations/{chat.id}").get_data(as_text=True)
+    assert "Agent handed over:</strong> The customer asks for a refund &lt;order #1001&gt;." in html
+    assert "[text]" not in html  # no empty bubble
+    assert (
+        "Your order shipped" in html and "WhatsApp: recipient unavailable" in html
+    )  # a real failure stays one
+
+    db.session.delete(failed_send)
+    db.session.commit()
+    listing = auth_client.get("/conversations/").get_data(as_text=True)
+    assert "Agent handed over:</span> The customer asks for a refund &lt;order #1001&gt;." in listing

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask import g
 
 from app.extensions import db
 from app.models import Webhook
@@ -98,9 +97,6 @@ def test_retry_from_the_page_requeues_and_the_worker_settles_it(auth_client, wor
     assert response.status_code == 200
     assert 'data-status="pending"' in html and 'hx-trigger="every 1s"' in html
     run_jobs(["webhooks"])
-    # Test requests share this test's app context (and its `g`): forget the user the worker's fresh session
-    # detached, as a real next request would never have it.
-    g.pop("_login_user", None)
     db.session.expire_all()
     row = db.session.get(Webhook, webhook_id)
     assert row.status == "processed" and row.attempts == 2

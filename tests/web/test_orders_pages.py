@@ -133,3 +133,10 @@ def test_shopify_orders_are_read_only_here(auth_client, workspace, factory):
     assert response.status_code == 409
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == "open"
+
+
+def test_orders_page_with_a_garbled_cursor_starts_again_at_the_first_page(auth_client, workspace, factory):
+    factory.order(workspace, customer_name="Echo")
+    for cursor in ("garbage!", "2026-03-01T12:00:00 00:00_5", "WyJ4IiwxXQ"):
+        response = auth_client.get("/orders/", query_string={"cursor": cursor})
+        assert response.status_code == 200 and ">Echo<" in response.get_data(as_text=True), cursor

@@ -126,6 +126,33 @@ def test_inventory_levels_update_sets_stock_by_inventory_item(post_shopify, shop
     assert (log.entity_id, log.action) == (str(small.id), "update")
 
 
+def test_older_inventory_level_delivered_late_does_not_overwrite_newer(
+    post_shopify, shopify_integration, run_jobs
+):
+    _seed_product(post_shopify, run_jobs)
+    newer = fixture_json("shopify/inventory_levels_update.json")  # 42 at 08:00 -05:00
+    older = {**newer, "available": 7, "updated_at": "2026-03-07T07:59:00-05:00"}
+    post_shopify("inventory_levels/update", newer)
+    run_jobs()
+    post_shopify("inventory_levels/update", older)  # sent first by Shopify, delivered last
+    run_jobs()
+    db.session.expire_all()
+    small = db.session.scalars(
+        select(ProductVariant).where(ProductVariant.shopify_variant_id == SMALL_GID)
+    ).one()
+    small_id = small.id
+    assert (small.inventory_quantity, small.inventory_updated_at) == (42, parse_time(newer["updated_at"]))
+    skipped = db.session.scalars(
+        select(SyncLog).where(SyncLog.entity_type == "inventory", SyncLog.action == "skip")
+    ).one()
+    assert skipped.entity_id == str(small_id) and "older than the stored one" in skipped.error_message
+    assert statuses()[-2:] == ["processed", "processed"]
+    post_shopify("inventory_levels/update", {**newer, "available": 40, "updated_at": "2026-03-07T13:05:00Z"})
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.get(ProductVariant, small_id).inventory_quantity == 40  # a newer level still lands
+
+
 def test_app_uninstalled_disconnects(post_shopify, shopify_integration, run_jobs):
     post_shopify("app/uninstalled", fixture_json("shopify/app_uninstalled.json"))
     run_jobs()

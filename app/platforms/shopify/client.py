@@ -1,7 +1,7 @@
 """ShopifyClient: the Admin GraphQL API for one shop, with throttling, token refresh and typed errors.
 
-Takes plain values (shop domain, a token or a `TokenSource`, version, URL template) and returns plain dicts
-shaped exactly like the GraphQL nodes in `queries.py`. It never touches the database: the DB-locked token
+Takes plain values (shop domain, a token or a `TokenSource`, the API version, URL template) and returns plain
+dicts shaped exactly like the GraphQL nodes in `queries.py`. It never touches the database: the DB-locked token
 refresh lives in a service above and is handed in as a `TokenSource`.
 """
 
@@ -32,7 +32,6 @@ from app.platforms.shopify.throttle import CostBucket, page_size_for, throttled_
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_VERSION = "2026-10"
 DEFAULT_BASE_URL_TEMPLATE = "https://{shop}"
 MAX_THROTTLED_RETRIES = 100  # each one waits for the bucket to refill, so this is "practically never"
 
@@ -86,7 +85,7 @@ class ShopifyClient(BulkOperationsMixin):
         access_token: str | None = None,
         *,
         token_source: TokenSource | None = None,
-        api_version: str = DEFAULT_API_VERSION,
+        api_version: str,  # required: `SHOPIFY_API_VERSION` (app.config) is the one place a version is named
         base_url_template: str = DEFAULT_BASE_URL_TEMPLATE,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -194,6 +193,11 @@ class ShopifyClient(BulkOperationsMixin):
     def get_shop(self) -> dict:
         """`{name, currencyCode, myshopifyDomain}`; the cheapest call that proves the token works."""
         return self.execute(queries.SHOP_QUERY)["shop"]
+
+    def get_first_location_id(self) -> str | None:
+        """The gid of the shop's first active location (where inventory write-backs go); None if it has none."""
+        nodes = (self.execute(queries.FIRST_LOCATION_QUERY).get("locations") or {}).get("nodes") or []
+        return nodes[0].get("id") if nodes else None
 
     def iter_product_pages(
         self,

@@ -137,6 +137,15 @@ query Shop {
 }
 """
 
+# The location inventory write-backs target. Only `id`: since 2025-04 it is readable with `read_inventory`
+# (every other Location field needs `read_locations`), and `isPrimary` is deprecated. Shopify lists active
+# locations only, so the first one is the shop's main stock location for a single-location shop.
+FIRST_LOCATION_QUERY = """
+query FirstLocation {
+  locations(first: 1) { nodes { id } }
+}
+"""
+
 WEBHOOK_SUBSCRIPTION_CREATE_MUTATION = """
 mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
