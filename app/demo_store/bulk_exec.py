@@ -6,7 +6,9 @@ first (`bulk.validate_bulk_query`), so this walker only has to do what execution
 over our resolver dicts: collect fields (aliases, fragments, ``@include``/``@skip``), coerce arguments with
 the schema's types and defaults, call callables as ``(info, **args)``, pick runtime types by
 ``__typename`` and serialize leaves. A test checks it answers exactly what ``graphql.execute`` answers.
-Interactive GraphQL requests never use it.
+`graphql_api` also runs ordinary (validated) query operations through it, and falls back to
+``graphql.execute`` whenever a resolver raises or breaks a non-null field, so errors keep graphql-core's
+exact shape.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ from graphql import (
 )
 
 
+class NonNullViolation(Exception):
+    """A resolver gave null for a non-null field: only graphql-core knows how to report that."""
+
+
 @dataclass
 class _Path:
     prev: Any
@@ -47,13 +53,13 @@ class _Info:
 
 
 class LeanExecutor:
-    def __init__(self, schema, doc: DocumentNode, variables: dict | None = None):
+    def __init__(self, schema, doc: DocumentNode, variables: dict | None = None, operation=None):
         self.schema = schema
-        self.variables = variables or {}
+        self.variables = variables or {}  # already coerced (graphql's get_variable_values) by the caller
         self.fragments = {
             d.name.value: d for d in doc.definitions if isinstance(d, graphql.FragmentDefinitionNode)
         }
-        self.operation = graphql.get_operation_ast(doc)
+        self.operation = operation or graphql.get_operation_ast(doc)
         self._collected: dict[tuple, list] = {}
 
     def run(self, root: dict, context) -> dict:
@@ -129,6 +135,8 @@ class LeanExecutor:
 
     def _complete(self, type_, value, nodes, context, path):
         if is_non_null_type(type_):
+            if value is None:  # graphql-core reports an error here; the caller falls back to it
+                raise NonNullViolation(path.key)
             type_ = type_.of_type
         if value is None:
             return None

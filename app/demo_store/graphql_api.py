@@ -3,7 +3,8 @@
 Pipeline for one request: parse → validate (HTTP 200 with ``errors`` and a graphql-ruby style
 ``extensions.code`` when invalid) → note deprecated fields (``X-Shopify-API-Deprecated-Reason``) → requested
 cost from `app.platforms.shopify.cost` (``MAX_COST_EXCEEDED`` over 1,000, ``THROTTLED`` over what the bucket
-holds) → execute with graphql-core → refund requested − actual → ``extensions.cost``.
+holds) → execute (query operations with `bulk_exec.LeanExecutor`, anything else or any error with
+graphql-core) → refund requested − actual → ``extensions.cost``.
 
 The schema is the pinned introspection file, loaded once by ``cost.load_admin_schema`` (which accepts the
 deprecated interface implementations Shopify serves; see there). Response shapes therefore come from the
@@ -20,15 +21,19 @@ import graphql
 from graphql import (
     ArgumentNode,
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     GraphQLError,
     IntValueNode,
     NoDeprecatedCustomRule,
     OperationDefinitionNode,
+    OperationType,
     Visitor,
     specified_rules,
 )
+from graphql.execution.values import VariableValues, get_variable_values
 
+from app.demo_store.bulk_exec import LeanExecutor
 from app.demo_store.mutations import mutation_root
 from app.demo_store.resolvers import query_root
 from app.platforms.shopify.cost import MAX_QUERY_COST, load_admin_schema, requested_cost
@@ -206,6 +211,17 @@ def _never_awaitable(_value) -> bool:
 
 
 def _execute(ctx: Context, doc: DocumentNode, variables: dict, operation_name: str | None = None):
+    operation = graphql.get_operation_ast(doc, operation_name)
+    if operation is not None and operation.operation == OperationType.QUERY:
+        # The lean walker (same resolvers, same data, ~10x less overhead per field) for queries whose
+        # variables coerce cleanly; any error goes the graphql-core way, so its errors keep their shape.
+        coerced = get_variable_values(schema(), operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, VariableValues):
+            try:
+                lean = LeanExecutor(schema(), doc, coerced.coerced, operation)
+                return ExecutionResult(lean.run(ROOT, ctx), None)
+            except Exception:  # noqa: BLE001 - re-run below, which reports it as graphql-core does
+                ctx.connection_counts.clear()
     # Resolvers are synchronous; telling graphql-core so skips an awaitable check on every field.
     return graphql.execute(schema(), doc, ROOT, ctx, variables, operation_name, is_awaitable=_never_awaitable)
 

@@ -12,13 +12,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, delete, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    ARRAY,
+    String,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 
 from app.extensions import db
 from app.models import Product, ProductCategory, ProductVariant, SyncLog
 from app.models.types import utcnow
 from app.sync.mapping import slugify
+from app.sync.upsert_sql import dialect, dialect_insert, write_rows
 
 PRODUCT_COLUMNS = (
     "title", "handle", "description_html", "vendor", "product_type", "status", "tags", "images",
@@ -42,9 +56,43 @@ class WriteResult:
         return self.created + self.updated
 
 
-def dialect_insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+def _newer(table, excluded):
+    """The incoming version is newer than the stored one and than the stored deletion (NULL: unknown)."""
+    return and_(
+        or_(table.c.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
+            table.c.source_updated_at < excluded.source_updated_at),
+        or_(table.c.deleted_at.is_(None), excluded.source_updated_at.is_(None),
+            table.c.deleted_at < excluded.source_updated_at),
+    )  # fmt: skip
+
+
+PRODUCT_UPDATE = (*PRODUCT_COLUMNS, "platform_sync", "category_id", "deleted_at", "seen_at", "updated_at")
+VARIANT_UPDATE = (*VARIANT_COLUMNS, "product_id", "updated_at")
+
+
+def _existing(workspace_id: int, gids: list[str]):
+    """Stored id, version, deletion and platform_sync of these GIDs in the workspace.
+
+    On Postgres one unique-index probe per GID (LATERAL ... LIMIT 1 keeps the planner from turning it into
+    a scan of the whole workspace: with the statistics of a table that just grew by a first sync, it
+    believes the workspace holds a few rows and filters all of them on every page, quadratic overall).
+    """
+    columns = (Product.id, Product.shopify_product_id, Product.source_updated_at, Product.deleted_at,
+               Product.platform_sync)  # fmt: skip
+    if dialect() != "postgresql":
+        return db.session.execute(
+            select(*columns).where(Product.workspace_id == workspace_id, Product.shopify_product_id.in_(gids))
+        )
+    wanted = func.unnest(literal(gids, ARRAY(String))).table_valued("gid").render_derived(name="wanted")
+    probe = (
+        select(*columns)
+        .where(Product.workspace_id == workspace_id, Product.shopify_product_id == wanted.c.gid)
+        .limit(literal_column("1"))  # a constant, not a bind: the plan is made for one row
+        .lateral("probe")
+    )
+    return db.session.execute(
+        select(*(probe.c[c.key] for c in columns)).select_from(wanted).join(probe, true())
+    )
 
 
 def _categories(workspace_id: int, records: list[dict]) -> dict[str, int]:
@@ -90,19 +138,13 @@ def upsert_products(
             latest[record["shopify_product_id"]] = record
     if not latest:
         return result
-    gids = list(latest)
-    existing = {
-        row.shopify_product_id: row
-        for row in db.session.execute(
-            select(
-                Product.id,
-                Product.shopify_product_id,
-                Product.source_updated_at,
-                Product.deleted_at,
-                Product.platform_sync,
-            ).where(Product.workspace_id == workspace_id, Product.shopify_product_id.in_(gids))  # fmt: skip
-        )
-    }
+    if dialect() == "postgresql":
+        # psycopg prepares a statement after its 5th use and Postgres may then keep one generic plan for
+        # it. A generic plan made while a first sync's tables were small is a scan, and stays a scan as they
+        # grow (measured: each page slower than the one before, 10,000 products at ~150/s). Planning these
+        # few statements for their actual values costs well under a millisecond per page.
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    existing = {row.shopify_product_id: row for row in _existing(workspace_id, list(latest))}
     categories = _categories(workspace_id, list(latest.values()))
 
     rows = []
@@ -131,22 +173,14 @@ def upsert_products(
     if rows:
         # executemany form (not `.values(rows)`): one cached compiled statement, batched by the driver
         # ("insertmanyvalues"), instead of compiling a new multi-row VALUES statement for every page.
-        stmt = dialect_insert(Product)
-        excluded = stmt.excluded
-        set_ = {c: excluded[c] for c in (*PRODUCT_COLUMNS, "platform_sync", "category_id", "deleted_at",
-                                         "seen_at", "updated_at")}  # fmt: skip
-        if currency:
-            set_["currency"] = excluded.currency
-        newer = and_(
-            or_(Product.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
-                Product.source_updated_at < excluded.source_updated_at),
-            or_(Product.deleted_at.is_(None), excluded.source_updated_at.is_(None),
-                Product.deleted_at < excluded.source_updated_at),
+        update_columns = (*PRODUCT_UPDATE, "currency") if currency else PRODUCT_UPDATE
+        written = dict(
+            (g, i)
+            for i, g in write_rows(
+                Product.__table__, rows, conflict=("workspace_id", "shopify_product_id"),
+                update=update_columns, where=_newer, returning=("id", "shopify_product_id"),
+            )
         )  # fmt: skip
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["workspace_id", "shopify_product_id"], set_=set_, where=newer
-        ).returning(Product.id, Product.shopify_product_id)
-        written = dict((g, i) for i, g in db.session.execute(stmt, rows).all())
         for row in rows:
             product_gid = row["shopify_product_id"]
             if product_gid not in written:  # lost a race to a newer write: that one stands
@@ -154,14 +188,20 @@ def upsert_products(
                 continue
             result.product_ids[product_gid] = written[product_gid]
             (result.updated if product_gid in existing else result.created).append(written[product_gid])
-        _write_variants(workspace_id, [(written[g], latest[g]) for g in written], now)
+        # Only products that existed can hold variants Shopify dropped: new ids have none yet.
+        _write_variants(workspace_id, [(written[g], latest[g], g in existing) for g in written], now)
 
     if result.skipped:
-        # Still present upstream: a full sync must not soft-delete what it skipped as unchanged.
+        # Still present upstream: a full sync must not soft-delete what it skipped as unchanged. By primary
+        # key where known (lost races are looked up by GID), so the planner has one obvious index.
+        known = [existing[g].id for g in result.skipped if g in existing]
+        raced = [g for g in result.skipped if g not in existing]
+        criteria = [Product.id.in_(known)]
+        if raced:
+            criteria.append(and_(Product.workspace_id == workspace_id, Product.shopify_product_id.in_(raced)))
+        # Only seen_at: an unchanged product is not rewritten, so its updated_at must not move either.
         db.session.execute(
-            update(Product)
-            .where(Product.workspace_id == workspace_id, Product.shopify_product_id.in_(result.skipped))
-            .values(seen_at=now)
+            update(Product).where(or_(*criteria)).values(seen_at=now, updated_at=Product.updated_at)
         )
     _log(workspace_id, result, integration_id, sync_run_id, webhook_id, now, log_skips)
     return result
@@ -175,37 +215,30 @@ def _is_newer(incoming: datetime | None, stored: datetime | None, deleted_at: da
     return stored is None or incoming > stored
 
 
-def _write_variants(workspace_id: int, products: list[tuple[int, dict]], now: datetime) -> None:
+def _write_variants(workspace_id: int, products: list[tuple[int, dict, bool]], now: datetime) -> None:
     rows = []
     keep: set[tuple[int, str]] = set()
-    for product_id, record in products:
+    for product_id, record, _ in products:
         for variant in record["variants"]:
             row = {c: variant.get(c) for c in VARIANT_COLUMNS}
             row.update(workspace_id=workspace_id, product_id=product_id, created_at=now, updated_at=now,
                        shopify_variant_id=variant["shopify_variant_id"])  # fmt: skip
             rows.append(row)
             keep.add((product_id, variant["shopify_variant_id"]))
-    product_ids = [p for p, _ in products]
-    # Variants Shopify no longer lists for these products go; order items keep their copy of the title.
-    stale = db.session.execute(
-        select(ProductVariant.id, ProductVariant.product_id, ProductVariant.shopify_variant_id).where(
-            ProductVariant.product_id.in_(product_ids)
-        )
-    ).all()
-    drop = [vid for vid, pid, g in stale if (pid, g) not in keep]
-    if drop:
-        db.session.execute(delete(ProductVariant).where(ProductVariant.id.in_(drop)))
-    if not rows:
-        return
-    stmt = dialect_insert(ProductVariant)
-    set_ = {c: stmt.excluded[c] for c in (*VARIANT_COLUMNS, "product_id", "updated_at")}
-    db.session.execute(
-        # RETURNING makes SQLAlchemy batch the rows into multi-row statements ("insertmanyvalues").
-        stmt.on_conflict_do_update(
-            index_elements=["workspace_id", "shopify_variant_id"], set_=set_
-        ).returning(ProductVariant.id),
-        rows,
-    )
+    product_ids = [p for p, _, existed in products if existed]
+    if product_ids:
+        # Variants Shopify no longer lists for these products go; order items keep their copy of the title.
+        stale = db.session.execute(
+            select(ProductVariant.id, ProductVariant.product_id, ProductVariant.shopify_variant_id).where(
+                ProductVariant.product_id.in_(product_ids)
+            )
+        ).all()
+        drop = [vid for vid, pid, g in stale if (pid, g) not in keep]
+        if drop:
+            db.session.execute(delete(ProductVariant).where(ProductVariant.id.in_(drop)))
+    if rows:
+        write_rows(ProductVariant.__table__, rows, conflict=("workspace_id", "shopify_variant_id"),
+                   update=VARIANT_UPDATE)  # fmt: skip
 
 
 def _log(workspace_id, result: WriteResult, integration_id, sync_run_id, webhook_id, now, log_skips) -> None:
@@ -218,7 +251,7 @@ def _log(workspace_id, result: WriteResult, integration_id, sync_run_id, webhook
             {**base, "entity_id": str(result.product_ids.get(g, g)), "action": "skip"} for g in result.skipped
         ]
     if rows:
-        db.session.execute(insert(SyncLog).returning(SyncLog.id), rows)  # batched, see _write_variants
+        write_rows(SyncLog.__table__, rows)
 
 
 def soft_delete_products(

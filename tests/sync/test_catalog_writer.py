@@ -133,3 +133,16 @@ def test_writes_are_per_workspace(db, make_user):
     assert db.session.query(ProductVariant).count() == 2 * sum(
         len(n["variants"]["nodes"]) for n in _graphql_nodes()
     )
+
+
+def test_skipped_product_is_not_rewritten(db, workspace):
+    records = [product_from_graphql(n) for n in _graphql_nodes()]
+    upsert_products(workspace.id, records, now=utcnow() - timedelta(hours=1))
+    db.session.commit()
+    before = {p.id: (p.updated_at, p.seen_at) for p in db.session.query(Product)}
+    upsert_products(workspace.id, records)
+    db.session.commit()
+    db.session.expire_all()
+    for product in db.session.query(Product):
+        assert product.updated_at == before[product.id][0]  # untouched: lists sorted by update stay put
+        assert product.seen_at > before[product.id][1]  # but a full sync knows Shopify still has it
