@@ -11,10 +11,17 @@ import os
 
 from flask import Flask, g, jsonify
 from sqlalchemy import event, text
+from werkzeug.routing import IntegerConverter
 
 from app import errors, queues
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, login_manager, migrate
+
+
+class _DatabaseInt(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)  # primary keys are INTEGER
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -33,6 +40,12 @@ def create_app(config: type | dict | None = None) -> Flask:
         level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No server-side prepared statements: a generic plan frozen while a new merchant's tables were empty
+        # would keep scanning whole workspaces long after they have grown.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         _tune_sqlite(db.engine)
@@ -51,6 +64,8 @@ def create_app(config: type | dict | None = None) -> Flask:
         for key in ("_login_user", "workspace_id", "api_token_id"):
             g.pop(key, None)
 
+    # Ids in URLs fit the INTEGER primary keys: a larger number matches no route (404) instead of overflowing the database.
+    app.url_map.converters["int"] = _DatabaseInt
     _register_blueprints(app)
     if app.config.get("DEMO_MODE"):
         _mount_demo_store(app)

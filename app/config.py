@@ -24,15 +24,6 @@ def _database_url(value: str | None) -> str:
     return value
 
 
-def _engine_options(url: str) -> dict:
-    options = {"pool_pre_ping": True}
-    if url.startswith("postgresql"):
-        # No server-side prepared statements: a generic plan frozen while a new merchant's tables were empty
-        # would keep scanning whole workspaces long after they have grown.
-        options["connect_args"] = {"prepare_threshold": None}
-    return options
-
-
 def _bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None:
@@ -44,7 +35,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-change-me")
     ENCRYPTION_KEY = os.environ.get("ENCRYPTION_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     APP_URL = os.environ.get("APP_URL", "http://127.0.0.1:5000").rstrip("/")
 
@@ -87,7 +78,6 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL") or "sqlite://")
-    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
     REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
     EMBEDDED_WORKER = False
     DEMO_MODE = False

@@ -76,6 +76,8 @@ def _int_field(data: dict, name: str, *, required: bool = True):
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Unprocessable(f"'{name}' must be an integer.", field=name)
+    if not -(2**31) <= value < 2**31:  # past the database's INTEGER: no such row, and no sensible amount
+        raise _Unprocessable(f"'{name}' is out of range.", field=name)
     return value
 
 

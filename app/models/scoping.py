@@ -17,6 +17,9 @@ from app.extensions import db
 M = TypeVar("M")
 
 
+MAX_ID = 2**31 - 1  # primary keys are INTEGER on Postgres
+
+
 class WorkspaceScope:
     def __init__(self, workspace_id: int):
         if not workspace_id:
@@ -37,6 +40,8 @@ class WorkspaceScope:
         try:
             id_ = int(id_)
         except (TypeError, ValueError):
+            return None
+        if not 0 < id_ <= MAX_ID:  # primary keys are INTEGER: a larger id names nothing (and would overflow)
             return None
         return db.session.scalars(self.select(model, model.id == id_)).first()
 

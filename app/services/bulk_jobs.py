@@ -67,7 +67,7 @@ def _sync_job(name: str) -> str | None:
     return f"{module_name}.{function}" if callable(getattr(module, function, None)) else None
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # primary keys are INTEGER
 
 
 def parse_ids(raw) -> list[int]:
@@ -79,7 +79,7 @@ def parse_ids(raw) -> list[int]:
             raise BulkError(
                 "Product ids must be numbers.", {"ids": "Must be a list of product ids."}
             ) from None
-        if 0 < number <= MAX_ID:  # no row has an id outside BIGINT: such an id selects nothing
+        if 0 < number <= MAX_ID:  # no row has an id outside INTEGER: such an id selects nothing
             ids.append(number)
     return list(dict.fromkeys(ids))
 

@@ -65,7 +65,10 @@ def _items(scope: WorkspaceScope, raw, errors: dict) -> list[OrderItem]:
             errors[f"items.{i}.quantity"] = "Must be a whole number from 1 to 100000."
         price = money_field(item.get("unit_price"), f"items.{i}.unit_price", errors)
         wanted[i] = (variant_id, quantity, price)
-    ids = [v for v, _, _ in wanted.values() if isinstance(v, int) and not isinstance(v, bool)]
+    # An id outside INTEGER (the primary keys) names no variant (and would overflow the query): it is simply unknown.
+    ids = [
+        v for v, _, _ in wanted.values() if isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31
+    ]
     variants = {
         v.id: v
         for v in db.session.scalars(

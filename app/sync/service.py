@@ -90,8 +90,10 @@ class _nullcontext:
         return False
 
 
-def enqueue_run(run: SyncRun) -> None:
-    """Put a job for `run` on the sync queue; a run whose job cannot be queued fails with a sentence."""
+def enqueue_run(run: SyncRun, *, take_over: bool = False) -> None:
+    """Put a job for `run` on the sync queue; a run whose job cannot be queued fails with a sentence.
+    `take_over`: the run's recorded job is dead (the sweeper checked), so the new job becomes the one the
+    next sweep asks about; otherwise a sweep would queue yet another job while this one waits its turn."""
     job_id = f"sync-{run.id}-{secrets.token_hex(4)}"
     try:
         enqueue("sync", JOB, run.integration_id, run.id, job_id=job_id, retry=safe_retry(),
@@ -104,7 +106,7 @@ def enqueue_run(run: SyncRun) -> None:
             integration.sync_status = "idle"
         db.session.commit()
         raise SyncError(run.error, 503, run) from exc
-    if run.status == "queued" and run.job_id is None:
+    if take_over or (run.status == "queued" and run.job_id is None):
         run.job_id = job_id
         db.session.commit()
 
@@ -137,10 +139,10 @@ def sweep_sync_runs() -> int:
 
             fail(run.id, "The sync took too long and was stopped. Please start it again.")
         elif waiting and now - last >= BULK_POLL_EVERY and not _alive(run, now):
-            enqueue_run(run)  # fallback when no BULK_OPERATIONS_FINISH webhook came
+            enqueue_run(run, take_over=True)  # fallback when no BULK_OPERATIONS_FINISH webhook came
         elif not waiting and now - last >= STUCK_AFTER and not _alive(run, now):
             log.warning("sync run %s silent since %s: re-enqueued to resume from its cursor", run.id, last)
-            enqueue_run(run)
+            enqueue_run(run, take_over=True)
         else:
             continue
         touched += 1

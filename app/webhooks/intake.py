@@ -267,6 +267,8 @@ def enqueue_delivery(webhook_id: int) -> bool:
 
 def _malformed(platform: str, part: Part, exc: Exception) -> IntakeResult:
     message = f"Malformed webhook body: {exc}"
+    # Kept for inspection, but Postgres text cannot hold NUL characters (valid JSON never has a raw one).
+    part.payload = part.payload.replace("\x00", "\ufffd")
     integration = _integration(platform, part.account_id)
     outcome = _store(platform, part, integration, status="failed", error=message)
     if outcome == "duplicate":

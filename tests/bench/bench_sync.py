@@ -121,7 +121,8 @@ def bench_paged(products: int) -> list[tuple]:
     url, proc = demo_store(products)
     app = make_app(url, reset=True)
     with app.app_context():
-        client = ShopifyClient(SHOP, TOKEN, base_url_template=app.config["SHOPIFY_API_BASE"])
+        client = ShopifyClient(SHOP, TOKEN, api_version=app.config["SHOPIFY_API_VERSION"],
+                               base_url_template=app.config["SHOPIFY_API_BASE"])  # fmt: skip
         started = time.perf_counter()
         pages = [p.nodes for p in client.iter_product_pages(variants_first=runner.VARIANTS_FIRST,
                                                             media_first=runner.MEDIA_FIRST)]  # fmt: skip

@@ -1,0 +1,247 @@
+"""Webhook intake benchmark (on demand): `python tests/bench/bench_webhook_intake.py [--deliveries 20000]`.
+
+Production shape on loopback: gunicorn serving `wsgi:app` with the Procfile's settings (gthread, `--workers`
+sized for 2 cores, 4 threads, access log on), Postgres (`BENCH_DATABASE_URL`, schema rebuilt) and Redis
+(`BENCH_REDIS_URL`, flushed). `wrk` (apt: wrk) replays N pre-signed Shopify `products/update` deliveries
+(10 % re-deliveries, shuffled, newer versions of each product) through a Lua script with a bounded request
+count. Prints throughput and p50/p99 against a bare Flask endpoint (`bare_wsgi.py`) on the same gunicorn
+settings, then the time for RQ workers (`AppWorker`, `--drain-workers` processes) to drain the inbox, and checks
+that every product ends at its newest version with nothing lost. Targets (issue 6): >= 1,000 deliveries/s,
+p99 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("WAGENTS_NO_EMBEDDED_WORKER", "1")
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/wagents_sys_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+SHOP = "intake-bench.myshopify.com"
+SECRET = "bench-shopify-secret"
+HERE = Path(__file__).resolve().parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def env() -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if k not in ("ENCRYPTION_KEY", "DEMO_MODE")}
+    e.update(DATABASE_URL=DB_URL, REDIS_URL=REDIS_URL, SECRET_KEY="bench-secret-key", SHOPIFY_API_SECRET=SECRET,
+             LOG_LEVEL="WARNING", PYTHONPATH=f"{ROOT}:{HERE}")  # fmt: skip
+    return e
+
+
+def prepare() -> int:
+    """Fresh schema, flushed Redis, one workspace with the shop connected. Returns the workspace id."""
+    import redis
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.config import TestConfig, _database_url
+    from app.extensions import db
+    from app.models import Integration
+    from app.services import accounts
+
+    class BenchConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = _database_url(DB_URL)
+        SECRET_KEY = "bench-secret-key"  # the same key as the servers': secrets at rest must decrypt there
+        REDIS_URL = None
+
+    app = create_app(BenchConfig)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        upgrade(directory=str(ROOT / "migrations"))
+        user = accounts.create_user("bench@intake.test", "bench-password-123", "Intake bench")
+        row = Integration(workspace_id=user.workspace_id, platform="shopify", account_id=SHOP, status="connected",
+                          config={})  # fmt: skip
+        row.set_secrets(access_token="shpat_bench")
+        db.session.add(row)
+        db.session.commit()
+        return user.workspace_id
+
+
+def write_requests(path: Path, planned, port: int) -> None:
+    with path.open("wb") as out:
+        for d in planned:
+            headers = d.headers(SHOP, SECRET)
+            lines = ["POST /api/webhooks/shopify HTTP/1.1", f"Host: 127.0.0.1:{port}",
+                     f"Content-Length: {len(d.body)}"] + [f"{k}: {v}" for k, v in headers.items()]  # fmt: skip
+            raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + d.body
+            out.write(f"{len(raw)}\n".encode() + raw)
+
+
+def gunicorn(target: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "gunicorn", target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+           "--threads", "4", "--timeout", "30", "--access-logfile", "-"]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            time.sleep(1.0)  # every worker booted, not just the arbiter's socket
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"gunicorn {target} did not start: see {log}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, 9)
+
+
+def wrk(port: int, path: str, requests_file: Path | None, count: int, threads: int, connections: int) -> dict:
+    script = HERE / "intake.lua"
+    if requests_file is None:  # the bare endpoint: the same number of small POSTs
+        requests_file = Path(tempfile.mktemp(suffix=".reqs"))
+        raw = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 2\r\n\r\n{{}}".encode()
+        requests_file.write_bytes(b"".join(f"{len(raw)}\n".encode() + raw for _ in range(count)))
+    done_dir = Path(tempfile.mkdtemp(prefix="wrk-done-"))
+    proc = subprocess.Popen(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", "600s", "--timeout", "10s", "-s", str(script),
+         f"http://127.0.0.1:{port}{path}"],
+        env={**os.environ, "REQUESTS_FILE": str(requests_file), "WRK_THREADS": str(threads), "DONE_DIR": str(done_dir)},
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    # wrk runs until -d even when every thread has sent its share: end it (SIGINT prints the summary) then.
+    deadline = time.monotonic() + 600
+    while len(list(done_dir.iterdir())) < threads and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if proc.poll() is None:
+        proc.send_signal(2)
+    stdout, _ = proc.communicate(timeout=30)
+    out = argparse.Namespace(stdout=stdout)
+    line = next(li for li in out.stdout.splitlines() if li.startswith("RESULT"))
+    result = {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
+    result["rate"] = result["requests"] / result["seconds"]
+    return result
+
+
+def drain(workspace_id: int, planned_unique: int, workers: int, timeout: float) -> tuple[float, dict]:
+    from sqlalchemy import create_engine, text
+
+    from app.config import _database_url
+
+    engine = create_engine(_database_url(DB_URL))
+    cmd = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", "app.worker.AppWorker", "--url", REDIS_URL,
+           "--burst", "--logging_level", "WARNING", "webhooks"]  # fmt: skip
+    started = time.monotonic()
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True) for _ in range(workers)]  # fmt: skip
+    try:
+        for proc in procs:
+            proc.wait(timeout=max(1.0, timeout - (time.monotonic() - started)))
+    except subprocess.TimeoutExpired:
+        print(f"drain stopped after {timeout:.0f}s")
+    elapsed = time.monotonic() - started
+    for proc in procs:
+        if proc.poll() is None:
+            stop(proc)
+    with engine.connect() as conn:
+        statuses = dict(conn.execute(text("SELECT status, count(*) FROM webhook GROUP BY status")).all())
+    return elapsed, statuses
+
+
+def check_newest(workspace_id: int, newest: dict[int, int]) -> int:
+    """How many products are NOT at their newest version (0 is the target)."""
+    from sqlalchemy import create_engine, text
+
+    from app.config import _database_url
+    from tests.system import deliveries as plan_
+
+    engine = create_engine(_database_url(DB_URL))
+    with engine.connect() as conn:
+        titles = dict(conn.execute(text("SELECT shopify_product_id, title FROM product WHERE workspace_id = :w"),
+                                   {"w": workspace_id}).all())  # fmt: skip
+    return sum(1 for i, v in newest.items() if titles.get(plan_.product_gid(i)) != plan_.title(i, v))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deliveries", type=int, default=20_000)
+    parser.add_argument("--products", type=int, default=2_000)
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--drain-workers", type=int, default=4)
+    parser.add_argument("--drain-timeout", type=float, default=1800)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("needs wrk: apt-get install wrk")
+    from tests.system import deliveries as plan_
+
+    workspace_id = prepare()
+    planned, newest = plan_.plan(args.products, args.deliveries, 0.10, seed=20261125)
+    unique = len({d.webhook_id for d in planned})
+    tmp = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+    rows = []
+    load_before = os.getloadavg()
+
+    port = free_port()
+    server = gunicorn("bare_wsgi:app", port, args.web_workers, tmp / "bare.log")
+    try:
+        bare = wrk(port, "/bare", None, args.deliveries, 2, args.connections)
+    finally:
+        stop(server)
+    port = free_port()
+    write_requests(tmp / "deliveries.reqs", planned, port)
+    server = gunicorn("wsgi:app", port, args.web_workers, tmp / "app.log")
+    try:
+        intake = wrk(
+            port, "/api/webhooks/shopify", tmp / "deliveries.reqs", args.deliveries, 2, args.connections
+        )
+    finally:
+        stop(server)
+    load_intake = os.getloadavg()
+    rows += [
+        ("bare Flask endpoint", f"{bare['rate']:.0f}/s", f"{bare['p50']:.1f}", f"{bare['p99']:.1f}", ""),
+        ("signed webhook intake", f"{intake['rate']:.0f}/s", f"{intake['p50']:.1f}", f"{intake['p99']:.1f}",
+         f"non-200: {intake['non200']:.0f}, socket errors: {intake['errors']:.0f}"),
+    ]  # fmt: skip
+    print(f"\n{args.deliveries:,} deliveries ({unique:,} unique, {args.products:,} products); gunicorn "
+          f"{args.web_workers} workers x 4 threads; wrk 2 threads, {args.connections} connections; "
+          f"{os.cpu_count()} CPUs")  # fmt: skip
+    print(f"{'':24}{'throughput':>12}{'p50 ms':>9}{'p99 ms':>9}  notes")
+    for name, rate, p50, p99, note in rows:
+        print(f"{name:24}{rate:>12}{p50:>9}{p99:>9}  {note}")
+    print(
+        f"intake / bare throughput: {intake['rate'] / bare['rate']:.2f}   (target: >= 1,000/s, p99 < 50 ms)",
+        flush=True,  # the drain takes minutes: show the intake figures now
+    )
+    drain_s, statuses = drain(workspace_id, unique, args.drain_workers, args.drain_timeout)
+    stale = check_newest(workspace_id, newest)
+
+    print(f"drain: {args.drain_workers} AppWorker processes, {drain_s:.1f}s, {unique / drain_s:.0f} deliveries/s; "
+          f"inbox: {statuses}")  # fmt: skip
+    print(f"stored once: {sum(statuses.values()) == unique}; products not at newest version: {stale}")
+    print(
+        "load average before / after intake / now: "
+        + " | ".join(" ".join(f"{x:.2f}" for x in la) for la in (load_before, load_intake, os.getloadavg()))
+    )
+
+
+if __name__ == "__main__":
+    main()
