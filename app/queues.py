@@ -43,8 +43,14 @@ def get_redis() -> redis.Redis:
 def get_queue(name: str = "default") -> Queue:
     if name not in QUEUES:
         raise ValueError(f"unknown queue {name!r}")
+    # One Queue object per name and app, shared by threads (it keeps no per-call state): webhook intake
+    # enqueues on every delivery and need not rebuild it each time.
     # is_async=False would hide ordering and retry behaviour from tests; jobs always go through Redis.
-    return Queue(name, connection=get_redis())
+    cache = current_app.extensions.setdefault("queues", {})
+    queue = cache.get(name)
+    if queue is None or queue.connection is not get_redis():
+        queue = cache[name] = Queue(name, connection=get_redis())
+    return queue
 
 
 def enqueue(

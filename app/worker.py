@@ -29,7 +29,9 @@ class _AppContextMixin:
             db.session.remove()
 
 
-class AppWorker(_AppContextMixin, Worker):
+class _OwnAppMixin(_AppContextMixin):
+    """A worker process of its own (`rq worker -w ...`): builds the app once and works inside its context."""
+
     def __init__(self, *args, **kwargs):
         from app import create_app
 
@@ -37,10 +39,21 @@ class AppWorker(_AppContextMixin, Worker):
         self.flask_app.app_context().push()
         super().__init__(*args, **kwargs)
 
+
+class AppWorker(_OwnAppMixin, Worker):
     def execute_job(self, job, queue):
         # A forked work horse must not share the parent's database connections.
         db.engine.dispose(close=False)
         return super().execute_job(job, queue)
+
+
+class InlineAppWorker(_OwnAppMixin, SimpleWorker):
+    """Runs each job in the worker process itself: no fork and no new database connection per job.
+
+    For the `webhooks` queue, whose jobs are many and short: forking a work horse for each one cost more than
+    the job. A job that kills the process (OOM, SIGKILL) leaves its row `processing`; the minute sweeper
+    takes it back. Timeouts still apply (SIGALRM, this runs in the main thread).
+    """
 
 
 class ThreadWorker(_AppContextMixin, SimpleWorker):

@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import case, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import JSON, String, Text, bindparam, case, create_engine, select, text
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
-from app.models import Integration, Webhook
+from app.models import Integration
+from app.models.types import UTCDateTime, utcnow
 from app.platforms import signatures
 from app.queues import QueueUnavailable, enqueue
 
@@ -79,9 +80,7 @@ def receive_shopify(raw: bytes, headers: Mapping[str, str]) -> IntakeResult:
     if not topic or not shop:
         # Signed by our secret but without the headers that route it: keep it for inspection.
         return _malformed("shopify", part, ValueError("missing X-Shopify-Topic or X-Shopify-Shop-Domain"))
-    integration = _integration("shopify", shop)
-    outcome = _store("shopify", part, integration)
-    return IntakeResult(200, {"status": outcome})
+    return IntakeResult(200, {"status": _store("shopify", part)})
 
 
 # --- Meta (WhatsApp, Facebook) -----------------------------------------------------------------------------
@@ -94,17 +93,17 @@ def receive_meta(platform: str, raw: bytes, headers: Mapping[str, str]) -> Intak
         parts = split_meta(platform, body) if isinstance(body, dict) else None
     except ValueError:
         body, parts = None, None
-    integrations = {p.account_id: _integration(platform, p.account_id) for p in parts or [] if p.account_id}
     signature = headers.get("X-Hub-Signature-256")
     global_ok = signatures.verify_meta_signature(
         current_app.config.get("META_APP_SECRET") or "", raw, signature
     )
-    own_ok = {
-        account
-        for account, integration in integrations.items()
-        if integration is not None
-        and signatures.verify_meta_signature(integration.secret("app_secret") or "", raw, signature)
-    }
+    own_ok = set()
+    if not global_ok:  # an integration may have its own app secret: decrypt only when it has to speak
+        for account in {p.account_id for p in parts or [] if p.account_id}:
+            integration = _integration(platform, account)
+            secret = integration.secret("app_secret") if integration is not None else None
+            if secret and signatures.verify_meta_signature(secret, raw, signature):
+                own_ok.add(account)
     if not global_ok and not own_ok:
         log.warning("%s webhook refused: bad or missing X-Hub-Signature-256", platform)
         return IntakeResult(401, {"error": "Invalid webhook signature."})
@@ -117,7 +116,7 @@ def receive_meta(platform: str, raw: bytes, headers: Mapping[str, str]) -> Intak
             # Signed with another integration's secret: that integration cannot speak for this account.
             log.warning("%s webhook part for %s not signed by its own app secret", platform, part.account_id)
             continue
-        outcomes.append(_store(platform, part, integrations.get(part.account_id)))
+        outcomes.append(_store(platform, part))
     return IntakeResult(200, {"status": _summary(outcomes)})
 
 
@@ -199,60 +198,111 @@ def meta_handshake(platform: str, params: Mapping[str, str]) -> str | None:
 # --- storing and enqueueing --------------------------------------------------------------------------------
 
 
-def _integration(platform: str, account_id: str | None) -> Integration | None:
-    if not account_id:
-        return None
+def _lookup(platform: str, account_id: str | None, what):
     # Connected first: a workspace that disconnected the account must not shadow one that uses it.
-    stmt = (
-        select(Integration)
+    return (
+        select(what)
         .where(Integration.platform == platform, Integration.account_id == account_id)
         .order_by(case((Integration.status == "connected", 0), else_=1), Integration.id)
         .limit(1)
     )
-    return db.session.scalars(stmt).first()
 
 
-def _store(platform: str, part: Part, integration: Integration | None, *, status: str | None = None,
-           error: str | None = None) -> str:  # fmt: skip
-    """Insert the inbox row; 'duplicate' when the platform sent it before. Enqueues pending rows."""
-    if status is None:
-        status = "pending" if integration is not None else "ignored"
-    row = Webhook(
-        workspace_id=integration.workspace_id if integration else None,
-        integration_id=integration.id if integration else None,
-        platform=platform,
-        topic=part.topic[:100],
-        delivery_id=part.delivery_id,
-        account_id=part.account_id[:255] if part.account_id else None,
-        headers=part.headers,
-        payload=part.payload,
-        status=status,
-        error=error,
-    )
-    db.session.add(row)
-    try:
+def _integration(platform: str, account_id: str | None) -> Integration | None:
+    return db.session.scalars(_lookup(platform, account_id, Integration)).first() if account_id else None
+
+
+# One statement finds the integration (connected first: a workspace that disconnected the account must not
+# shadow one that uses it), inserts the row and tells a re-delivery apart: the unique (platform, delivery_id)
+# decides, not a prior read, so two racing deliveries cannot both land. Plain SQL that Postgres and SQLite
+# both speak ("WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint), built once: building
+# an expression per delivery cost more than running it.
+_STORE = text(
+    """
+    INSERT INTO webhook (workspace_id, integration_id, platform, topic, delivery_id, account_id, headers,
+                         payload, status, attempts, error, received_at)
+    SELECT i.workspace_id, i.id, :platform, :topic, :delivery_id, :account_id, :headers, :payload,
+           COALESCE(:status, CASE WHEN i.id IS NULL THEN 'ignored' ELSE 'pending' END), 0, :error, :received_at
+    FROM (SELECT 1 AS one) AS one
+    LEFT JOIN (
+        SELECT id, workspace_id FROM integration
+        WHERE platform = :platform AND account_id = :account_id
+        ORDER BY CASE WHEN status = 'connected' THEN 0 ELSE 1 END, id
+        LIMIT 1
+    ) AS i ON true
+    WHERE true
+    ON CONFLICT (platform, delivery_id) DO NOTHING
+    RETURNING id, status
+    """
+).bindparams(
+    bindparam("headers", type_=JSON()),
+    bindparam("received_at", type_=UTCDateTime()),
+    bindparam("status", type_=String()),
+    bindparam("error", type_=Text()),
+)
+
+
+def _store(platform: str, part: Part, *, status: str | None = None, error: str | None = None) -> str:
+    """Insert the inbox row; 'duplicate' when the platform sent it before. Enqueues pending rows.
+
+    On Postgres the insert runs on an autocommit connection: storing a delivery durably is one round trip.
+    """
+    account = part.account_id[:255] if part.account_id else None
+    params = {
+        "platform": platform, "topic": part.topic[:100], "delivery_id": part.delivery_id,
+        "account_id": account, "headers": part.headers, "payload": part.payload, "status": status,
+        "error": error, "received_at": utcnow(),
+    }  # fmt: skip
+    if db.session.get_bind().dialect.name == "postgresql":
+        stored = _insert_autocommit(params)
+    else:
+        stored = db.session.execute(_STORE, params).first()
         db.session.commit()
-    except IntegrityError:
-        # The unique (platform, delivery_id) decides, not a prior read: two racing deliveries cannot both land.
-        db.session.rollback()
-        if db.session.scalar(
-            select(Webhook.id).where(Webhook.platform == platform, Webhook.delivery_id == part.delivery_id)
-        ):
-            log.info("%s webhook %s duplicate delivery_id=%s", platform, part.topic, part.delivery_id)
-            return "duplicate"
-        raise
+    if stored is None:
+        log.info("%s webhook %s duplicate delivery_id=%s", platform, part.topic, part.delivery_id)
+        return "duplicate"
+    webhook_id, status = stored
     if status == "ignored":
         log.info(
-            "%s webhook %s for unknown account %s ignored (id=%s)",
-            platform,
-            part.topic,
-            part.account_id,
-            row.id,
+            "%s webhook %s for unknown account %s ignored (id=%s)", platform, part.topic, account, webhook_id
         )
         return "ignored"
     if status != "pending":
         return status
-    return "accepted" if enqueue_delivery(row.id) else "stored"
+    return "accepted" if enqueue_delivery(webhook_id) else "stored"
+
+
+def _intake_engine():
+    """A pool of autocommit connections for the inbox insert, without the main pool's ping per checkout.
+
+    The ping is one more round trip on every delivery; here a connection that died (database restarted)
+    fails the insert instead, the pool drops it, and the insert is tried once more on a fresh connection.
+    """
+    engine = current_app.extensions.get("webhook_intake_engine")
+    if engine is None:
+        options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        engine = create_engine(
+            db.engine.url,
+            connect_args=options.get("connect_args", {}),
+            isolation_level="AUTOCOMMIT",
+            pool_size=4,
+            max_overflow=8,
+            pool_pre_ping=False,
+        )
+        engine = current_app.extensions.setdefault("webhook_intake_engine", engine)
+    return engine
+
+
+def _insert_autocommit(params: dict):
+    for attempt in (1, 2):
+        try:
+            with _intake_engine().connect() as conn:
+                return conn.execute(_STORE, params).first()
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+            log.warning("webhook intake: database connection lost; retrying on a new connection")
+    return None
 
 
 def enqueue_delivery(webhook_id: int) -> bool:
@@ -269,8 +319,7 @@ def _malformed(platform: str, part: Part, exc: Exception) -> IntakeResult:
     message = f"Malformed webhook body: {exc}"
     # Kept for inspection, but Postgres text cannot hold NUL characters (valid JSON never has a raw one).
     part.payload = part.payload.replace("\x00", "\ufffd")
-    integration = _integration(platform, part.account_id)
-    outcome = _store(platform, part, integration, status="failed", error=message)
+    outcome = _store(platform, part, status="failed", error=message)
     if outcome == "duplicate":
         return IntakeResult(200, {"status": "duplicate"})
     log.warning("%s webhook %s stored as failed: malformed body", platform, part.topic)

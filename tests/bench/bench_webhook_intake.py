@@ -5,7 +5,7 @@ sized for 2 cores, 4 threads, access log on), Postgres (`BENCH_DATABASE_URL`, sc
 (`BENCH_REDIS_URL`, flushed). `wrk` (apt: wrk) replays N pre-signed Shopify `products/update` deliveries
 (10 % re-deliveries, shuffled, newer versions of each product) through a Lua script with a bounded request
 count. Prints throughput and p50/p99 against a bare Flask endpoint (`bare_wsgi.py`) on the same gunicorn
-settings, then the time for RQ workers (`AppWorker`, `--drain-workers` processes) to drain the inbox, and checks
+settings, then the time for RQ workers (the Procfile's `webhooks` process, `--drain-workers` of them) to drain the inbox, and checks
 that every product ends at its newest version with nothing lost. Targets (issue 6): >= 1,000 deliveries/s,
 p99 < 50 ms.
 """
@@ -31,6 +31,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
 SHOP = "intake-bench.myshopify.com"
 SECRET = "bench-shopify-secret"
 HERE = Path(__file__).resolve().parent
+WORKER_CLASS = "app.worker.InlineAppWorker"  # the Procfile's `webhooks` process
 
 
 def free_port() -> int:
@@ -147,7 +148,7 @@ def drain(workspace_id: int, planned_unique: int, workers: int, timeout: float) 
     from app.config import _database_url
 
     engine = create_engine(_database_url(DB_URL))
-    cmd = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", "app.worker.AppWorker", "--url", REDIS_URL,
+    cmd = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", WORKER_CLASS, "--url", REDIS_URL,
            "--burst", "--logging_level", "WARNING", "webhooks"]  # fmt: skip
     started = time.monotonic()
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -234,7 +235,7 @@ def main() -> None:
     drain_s, statuses = drain(workspace_id, unique, args.drain_workers, args.drain_timeout)
     stale = check_newest(workspace_id, newest)
 
-    print(f"drain: {args.drain_workers} AppWorker processes, {drain_s:.1f}s, {unique / drain_s:.0f} deliveries/s; "
+    print(f"drain: {args.drain_workers} {WORKER_CLASS.rsplit('.', 1)[1]} processes, {drain_s:.1f}s, {unique / drain_s:.0f} deliveries/s; "
           f"inbox: {statuses}")  # fmt: skip
     print(f"stored once: {sum(statuses.values()) == unique}; products not at newest version: {stale}")
     print(

@@ -121,14 +121,16 @@ def worker_env(app, shopify_base: str | None = None, **extra: str) -> dict[str, 
 
 
 class Workers:
-    """Starts `rq worker --worker-class app.worker.AppWorker` processes; kills them all at the end."""
+    """Starts `rq worker` processes (`AppWorker` unless told otherwise, as the Procfile runs them); kills them
+    all at the end."""
 
     def __init__(self, app, tmp_path: Path):
         self.app, self.tmp_path, self.procs = app, tmp_path, []
 
-    def start(self, *queues: str, burst=True, shopify_base: str | None = None, scheduler=False, **env: str):
+    def start(self, *queues: str, burst=True, shopify_base: str | None = None, scheduler=False,
+              worker_class: str = "app.worker.AppWorker", **env: str):  # fmt: skip
         log = open(self.tmp_path / f"worker-{len(self.procs)}.log", "wb")  # noqa: SIM115 - closed with proc
-        cmd = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", "app.worker.AppWorker",
+        cmd = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", worker_class,
                "--url", os.environ["TEST_REDIS_URL"], "--logging_level", "WARNING"]  # fmt: skip
         if burst:
             cmd.append("--burst")

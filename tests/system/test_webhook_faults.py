@@ -106,8 +106,11 @@ def test_shuffled_duplicated_deliveries_end_at_the_newest_version(app, db, clien
     planned, newest = plan_.plan(products=200, total=2000, duplicate_share=0.1, seed=11)
     unique = len({d.webhook_id for d in planned})
 
-    # Four workers drain the queue while deliveries still arrive, so versions of one product race.
-    pool = [workers.start("webhooks", burst=False) for _ in range(4)]
+    # Four workers drain the queue while deliveries still arrive, so versions of one product race. The
+    # Procfile's `webhooks` process: jobs run in the worker process, no fork per delivery.
+    pool = [
+        workers.start("webhooks", burst=False, worker_class="app.worker.InlineAppWorker") for _ in range(4)
+    ]
     started = time.monotonic()
     answers = _post_all(app, client, planned)
     assert all(a.status_code == 200 for a in answers)

@@ -7,8 +7,9 @@ import logging
 import socket
 from datetime import timedelta
 
+import pytest
 import redis
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from app.extensions import db
 from app.models import Product, SyncLog, Webhook
@@ -170,3 +171,22 @@ def test_retry_api_does_not_reach_another_workspace(
 
 def test_retry_api_needs_a_token(client):
     assert client.post("/api/webhooks/1/retry").status_code == 401
+
+
+def test_intake_survives_a_database_connection_that_died(app, post_shopify, shopify_integration, caplog):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("terminating a server connection needs Postgres")
+    assert post_shopify("products/create", fixture_bytes("shopify/products_create.json")).status_code == 200
+    # A database restart: every connection the intake pool holds is closed by the server.
+    db.session.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    )
+    db.session.commit()
+    response = post_shopify("products/update", fixture_bytes("shopify/products_update.json"))
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "accepted"}
+    assert count(Webhook) == 2
+    assert "database connection lost; retrying" in caplog.text
