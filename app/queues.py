@@ -64,9 +64,14 @@ def enqueue(
 ) -> Job:
     """Enqueue `func(*args, **kwargs)`; raise QueueUnavailable when Redis is down."""
     try:
-        return get_queue(queue_name).enqueue(
-            func, *args, job_id=job_id, retry=retry, job_timeout=job_timeout, **kwargs
-        )
+        queue = get_queue(queue_name)
+        # One round trip: the job's hash and its place in the queue go in a single pipeline.
+        with queue.connection.pipeline() as pipe:
+            job = queue.enqueue_call(
+                func, args=args, kwargs=kwargs, timeout=job_timeout, job_id=job_id, retry=retry, pipeline=pipe
+            )
+            pipe.execute()
+        return job
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         log.warning("queue %s unavailable: %s", queue_name, exc)
         raise QueueUnavailable(str(exc)) from exc
