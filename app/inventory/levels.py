@@ -141,22 +141,52 @@ def stock_levels(
     reserved = func.coalesce(func.sum(Reservation.quantity), 0)
     stmt = (
         select(ProductVariant.id, ProductVariant.inventory_quantity, reserved)
-        .outerjoin(
-            Reservation,
-            and_(
-                Reservation.variant_id == ProductVariant.id,
-                Reservation.status == "active",
-                Reservation.expires_at > (now or utcnow()),
-            ),
-        )
+        .outerjoin(Reservation, _holds_on_variant(now))
         .where(ProductVariant.workspace_id == workspace_id, ProductVariant.id.in_(ids))
         .group_by(ProductVariant.id, ProductVariant.inventory_quantity)
     )
     levels = {}
     for variant_id, on_hand, held in db.session.execute(stmt):
-        on_hand, held = int(on_hand or 0), int(held or 0)
-        levels[variant_id] = StockLevel(variant_id, on_hand, held, max(0, on_hand - held))
+        levels[variant_id] = _level(variant_id, on_hand, held)
     return levels
+
+
+def product_variant_levels(
+    scope_or_workspace_id: WorkspaceScope | int, product_ids: Iterable[int], *, now: datetime | None = None
+) -> list[tuple[int, str | None, StockLevel]]:
+    """(product id, SKU, level) of every variant of the workspace's products, in one query, each product's
+    variants in their display order (position, then id). Lets a product list show stock and SKUs without
+    loading the variants themselves."""
+    workspace_id = workspace_id_of(scope_or_workspace_id)
+    ids = list({int(p) for p in product_ids})
+    if not ids:
+        return []
+    reserved = func.coalesce(func.sum(Reservation.quantity), 0)
+    variant = ProductVariant
+    stmt = (
+        select(variant.product_id, variant.id, variant.sku, variant.inventory_quantity, reserved)
+        .outerjoin(Reservation, _holds_on_variant(now))
+        .where(variant.workspace_id == workspace_id, variant.product_id.in_(ids))
+        .group_by(variant.product_id, variant.id, variant.sku, variant.inventory_quantity, variant.position)
+        .order_by(variant.product_id, variant.position, variant.id)
+    )
+    return [
+        (product_id, sku, _level(variant_id, on_hand, held))
+        for product_id, variant_id, sku, on_hand, held in db.session.execute(stmt)
+    ]
+
+
+def _holds_on_variant(now: datetime | None):
+    return and_(
+        Reservation.variant_id == ProductVariant.id,
+        Reservation.status == "active",
+        Reservation.expires_at > (now or utcnow()),
+    )
+
+
+def _level(variant_id: int, on_hand, held) -> StockLevel:
+    on_hand, held = int(on_hand or 0), int(held or 0)
+    return StockLevel(variant_id, on_hand, held, max(0, on_hand - held))
 
 
 def available_map(scope_or_workspace_id: WorkspaceScope | int, variant_ids: Iterable[int]) -> dict[int, int]:

@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import bindparam, case, exists, false, func, literal, literal_column, or_, select, text, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
 from app.models import Product, ProductCategory, ProductVariant, Reservation
@@ -44,6 +44,10 @@ PLATFORM_STATES = {
 STOCK_STATES = ("in", "out")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# A one-word search matching at least this many products filters rows along the sort index (`_matches_many`).
+COMMON_MATCHES = 1000
+# Long columns a row of the Products page never shows: the lean list leaves them unloaded.
+_LONG_COLUMNS = (Product.description_html, Product.images, Product.tags)
 
 
 class ListError(ValueError):
@@ -89,6 +93,8 @@ class ProductPage:
     next_cursor: str | None
     params: ListParams
     stock: dict[int, dict] = field(default_factory=dict)  # product id -> {"on_hand", "reserved", "available"}
+    # product id -> (first non-empty SKU, number of variants), filled by the lean list (`with_variants=False`)
+    skus: dict[int, tuple[str | None, int]] = field(default_factory=dict)
 
 
 def parse_params(args) -> ListParams:
@@ -173,6 +179,7 @@ def stock_sort_expression():
 
 
 def _platform_criterion(state: str):
+    # Migration 0003 keeps planner statistics on exactly these expressions: change both together.
     shopify_synced = Product.platform_sync["shopify"]["synced"].as_boolean()
     facebook = Product.platform_sync["facebook"]["status"].as_string()
     return {
@@ -185,12 +192,14 @@ def _platform_criterion(state: str):
     }[state]
 
 
-def text_criterion(workspace_id: int, q: str):
+def text_criterion(workspace_id: int, q: str, *, index_order: bool = True):
     """Products matching `q` by title, vendor, type, tag (word prefixes) or SKU prefix, as a WHERE criterion.
 
     Uses the search objects of migration 0002 (owned by `agent_tools.search`): the GIN-indexed `search_tsv`
     and the `lower(sku)` prefix index on Postgres, the FTS5 table on SQLite. Each branch is an index lookup
-    feeding `id IN (...)`, so the outer query keeps walking its sort index.
+    feeding `id IN (...)`, so the outer query keeps walking its sort index; several words (no SKU branch)
+    filter the product rows directly, and so does one word matching many products when the list is read in
+    the order of an index (`index_order`; not the stock sort, which computes and sorts every match anyway).
     """
     external = _external_search(workspace_id, q)
     if external is not None:
@@ -200,24 +209,25 @@ def text_criterion(workspace_id: int, q: str):
     words = terms(q)
     if db.session.get_bind().dialect.name == "postgresql":
         branches = []
+        raw = q.strip().lower()
+        tsv_match = None
         if words:
             tsquery = " & ".join(f"'{w}':*" for w in words)
-            branches.append(
-                select(Product.id).where(
-                    Product.workspace_id == workspace_id,
-                    literal_column("product.search_tsv").op("@@")(
-                        func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("list_tsq", tsquery))
-                    ),
-                )
+            tsv_match = literal_column("product.search_tsv").op("@@")(
+                func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("list_tsq", tsquery))
             )
-        raw = q.strip().lower()
+            if " " in raw:
+                # Words only (no SKU branch): filter the listed rows themselves, no self-join through `id IN`.
+                return tsv_match
+            branches.append(select(Product.id).where(Product.workspace_id == workspace_id, tsv_match))
         if raw and " " not in raw:
-            branches.append(
-                select(ProductVariant.product_id).where(
-                    ProductVariant.workspace_id == workspace_id,
-                    func.lower(ProductVariant.sku).like(_escape(raw) + "%", escape="\\"),
-                )
+            skus = select(ProductVariant.product_id).where(
+                ProductVariant.workspace_id == workspace_id,
+                func.lower(ProductVariant.sku).like(_escape(raw) + "%", escape="\\"),
             )
+            if index_order and tsv_match is not None and _matches_many(workspace_id, tsv_match):
+                return or_(tsv_match, Product.id.in_(skus))
+            branches.append(skus)
         if not branches:
             return false()
         ids = union(*branches) if len(branches) > 1 else branches[0]
@@ -231,6 +241,24 @@ def text_criterion(workspace_id: int, q: str):
         .where(text("product_search_fts MATCH :list_fts").bindparams(list_fts=match))
     )
     return Product.id.in_(fts)
+
+
+def _matches_many(workspace_id: int, tsv_match) -> bool:
+    """Whether at least COMMON_MATCHES products match: one capped count on the GIN index.
+
+    Postgres estimates every one-word prefix at ~2 % of the rows, so it cannot tell a common word from a rare
+    one. For a common word, filtering rows while walking the sort index finds a page after a few thousand
+    rows (~1 ms at 100,000 products), where the `id IN (union)` form hash-joins every product and sorts all
+    matches (~40 ms for 15,000). For a rare word the walk would read the whole index, and `id IN` is cheap.
+    """
+    capped = (
+        select(literal(1))
+        .select_from(Product)
+        .where(Product.workspace_id == workspace_id, tsv_match)
+        .limit(COMMON_MATCHES)
+        .subquery()
+    )
+    return db.session.scalar(select(func.count()).select_from(capped)) >= COMMON_MATCHES
 
 
 def _escape(text_: str) -> str:
@@ -302,11 +330,18 @@ def _sort_value(product: Product, key: str, stock: dict[int, dict]):
 # --- the query -----------------------------------------------------------------------------------------------
 
 
-def list_products(scope: WorkspaceScope, params: ListParams) -> ProductPage:
-    """One page of products plus per-product stock, in a fixed number of queries whatever the page size."""
+def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: bool = True) -> ProductPage:
+    """One page of products plus per-product stock, in a fixed number of queries whatever the page size.
+
+    `with_variants=False` is the lean form for the Products page: no variants, no category and none of the
+    long columns are loaded; `page.skus` carries what a row shows of the variants instead (read with the
+    stock, in the same query), and the caller names categories from its own list.
+    """
     stmt = scope.select(Product, Product.deleted_at.is_(None))
     if params.q:
-        stmt = stmt.where(text_criterion(scope.workspace_id, params.q))
+        stmt = stmt.where(
+            text_criterion(scope.workspace_id, params.q, index_order=params.sort_key != "stock")
+        )
     if params.status:
         stmt = stmt.where(Product.status == params.status)
     if params.category_id:
@@ -319,7 +354,10 @@ def list_products(scope: WorkspaceScope, params: ListParams) -> ProductPage:
 
     key, desc = params.sort_key, params.descending
     position = decode_cursor(params.cursor, key) if params.cursor else None
-    loaders = (selectinload(Product.variants), selectinload(Product.category))
+    if with_variants:
+        loaders = (selectinload(Product.variants), selectinload(Product.category))
+    else:
+        loaders = tuple(defer(column) for column in _LONG_COLUMNS)
     if key == "price":
         rows = _price_rows(stmt.options(*loaders), position, desc, params.limit + 1)
     else:
@@ -335,12 +373,12 @@ def list_products(scope: WorkspaceScope, params: ListParams) -> ProductPage:
         rows = list(db.session.scalars(stmt.order_by(*order).limit(params.limit + 1).options(*loaders)))
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
-    stock = product_stock(scope, rows)
+    stock, skus = _stock_and_skus(scope, rows)
     next_cursor = None
     if has_more and rows:
         last = rows[-1]
         next_cursor = encode_cursor(key, _sort_value(last, key, stock), last.id)
-    return ProductPage(rows, next_cursor, params, stock)
+    return ProductPage(rows, next_cursor, params, stock, skus)
 
 
 def _price_rows(stmt, position, desc: bool, wanted: int) -> list[Product]:
@@ -377,16 +415,23 @@ def _price_rows(stmt, position, desc: bool, wanted: int) -> list[Product]:
 
 def product_stock(scope: WorkspaceScope, products: list[Product]) -> dict[int, dict]:
     """{product_id: {"on_hand", "reserved", "available"}} summed over variants, in one query."""
-    from app.inventory import stock_levels
+    return _stock_and_skus(scope, products)[0]
 
-    by_variant = {v.id: p.id for p in products for v in p.variants}
+
+def _stock_and_skus(scope: WorkspaceScope, products: list[Product]):
+    """Per-product stock totals and (first non-empty SKU, variant count), from one query on the variants."""
+    from app.inventory.levels import product_variant_levels
+
     totals = {p.id: {"on_hand": 0, "reserved": 0, "available": 0} for p in products}
-    for variant_id, level in stock_levels(scope, list(by_variant)).items():
-        entry = totals[by_variant[variant_id]]
+    skus: dict[int, tuple[str | None, int]] = {}
+    for product_id, sku, level in product_variant_levels(scope, totals):
+        entry = totals[product_id]
         entry["on_hand"] += level.on_hand
         entry["reserved"] += level.reserved
         entry["available"] += level.available
-    return totals
+        first, count = skus.get(product_id, (None, 0))
+        skus[product_id] = (first or sku or None, count + 1)
+    return totals, skus
 
 
 def categories(scope: WorkspaceScope) -> list[ProductCategory]:

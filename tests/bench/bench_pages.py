@@ -184,6 +184,7 @@ def main() -> None:
         cases = [
             ("products: first page", "/products"),
             ("products: search 'linen shirt'", "/products?q=linen+shirt"),
+            ("products: search one word 'linen'", "/products?q=linen"),
             ("products: search SKU prefix", "/products?q=SKU-4242"),
             ("products: filter draft + facebook error", "/products?status=draft&platform=facebook_error"),
             ("products: filter out of stock", "/products?stock=out"),

@@ -121,3 +121,28 @@ def test_bad_list_parameters_name_the_field(args, field):
     with pytest.raises(service.ListError) as info:
         service.parse_params(args)
     assert field in info.value.fields
+
+
+@pytest.mark.parametrize("sort", ["-updated", "title", "-price", "-stock"])
+def test_one_word_search_lists_the_same_whether_the_word_is_common_or_rare(
+    workspace, make_product, monkeypatch, sort
+):
+    from app.services import product_listing
+
+    for i in range(12):
+        make_product(workspace, f"Linen Shirt {i}" if i % 3 else f"Wool Coat {i}", sku=f"LINEN-{i}" if i == 3 else None,
+                     price=str(10 + i % 4), updated_at=utcnow() - timedelta(minutes=i % 5))  # fmt: skip
+
+    def pages():
+        seen, cursor = [], ""
+        while True:
+            args = {"q": "linen", "sort": sort, "limit": "3", **({"cursor": cursor} if cursor else {})}
+            page = service.list_products(WorkspaceScope(workspace.id), service.parse_params(args))
+            seen += [p.title for p in page.products]
+            if not (cursor := page.next_cursor):
+                return seen
+
+    monkeypatch.setattr(product_listing, "COMMON_MATCHES", 10**9)  # every word is rare: `id IN (union)`
+    rare = pages()
+    monkeypatch.setattr(product_listing, "COMMON_MATCHES", 1)  # every word is common: filter along the index
+    assert pages() == rare and len(rare) == 9 and "Wool Coat 3" in rare  # the SKU branch still counts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import event
 
 from app.extensions import db as _db
@@ -176,3 +178,33 @@ def test_query_count_does_not_grow_with_page_size(
     small, large = count_queries(page(10)), count_queries(page(50))
     assert small == large, (small, large)
     assert large <= 10
+
+
+def _rows(html: str) -> dict[str, str]:
+    html = re.sub(r'name="csrf_token" value="[^"]*"', 'name="csrf_token" value=""', html)
+    return {pid: row for row, pid in re.findall(r'(<tr id="product-(\d+)">.*?</tr>)', html, re.S)}
+
+
+def test_list_rows_match_the_row_fragment_rendered_from_the_full_product(
+    auth_client, workspace, make_product, make_category, reserve
+):
+    # The list reads SKUs, stock and category names in bulk; a single row reads them from the product itself.
+    shoes = make_category(workspace, "Shoes")
+    several = make_product(
+        workspace, "Several", variants=3, category=shoes, shopify_id="gid://shopify/Product/1"
+    )
+    several.variants[0].sku = ""
+    _db.session.commit()
+    reserve(several.variants[1], 2)
+    held = make_product(workspace, "Held", quantity=1, platform_sync={"facebook": {"status": "pending"}})
+    reserve(held.variants[0], 3)
+    bare = make_product(workspace, "Bare", variants=0)
+    listed = _rows(auth_client.get("/products").get_data(as_text=True))
+    assert set(listed) == {str(p.id) for p in (several, held, bare)}
+    for product in (several, held, bare):
+        _db.session.remove()
+        row = _rows(auth_client.get(f"/products/{product.id}/row", headers=HX).get_data(as_text=True))
+        assert row[str(product.id)] == listed[str(product.id)]
+    assert "SKU-" in listed[str(several.id)] and "+2" in listed[str(several.id)]
+    assert "Shoes" in listed[str(several.id)] and "(2 held)" in listed[str(several.id)]
+    assert "(3 held)" in listed[str(held.id)] and ">—</td>" in listed[str(bare.id)]

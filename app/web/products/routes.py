@@ -39,8 +39,10 @@ def _list_context(args) -> tuple[dict, int]:
     except service.ListError as exc:
         errors, status = exc.fields, 400
         params = service.ListParams()
-    page = service.list_products(scope, params)
-    context = {"page": page, "params": params, "list_errors": errors, "categories": service.categories(scope),
+    page = service.list_products(scope, params, with_variants=False)
+    categories = service.categories(scope)
+    context = {"page": page, "params": params, "list_errors": errors, "categories": categories,
+               "category_names": {c.id: c.name for c in categories},
                "platform_states": PLATFORM_STATES, "sorts": SORTS, "statuses": service.STATUSES}  # fmt: skip
     return context, status
 
