@@ -1,14 +1,17 @@
 """Product search backend: ranked full-text search with typo tolerance, on Postgres and on SQLite.
 
-Postgres (migration 0002): a stored, weighted `search_tsv` column (title A, vendor + type B, tags C) behind a
-GIN index; a SKU prefix index on variants; for typos, `product_search_words` (every word of the workspace's
-catalog, kept by triggers) with a `pg_trgm` index: misspelt words are corrected to known words, then searched. SQLite: the FTS5 table `product_search_fts` (title, meta, tags, skus) ranked by bm25, and the trigram
-FTS5 table `product_search_trgm` for typos; triggers keep both in sync with `product` and `product_variant`.
+Postgres (migrations 0002, 0003_search_words_index): a stored, weighted `search_tsv` column (title A, vendor +
+type B, tags C) behind a GIN index; a SKU prefix index on variants; for typos, `product_search_words` (every
+word of each workspace's catalog, kept by triggers) behind one GIN index on (workspace, word trigrams):
+misspelt words are corrected to the workspace's closest known words, then searched. SQLite: the FTS5 table
+`product_search_fts` (title, meta, tags, skus) ranked by bm25, and the trigram FTS5 table
+`product_search_trgm` for typos; triggers keep both in sync with `product` and `product_variant`.
 
 Passes, each indexed, each run only if the previous ones found fewer than `limit` products:
 SKU prefix (Postgres; SQLite matches SKUs in FTS) -> all terms (exact, then prefix) -> any term (OR) ->
 similar words (trigrams).
-Filters (category, price range, in stock by *available* stock) apply inside every pass.
+Filters (category, price range, in stock by *available* stock) apply inside every pass; on Postgres the stock
+check alone runs on the ranked matches, best first, until enough pass (see `_ranked`).
 Returns product ids with scores; turning them into result cards is `agent_tools.catalog`'s job.
 This module must not scan `product` with LIKE/ILIKE, and never reads another workspace's rows.
 """
@@ -19,7 +22,25 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import bindparam, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import (
+    Float,
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    case,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    table,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
@@ -62,45 +83,67 @@ def _stem(term: str) -> str:
 def search(workspace_id: int, query: str, filters: Filters = Filters()) -> list[Hit]:
     limit = max(1, min(int(filters.limit), 50))
     words = terms(query)
-    criteria = _filter_criteria(workspace_id, filters)
+    criteria, narrowing = _filter_criteria(workspace_id, filters)
     if not words:
-        stmt = select(Product.id).where(*criteria).order_by(Product.title, Product.id).limit(limit)
+        stmt = (
+            select(Product.id).where(*criteria, *narrowing).order_by(Product.title, Product.id).limit(limit)
+        )
         return [Hit(pid, 0.0, "browse") for pid in db.session.scalars(stmt)]
     postgres = db.session.get_bind().dialect.name == "postgresql"
     if not postgres:
-        return _run(_sqlite_passes(words), criteria, limit)
+        return _run(_sqlite_passes(words), criteria, narrowing, limit)
     # psycopg prepares repeated statements, and a generic plan cannot see the tsquery; prefix queries are
-    # estimated so loosely that "LIMIT n" looks cheaper as a sequential scan. Search must use its indexes:
-    # say so for these statements only (transaction-local, switched back below).
-    db.session.execute(text(_PG_SETTINGS), {"mode": "force_custom_plan", "seqscan": "off"})
+    # estimated so loosely that "LIMIT n" looks cheaper as a sequential scan, or as a walk of the whole
+    # workspace along `ix_product_workspace_id` (a table scan in all but name: 100,000 rows filtered to
+    # find none). Search must go through its own indexes (GIN and trigram lookups are bitmap scans; the
+    # few row probes that follow do well as bitmap or index-only scans): say so for these statements only
+    # (transaction-local, switched back below).
+    db.session.execute(
+        text(_PG_SEARCH_SETTINGS),
+        {"mode": "force_custom_plan", "scan": "off", "similarity": str(WORD_SIMILARITY)},
+    )
     try:
-        return _run(_postgres_passes(workspace_id, query, words), criteria, limit)
+        return _run(_postgres_passes(workspace_id, query, words), criteria, narrowing, limit)
     finally:
-        db.session.execute(text(_PG_SETTINGS), {"mode": "auto", "seqscan": "on"})
+        db.session.execute(text(_PG_SETTINGS), {"mode": "auto", "scan": "on"})
 
 
 _PG_SETTINGS = (
-    "SELECT set_config('plan_cache_mode', :mode, true), set_config('enable_seqscan', :seqscan, true)"
+    "SELECT set_config('plan_cache_mode', :mode, true), set_config('enable_seqscan', :scan, true), "
+    "set_config('enable_indexscan', :scan, true)"
 )
+# The trigram threshold only matters to this module's `%` lookups: set with the others, left as it is after.
+_PG_SEARCH_SETTINGS = _PG_SETTINGS + ", set_config('pg_trgm.similarity_threshold', :similarity, true)"
 
 
-def _run(passes, criteria: list, limit: int) -> list[Hit]:
+def _run(passes, criteria: list, narrowing: list, limit: int) -> list[Hit]:
     hits: list[Hit] = []
     for matched_by, run in passes:
         found = {h.product_id for h in hits}
         extra = criteria + ([Product.id.not_in(found)] if found else [])
-        hits.extend(Hit(pid, float(score or 0), matched_by) for pid, score in run(extra, limit - len(hits)))
+        # A row is (product id, score), or (product id, score, matched_by) from a run of several passes.
+        for row in run(extra, narrowing, limit - len(hits)):
+            hits.append(Hit(row[0], float(row[1] or 0), row[2] if len(row) > 2 else matched_by))
         if len(hits) >= limit or (matched_by == "sku" and hits):
             break  # a SKU names its product: other words would only add noise
     return hits[:limit]
 
 
-def _filter_criteria(workspace_id: int, f: Filters) -> list:
+# Built once: a fresh alias per search costs more Python time than the stock check costs Postgres.
+_STOCK_VARIANT = aliased(ProductVariant, name="stock_variant")
+
+
+def _filter_criteria(workspace_id: int, f: Filters) -> tuple[list, list]:
+    """(criteria, narrowing): every product shown meets both. On Postgres the narrowing set (the available
+    stock check, one variant and reservation probe per product) is checked after ranking, on the best
+    matches only (see `_ranked`); the cheap column tests stay in `criteria`, where the planner may also
+    answer a rare category or price range from its own index."""
     criteria = [
         Product.workspace_id == workspace_id,
         Product.deleted_at.is_(None),
         Product.status == "active",
     ]
+    narrowing: list = []
     if f.category and f.category.strip():
         name = f.category.strip().lower()
         categories = select(ProductCategory.id).where(
@@ -116,7 +159,7 @@ def _filter_criteria(workspace_id: int, f: Filters) -> list:
             criteria.append(Product.price_min <= f.price_max)
     else:
         # One variant must satisfy price and stock together: "in stock under 50" means the same variant.
-        v = aliased(ProductVariant)
+        v = _STOCK_VARIANT
         conditions = [v.product_id == Product.id, v.inventory_quantity > 0]
         if f.price_min is not None:
             conditions.append(v.price >= f.price_min)
@@ -133,8 +176,11 @@ def _filter_criteria(workspace_id: int, f: Filters) -> list:
             .scalar_subquery()
         )
         conditions.append(v.inventory_quantity > held)
-        criteria.append(exists(select(v.id).where(*conditions)))
-    return criteria
+        # With a price bound, few of the best matches may have a variant both in stock and in range: walking
+        # the ranking would then mostly end in the exact query anyway, so that is where it goes.
+        priced = f.price_min is not None or f.price_max is not None
+        (criteria if priced else narrowing).append(exists(select(v.id).where(*conditions)))
+    return criteria, narrowing
 
 
 # --- Postgres -------------------------------------------------------------------------------------------
@@ -148,25 +194,105 @@ CORRECTIONS = 3  # known words tried per misspelt query word
 WORD_SIMILARITY = 0.25  # transpositions ("jakcet") share few trigrams; the word table is small, so cast wide
 
 
+# Up to CORRECTIONS known words per query word sharing enough trigrams with it (`%`, through the workspace's
+# trigram index), with their similarity: `_correction_groups` orders them.
+_CORRECTIONS_SQL = (
+    "SELECT q.n, k.word, k.similarity FROM unnest(CAST(:corr_words AS text[])) WITH ORDINALITY AS q(word, n) "
+    "CROSS JOIN LATERAL (SELECT w.word, similarity(w.word, q.word) AS similarity FROM product_search_words w "
+    "WHERE w.workspace_id = CAST(:corr_ws AS integer) AND w.word % q.word "
+    "ORDER BY similarity(w.word, q.word) DESC, w.word LIMIT :corr_k) AS k"
+)
+
+
+def _corrections_query(workspace_id: int, words: list[str]):
+    return (
+        text(_CORRECTIONS_SQL)
+        .bindparams(corr_words=words, corr_ws=workspace_id, corr_k=CORRECTIONS)
+        .columns(column("n", Integer), column("word", Text), column("similarity", Float))
+        .subquery("corrections")
+    )
+
+
+def _correction_groups(rows) -> dict[int, list[str]]:
+    """Query word number -> its known words, closest first."""
+    groups: dict[int, list[str]] = {}
+    for n_word, known, _similarity in sorted(rows, key=lambda r: (r[0], -r[2], r[1])):
+        if _WORD.fullmatch(known):
+            groups.setdefault(n_word, []).append(known)
+    return groups
+
+
 def _tsquery(words: list[str], joiner: str, prefix: bool = True) -> str:
     return f" {joiner} ".join(f"'{_stem(w)}':*" if prefix else f"'{w}'" for w in words)
 
 
-def _ranked(criteria, tsquery_text: str, base: float, n: int, name: str):
+def _ranked(
+    criteria, narrowing, tsquery_text: str, base: float, n: int, name: str, prefer: str | None = None
+):
+    """The best `n` of the first CANDIDATES matches of the tsquery, as (product id, score). `prefer`: a
+    stricter tsquery whose matches rank above the others (the closest spelling corrections)."""
     tsq = func.to_tsquery(_SIMPLE, bindparam(name, tsquery_text))
-    candidates = (
+    bonus = func.to_tsquery(_SIMPLE, bindparam(f"{name}_prefer", prefer)) if prefer else None
+
+    def scored(candidates):
+        score = func.ts_rank(candidates.c.tsv, tsq) + base
+        if bonus is not None:
+            score = score + case((candidates.c.tsv.op("@@")(bonus), 1.0), else_=0.0)
+        return score.label("score")
+
+    if not narrowing:
+        return _ranked_filtered(criteria, tsq, scored, n)
+    # Rank first, then walk the ranking and check the narrowing filters (available stock) only until `n`
+    # products pass: a handful of stock probes instead of one per match. The candidates are
+    # the same first CANDIDATES matches as without filters; if they run out before `n` pass and there were
+    # more matches, the filters go back inside the candidate query, as exact as before.
+    candidates = _candidates(criteria, tsq)
+    score = scored(candidates)
+    order = (score.desc(), candidates.c.id)
+    ranked = (
+        select(
+            candidates.c.id,
+            score,
+            func.count().over().label("total"),
+            func.row_number().over(order_by=order).label("rank"),
+        )
+        .order_by(*order)
+        .limit(CANDIDATES)  # keeps the filters above the sort (no pushing them down into it)
+        .subquery()
+    )
+    passes = and_(*narrowing)
+    stmt = (
+        select(ranked.c.id, ranked.c.score, ranked.c.total, passes.label("passes"))
+        .join(Product, Product.id == ranked.c.id)
+        .where(or_(passes, ranked.c.rank == 1))  # the best match always comes back, with the count
+        .order_by(ranked.c.score.desc(), ranked.c.id)
+        .limit(n + 1)
+    )
+    rows = db.session.execute(stmt).all()
+    found = [(row.id, row.score) for row in rows if row.passes][:n]
+    if not rows or len(found) >= n or rows[0].total < CANDIDATES:
+        return found
+    return _ranked_filtered(criteria + narrowing, tsq, scored, n)
+
+
+def _candidates(criteria, tsq):
+    return (
         select(Product.id.label("id"), _TSV.label("tsv"))
         .where(*criteria, _TSV.op("@@")(tsq))
         .limit(CANDIDATES)
         .subquery()
     )
-    score = (func.ts_rank(candidates.c.tsv, tsq) + base).label("score")
+
+
+def _ranked_filtered(criteria, tsq, scored, n: int):
+    candidates = _candidates(criteria, tsq)
+    score = scored(candidates)
     stmt = select(candidates.c.id, score).order_by(score.desc(), candidates.c.id).limit(n)
     return db.session.execute(stmt).all()
 
 
 def _postgres_passes(workspace_id: int, query: str, words: list[str]):
-    def sku(criteria, n):
+    def sku(criteria, narrowing, n):
         raw = query.strip().lower()
         if " " in raw or len(raw) < 3 or not any(ch.isdigit() for ch in raw):
             return []  # SKUs carry digits; plain words go to full text
@@ -181,41 +307,95 @@ def _postgres_passes(workspace_id: int, query: str, words: list[str]):
         ).all()
         if not ids:
             return []
-        stmt = select(Product.id, literal_column("100.0")).where(*criteria, Product.id.in_(set(ids)))
+        stmt = select(Product.id, literal_column("100.0")).where(
+            *criteria, *narrowing, Product.id.in_(set(ids))
+        )
         return db.session.execute(stmt.order_by(Product.id).limit(n)).all()
 
-    def fts(tsquery_text: str, base: float, name: str):
-        return lambda criteria, n: _ranked(criteria, tsquery_text, base, n, name)
+    wanted = [w for w in words if len(w) >= 3]
+    looked_up: dict[str, dict[int, list[str]]] = {}
 
-    def similar(criteria, n):
-        db.session.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :t, true)"),
-                           {"t": str(WORD_SIMILARITY)})  # fmt: skip
-        groups = []
-        for word in [w for w in words if len(w) >= 3]:
-            known = db.session.scalars(
-                text(
-                    "SELECT word FROM product_search_words WHERE workspace_id = :ws AND word % :w "
-                    "ORDER BY similarity(word, :w) DESC, word LIMIT :k"
-                ),
-                {"ws": workspace_id, "w": word, "k": CORRECTIONS},
-            ).all()
-            known = [k for k in known if _WORD.fullmatch(k)]
-            if known:
-                groups.append("(" + " | ".join(f"'{k}'" for k in known) + ")")
+    def full_text(criteria, narrowing, n):
+        hits, corrections = _full_text(criteria, narrowing, specs, n, workspace_id, wanted)
+        if corrections is not None:
+            looked_up["groups"] = _correction_groups(corrections)
+        return hits
+
+    def similar(criteria, narrowing, n):
+        if not wanted:
+            return []
+        by_word = looked_up.get("groups")
+        if by_word is None:
+            corrections = _corrections_query(workspace_id, wanted)
+            by_word = _correction_groups(db.session.execute(select(corrections)).all())
+        groups = ["(" + " | ".join(f"'{k}'" for k in by_word[i]) + ")" for i in sorted(by_word)]
         if not groups:
             return []
-        return _ranked(criteria, " & ".join(groups), 0.0, n, "tsq_similar")
+        # Any of a word's corrections may match, but the closest one of each word ranks first.
+        closest = " & ".join(f"'{by_word[i][0]}'" for i in sorted(by_word))
+        return _ranked(criteria, narrowing, " & ".join(groups), 0.0, n, "tsq_similar", prefer=closest)
 
-    passes = [
-        ("sku", sku),
-        ("all_terms", fts(_tsquery(words, "&", prefix=False), 20.0, "tsq_exact")),
-        ("all_terms", fts(_tsquery(words, "&"), 10.0, "tsq_prefix")),
+    specs = [
+        _Pass("all_terms", _tsquery(words, "&", prefix=False), 20.0, "tsq_exact"),
+        _Pass("all_terms", _tsquery(words, "&"), 10.0, "tsq_prefix"),
     ]
-    wide = [w for w in words if len(w) >= 3]  # "a:*" would match half the catalog
-    if len(words) > 1 and wide:
-        passes.append(("any_term", fts(_tsquery(wide, "|"), 5.0, "tsq_any")))
-    passes.append(("similar", similar))
-    return passes
+    if len(words) > 1 and wanted:  # shorter words left out: "a:*" would match half the catalog
+        specs.append(_Pass("any_term", _tsquery(wanted, "|"), 5.0, "tsq_any"))
+    return [("sku", sku), ("full_text", full_text), ("similar", similar)]
+
+
+@dataclass(frozen=True)
+class _Pass:
+    matched_by: str
+    tsquery: str
+    base: float
+    name: str
+
+
+def _full_text(criteria, narrowing, specs: list[_Pass], n: int, workspace_id: int, words: list[str]):
+    """The full-text passes in order, each one only if the ones before found fewer than `n` products, as
+    ([(product id, score, matched_by)], the typo corrections of `words` if already looked up, else None)."""
+    # The first pass alone: it is the one that usually finds enough.
+    first = specs[0]
+    rows = _ranked(criteria, narrowing, first.tsquery, first.base, n, first.name)
+    found = [(pid, score, first.matched_by) for pid, score in rows]
+    if len(found) >= n:
+        return found, None
+    # The others in one statement: each pass is a CTE; a later one excludes the products found before it,
+    # and a constant condition on their count switches it off (never executed) once they reach `n`. The
+    # same condition gates the typo corrections, so a query that finds too little brings them back in the
+    # same round trip. Filters go inside here: these passes rarely have many matches to rank.
+    criteria = criteria + narrowing + ([Product.id.not_in([f[0] for f in found])] if found else [])
+    done = []
+
+    def too_few():
+        before = union_all(*(select(d.c.id) for d in done)).subquery()
+        return before, select(func.count()).select_from(before).scalar_subquery() < n - len(found)
+
+    for k, p in enumerate(specs[1:], start=1):
+        tsq = func.to_tsquery(_SIMPLE, bindparam(p.name, p.tsquery))
+        extra = list(criteria)
+        if done:
+            before, gate = too_few()
+            extra += [gate, Product.id.not_in(select(before.c.id))]
+        candidates = _candidates(extra, tsq)
+        score = (func.ts_rank(candidates.c.tsv, tsq) + p.base).label("score")
+        hits = select(candidates.c.id, score, literal(k).label("k"), null().cast(Text).label("word"))
+        done.append(hits.order_by(score.desc(), candidates.c.id).limit(n).cte(f"{p.name}_hits"))
+    parts = [select(d.c.id, d.c.score, d.c.k, d.c.word) for d in done]
+    if words:
+        corrections = _corrections_query(workspace_id, words)
+        parts.append(
+            select(corrections.c.n, corrections.c.similarity, literal(len(specs)), corrections.c.word).where(
+                too_few()[1]
+            )
+        )
+    rows = db.session.execute(union_all(*parts)).all()
+    hits = sorted((r for r in rows if r[2] < len(specs)), key=lambda r: (r[2], -r[1], r[0]))
+    found += [(pid, score, specs[k].matched_by) for pid, score, k, _ in hits]
+    if not words or len(found) >= n:
+        return found[:n], None
+    return found, [(r[0], r[3], r[1]) for r in rows if r[2] == len(specs)]
 
 
 # --- SQLite (FTS5) --------------------------------------------------------------------------------------
@@ -233,7 +413,7 @@ def _fts5_query(words: list[str], joiner: str) -> str:
 
 def _sqlite_passes(words: list[str]):
     def fts(joiner: str, base: float, min_len: int = 1):
-        def run(criteria, n):
+        def run(criteria, narrowing, n):
             usable = [w for w in words if len(w) >= min_len]
             if not usable:
                 return []
@@ -245,13 +425,14 @@ def _sqlite_passes(words: list[str]):
                 .where(
                     text("product_search_fts MATCH :fts_q").bindparams(fts_q=_fts5_query(usable, joiner)),
                     *criteria,
+                    *narrowing,
                 )
             )
             return db.session.execute(stmt.order_by(text("score DESC"), Product.id).limit(n)).all()
 
         return run
 
-    def similar(criteria, n):
+    def similar(criteria, narrowing, n):
         grams = sorted({w[i : i + 3] for w in words if len(w) >= 3 for i in range(len(w) - 2)})
         if not grams:
             return []
@@ -260,7 +441,7 @@ def _sqlite_passes(words: list[str]):
             select(Product.id, Product.title)
             .select_from(_TRGM)
             .join(Product, Product.id == _TRGM.c.rowid)
-            .where(text("product_search_trgm MATCH :trgm_q").bindparams(trgm_q=match), *criteria)
+            .where(text("product_search_trgm MATCH :trgm_q").bindparams(trgm_q=match), *criteria, *narrowing)
             .order_by(text("bm25(product_search_trgm)"))
             .limit(TRIGRAM_CANDIDATES)
         )
