@@ -283,7 +283,9 @@ def _intake_engine():
         options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         engine = create_engine(
             db.engine.url,
-            connect_args=options.get("connect_args", {}),
+            # This one statement may be prepared on the server (psycopg's default after 5 runs): its plan
+            # does not depend on how big a workspace's tables are, unlike the queries the main pool serves.
+            connect_args={**options.get("connect_args", {}), "prepare_threshold": 5},
             isolation_level="AUTOCOMMIT",
             pool_size=4,
             max_overflow=8,
