@@ -61,6 +61,8 @@ class LeanExecutor:
         }
         self.operation = operation or graphql.get_operation_ast(doc)
         self._collected: dict[tuple, list] = {}
+        self._plans: dict[tuple, list] = {}
+        self._shapes: dict = {}
 
     def run(self, root: dict, context) -> dict:
         return self._object(self.schema.query_type, root, [self.operation], context, None)
@@ -118,32 +120,72 @@ class LeanExecutor:
                 args[name] = arg_def.default_value
         return args
 
+    # A page repeats the same few (type, selection) pairs thousands of times: what each field needs (its
+    # definition, its coerced arguments, how to complete its type) is worked out once per pair and reused.
+    def _plan(self, runtime: GraphQLObjectType, nodes: list) -> list[tuple]:
+        key = (runtime.name, tuple(id(n) for n in nodes))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = []
+            for out_key, field_nodes in self._collect(runtime, nodes):
+                name = field_nodes[0].name.value
+                if name == "__typename":
+                    plan.append((out_key, name, None, None, None))
+                    continue
+                field_def = runtime.fields[name]
+                args = self._args(field_def, field_nodes[0])
+                plan.append((out_key, name, field_nodes, args, self._shape(field_def.type)))
+            self._plans[key] = plan
+        return plan
+
+    def _shape(self, type_) -> tuple:
+        """(non-null?, list item shape or None, leaf serializer or None, named type) of a field type."""
+        shape = self._shapes.get(type_)
+        if shape is None:
+            non_null = is_non_null_type(type_)
+            inner = type_.of_type if non_null else type_
+            if is_list_type(inner):
+                shape = (non_null, self._shape(inner.of_type), None, None)
+            else:
+                named = get_named_type(inner)
+                serialize = named.serialize if is_leaf_type(named) else None
+                if named is graphql.GraphQLString or named is graphql.GraphQLID:
+                    serialize = _keep_str(serialize)
+                shape = (non_null, None, serialize, None if is_abstract_type(named) else named)
+            self._shapes[type_] = shape
+        return shape
+
     def _object(self, runtime: GraphQLObjectType, source: dict, nodes: list, context, path) -> dict:
         out = {}
-        for key, field_nodes in self._collect(runtime, nodes):
-            name = field_nodes[0].name.value
-            if name == "__typename":
+        for key, name, field_nodes, args, shape in self._plan(runtime, nodes):
+            if field_nodes is None:
                 out[key] = runtime.name
                 continue
-            field_def = runtime.fields[name]
             value = source.get(name)
             if callable(value):
                 info = _Info(context, name, field_nodes, _Path(path, key), self.variables, self.schema)
-                value = value(info, **self._args(field_def, field_nodes[0]))
-            out[key] = self._complete(field_def.type, value, field_nodes, context, _Path(path, key))
+                value = value(info, **args)
+            out[key] = self._complete(shape, value, field_nodes, context, _Path(path, key))
         return out
 
-    def _complete(self, type_, value, nodes, context, path):
-        if is_non_null_type(type_):
-            if value is None:  # graphql-core reports an error here; the caller falls back to it
-                raise NonNullViolation(path.key)
-            type_ = type_.of_type
+    def _complete(self, shape: tuple, value, nodes, context, path):
+        non_null, item, serialize, named = shape
         if value is None:
+            if non_null:  # graphql-core reports an error here; the caller falls back to it
+                raise NonNullViolation(path.key)
             return None
-        if is_list_type(type_):
-            return [self._complete(type_.of_type, item, nodes, context, path) for item in value]
-        named = get_named_type(type_)
-        if is_leaf_type(named):
-            return named.serialize(value)
-        runtime = self.schema.get_type(value["__typename"]) if is_abstract_type(named) else named
+        if item is not None:
+            return [self._complete(item, v, nodes, context, path) for v in value]
+        if serialize is not None:
+            return serialize(value)
+        runtime = named if named is not None else self.schema.get_type(value["__typename"])
         return self._object(runtime, value, nodes, context, path)
+
+
+def _keep_str(serialize):
+    """String and ID serialize a str to itself; skip the call for the common case."""
+
+    def fast(value):
+        return value if value.__class__ is str else serialize(value)
+
+    return fast

@@ -4,7 +4,9 @@ Base records are ordered by index for every supported sort key (ids and timestam
 starts with a binary search over computed keys and only ``first + 1`` records are ever built. Changed
 products sort by their real ``updated_at`` and are merged in from the overlay. Supported filters are
 ``updated_at`` / ``created_at`` comparisons (``>``, ``>=``, ``<``, ``<=``, ``:``), ``status`` and ``id``;
-others are ignored, as Shopify ignores unknown search fields.
+others are ignored, as Shopify ignores unknown search fields. A page's ``cursors`` is a function, and so
+are a short list's start and end cursors: most documents select ``nodes`` and ``hasNextPage`` only, so
+cursors are encoded only when asked for.
 """
 
 from __future__ import annotations
@@ -214,15 +216,14 @@ def _page(picked: list[dict], size: int, forward: bool, cursor_text: str | None,
     records = picked[:size]
     if not forward:
         records.reverse()
-    cursors = [encode_cursor(r["id"], key(r)[0]) for r in records]
     return {
         "records": records,
-        "cursors": cursors,
+        "cursors": lambda: [encode_cursor(r["id"], key(r)[0]) for r in records],
         "pageInfo": {
             "hasNextPage": more if forward else cursor_text is not None,
             "hasPreviousPage": cursor_text is not None if forward else more,
-            "startCursor": cursors[0] if cursors else None,
-            "endCursor": cursors[-1] if cursors else None,
+            "startCursor": encode_cursor(records[0]["id"], key(records[0])[0]) if records else None,
+            "endCursor": encode_cursor(records[-1]["id"], key(records[-1])[0]) if records else None,
         },
     }
 
@@ -237,17 +238,21 @@ def simple_page(items: list, args: dict, item_id=lambda item: item["id"]) -> dic
     chunk = list(itertools.islice(ordered, start, start + size + 1))
     more = len(chunk) > size
     chunk = chunk[:size]
-    cursors = [encode_cursor(item_id(item), start + n) for n, item in enumerate(chunk)]
+    positions = list(range(start, start + len(chunk)))
     if not forward:
         chunk.reverse()
-        cursors.reverse()
+        positions.reverse()
+
+    def cursor(n: int) -> str:
+        return encode_cursor(item_id(chunk[n]), positions[n])
+
     return {
         "records": chunk,
-        "cursors": cursors,
+        "cursors": lambda: [cursor(n) for n in range(len(chunk))],
         "pageInfo": {
             "hasNextPage": more if forward else start > 0,
             "hasPreviousPage": start > 0 if forward else more,
-            "startCursor": cursors[0] if cursors else None,
-            "endCursor": cursors[-1] if cursors else None,
+            "startCursor": lambda info: cursor(0) if chunk else None,
+            "endCursor": lambda info: cursor(-1) if chunk else None,
         },
     }

@@ -36,7 +36,9 @@ def connection(info, page: dict, build) -> dict:
     counts[id(node)] = max(counts.get(id(node), 0), len(page["records"]))
     nodes = [build(r) for r in page["records"]]
     return {
-        "edges": [{"cursor": c, "node": n} for c, n in zip(page["cursors"], nodes, strict=True)],
+        "edges": lambda info, **_args: [
+            {"cursor": c, "node": n} for c, n in zip(page["cursors"](), nodes, strict=True)
+        ],
         "nodes": nodes,
         "pageInfo": page["pageInfo"],
     }

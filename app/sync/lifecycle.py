@@ -128,12 +128,22 @@ def save_progress(ctx: RunContext, *, processed=0, created=0, updated=0, skipped
     if total is not None:
         values["total"] = total
         ctx.total = total
-    db.session.execute(update(SyncRun).where(SyncRun.id == ctx.run_id).values(**values))
+    run = update(SyncRun).where(SyncRun.id == ctx.run_id).values(**values)
     # Last statement before COMMIT: the integration row stays locked for the shortest time (a token
     # refresh in the fetch thread takes the same row lock).
-    db.session.execute(
-        update(Integration).where(Integration.id == ctx.integration_id).values(sync_cursor=dict(ctx.cursor))
+    # updated_at given, not left to its onupdate: SQLAlchemy leaves that default out of a statement with a CTE.
+    cursor = (
+        update(Integration)
+        .where(Integration.id == ctx.integration_id)
+        .values(sync_cursor=dict(ctx.cursor), updated_at=values["heartbeat_at"])
     )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One round trip for both (a data-modifying CTE always runs): a page's writes are a few statements
+        # and each round trip waits for this thread to be scheduled again, the costlier on a busy worker.
+        db.session.execute(cursor.add_cte(run.returning(SyncRun.id).cte("run_progress")))
+    else:
+        db.session.execute(run)
+        db.session.execute(cursor)
     db.session.commit()
     ctx.changed += created + updated
 

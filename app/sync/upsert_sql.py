@@ -1,9 +1,10 @@
 """The catalog writer's set-based statements, built once per backend and reused for every batch.
 
-Postgres gets one INSERT ... SELECT FROM unnest(<one array per column>) per batch: a short statement text
-with a parameter per column, whatever the batch size. The multi-row VALUES form (what SQLAlchemy's
-"insertmanyvalues" sends) has a parameter per cell, and psycopg re-parses such a long text on every
-execution; on a 24-product page of 3 variants that parsing cost more than the database's own work.
+Postgres gets one INSERT ... SELECT FROM json_to_recordset(<the whole batch as one JSON text>) per batch: a
+short statement text with ONE parameter, whatever the batch size. The multi-row VALUES form (what
+SQLAlchemy's "insertmanyvalues" sends) has a parameter per cell, and psycopg re-parses such a long text on
+every execution; one array per column (`unnest`) still had psycopg quote every element in Python, which cost
+as much as the database's own work. `json.dumps` encodes the batch in C and Postgres parses it in C.
 SQLite keeps the Core executemany form (it has no arrays; its statements are cheap in-process calls).
 
 Statements target Tables, not mapped classes: `session.execute(insert(Model), rows)` takes the ORM bulk
@@ -15,16 +16,37 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import ARRAY, JSON, Table, Text, bindparam, cast, func, insert, select
+from sqlalchemy import JSON, Table, Text, bindparam, cast, column, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
 
 
-def _is_json(table: Table, column: str) -> bool:
-    return isinstance(table.c[column].type, JSON)
+def _json_batch(rows: list[dict]) -> str:
+    # A batch repeats the same few objects (the write's `now` in three columns of every row): each is
+    # converted once.
+    done: dict[int, str] = {}
+
+    def default(value):
+        key = id(value)
+        text = done.get(key)
+        if text is None:
+            text = done[key] = _json_default(value)
+        return text
+
+    return json.dumps(rows, default=default, separators=(",", ":"))
+
+
+def _json_default(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()  # Postgres reads ISO 8601, offset included
+    if isinstance(value, Decimal):
+        return str(value)  # as text: no detour through a binary float
+    raise TypeError(f"cannot write {type(value).__name__} to a JSON batch")
 
 
 def dialect() -> str:
@@ -50,13 +72,7 @@ def write_rows(
     columns = tuple(rows[0])
     stmt = _statement(name, table, columns, conflict, update, where, returning)
     if name == "postgresql":
-        params = {}
-        for c in columns:
-            values = [r[c] for r in rows]
-            if _is_json(table, c):  # serialised here: ARRAY would read a JSON list as an array dimension
-                values = [None if v is None else json.dumps(v) for v in values]
-            params[f"{c}_list"] = values
-        return db.session.execute(stmt, params)
+        return db.session.execute(stmt, {"batch": _json_batch(rows)})
     return db.session.execute(stmt, rows)
 
 
@@ -65,13 +81,13 @@ def write_rows(
 @lru_cache(maxsize=64)
 def _statement(name, table, columns, conflict, update, where, returning):
     if name == "postgresql":
-        arrays = [
-            bindparam(f"{c}_list", type_=ARRAY(Text if _is_json(table, c) else table.c[c].type))
-            for c in columns
-        ]
-        source = func.unnest(*arrays).table_valued(*columns).render_derived(name="incoming")
-        values = [cast(source.c[c], table.c[c].type) if _is_json(table, c) else source.c[c] for c in columns]
-        stmt = postgresql.insert(table).from_select(list(columns), select(*values))
+        # The record's column types are the table's: JSON columns take the nested JSON value as it is.
+        source = (
+            func.json_to_recordset(cast(bindparam("batch", type_=Text), JSON))
+            .table_valued(*(column(c, table.c[c].type) for c in columns))
+            .render_derived(name="incoming", with_types=True)
+        )
+        stmt = postgresql.insert(table).from_select(list(columns), select(*(source.c[c] for c in columns)))
     elif conflict:
         stmt = sqlite.insert(table)
     else:

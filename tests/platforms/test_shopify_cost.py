@@ -45,3 +45,18 @@ def test_cheap_documents_get_the_maximum_page_size():
         page_size_for(lambda n: requested_cost(queries.WEBHOOK_SUBSCRIPTIONS_QUERY, {"first": n}), 1000)
         == 250
     )
+
+
+def test_cached_cost_follows_the_variables_that_size_or_skip_selections():
+    document = (
+        "query($n: Int!, $m: Int!, $after: String, $withMedia: Boolean!) { products(first: $n, after: $after) {"
+        " nodes { variants(first: $m) { nodes { inventoryItem { id } } }"
+        " media(first: 2) @include(if: $withMedia) { nodes { id } } } } }"
+    )
+    base = {"n": 3, "m": 2, "withMedia": True}
+    # 2 + 3 * (1 + (2 + 2 * 2) + (2 + 2 * 1))
+    assert requested_cost(document, {**base, "after": "a"}) == 2 + 3 * 11
+    assert requested_cost(document, {**base, "after": "b"}) == 2 + 3 * 11  # the cursor does not count
+    assert requested_cost(document, {**base, "m": 4}) == 2 + 3 * 15
+    assert requested_cost(document, {**base, "withMedia": False}) == 2 + 3 * 7
+    assert requested_cost(document, {**base, "n": 5}) == 2 + 5 * 11

@@ -70,6 +70,8 @@ def no_sleep(monkeypatch):
     slept: list[float] = []
     monkeypatch.setattr(runner, "client_options", {"sleep": slept.append})
     monkeypatch.setattr(runner, "after_page_commit", None)
+    # The 120-product test catalog in five pages of 24, so kills, expiries and progress land mid-run.
+    monkeypatch.setattr(runner, "PAGE_SIZE", 24)
     return slept
 
 

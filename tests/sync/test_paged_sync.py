@@ -102,9 +102,39 @@ def test_products_with_more_variants_than_a_page_holds_get_all_of_them(
     db, integration, run_jobs, monkeypatch
 ):
     monkeypatch.setattr(runner, "VARIANTS_FIRST", 2)  # demo products have 3 variants
+    completed, asked = [], []
+    real_all_variants, real_learn = runner._all_variants, runner.VariantsShape.learn
+
+    def all_variants(client, product_gid):
+        completed.append(product_gid)
+        return real_all_variants(client, product_gid)
+
+    def learn(shape, counts):
+        asked.append(shape.first)
+        real_learn(shape, counts)
+
+    monkeypatch.setattr(runner, "_all_variants", all_variants)
+    monkeypatch.setattr(runner.VariantsShape, "learn", learn)
     run = sync(db, integration.id, "full", run_jobs)
     assert run.status == "succeeded"
     assert count(db, ProductVariant) == 360
+    # Only the first page (24 products) needed a request per product; later pages asked for 3 variants.
+    assert len(completed) == 24
+    assert asked == [2, 3, 3, 3, 3]
+
+
+def test_variants_shape_picks_the_nested_size_that_needs_fewest_requests(app):
+    from app.platforms.shopify.client import ShopifyClient
+
+    client = ShopifyClient(SHOP, "shpat_x", api_version=app.config["SHOPIFY_API_VERSION"])
+    shape = runner.VariantsShape(client, first=3)
+    shape.learn([3] * 40 + [2] * 9)
+    assert shape.first == 3  # everything fits: the biggest pages win
+    shape.learn([12] * 11)
+    assert shape.first == 25  # 11-product pages beat a follow-up request for every product
+    assert client.product_page_size(25, runner.MEDIA_FIRST) == 11
+    shape.learn([3] * 45 + [40] * 4)
+    assert shape.first == 3  # a few big products: their follow-ups cost less than smaller pages
 
 
 def test_job_killed_after_page_three_resumes_from_cursor_with_exact_counts(

@@ -168,8 +168,12 @@ class ShopifyClient(BulkOperationsMixin):
             raise shopify_user_error(payload_key, user_errors)
         return payload
 
-    def _pages(self, document: str, root: str, variables: dict, page_size: int | None) -> Iterator[Page]:
+    def _pages(self, document: str, root: str, variables: dict, page_size: int | None,
+               tune: Callable[[], dict] | None = None) -> Iterator[Page]:  # fmt: skip
+        """Follow the cursor; `tune()`, when given, may change the variables before each request."""
         while True:
+            if tune is not None:
+                variables = {**variables, **tune()}
             size = page_size_for(
                 lambda n, v=variables: requested_cost(document, {**v, "first": n}),
                 self.bucket.max_query_cost,
@@ -207,15 +211,27 @@ class ShopifyClient(BulkOperationsMixin):
         *,
         variants_first: int = 50,
         media_first: int = 5,
+        tune: Callable[[], dict] | None = None,
     ) -> Iterator[Page]:
-        """Products sorted by UPDATED_AT, one page at a time, page size tuned to stay under the cost cap."""
+        """Products sorted by UPDATED_AT, one page at a time, page size tuned to stay under the cost cap.
+
+        `tune()` may return new `variantsFirst`/`mediaFirst` before each page (the page size follows)."""
         variables = {
             "after": after,
             "query": query,
             "variantsFirst": variants_first,
             "mediaFirst": media_first,
         }
-        yield from self._pages(queries.PRODUCTS_PAGE_QUERY, "products", variables, page_size)
+        yield from self._pages(queries.PRODUCTS_PAGE_QUERY, "products", variables, page_size, tune)
+
+    def product_page_size(self, variants_first: int, media_first: int, page_size: int | None = None) -> int:
+        """How many products `iter_product_pages` asks for per page with these nested sizes."""
+        variables = {"after": None, "query": None, "variantsFirst": variants_first, "mediaFirst": media_first}
+        return page_size_for(
+            lambda n: requested_cost(queries.PRODUCTS_PAGE_QUERY, {**variables, "first": n}),
+            self.bucket.max_query_cost,
+            page_size,
+        )
 
     def iter_order_pages(
         self,

@@ -71,6 +71,15 @@ def requested_cost(
     document: str | DocumentNode, variables: dict | None = None, schema: GraphQLSchema | None = None
 ) -> int:
     """Return the requested cost Shopify will charge for the (first) operation in ``document``."""
+    if isinstance(document, str) and schema is None:
+        # A client prices the same document for every page, with only its cursor changing: the cost
+        # depends on the few variables that size connections or steer @include/@skip, so key on those.
+        given = variables or {}
+        key = tuple((name, given.get(name, _ABSENT)) for name in _priced_variables(document))
+        try:
+            return _cached_cost(document, key)
+        except TypeError:  # an unhashable value (a list or an input object): price it afresh
+            pass
     doc = _parse(document) if isinstance(document, str) else document
     schema = schema or load_admin_schema()
     fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
@@ -89,6 +98,42 @@ def requested_cost(
 @lru_cache(maxsize=64)
 def _parse(document: str) -> DocumentNode:
     return graphql.parse(document)
+
+
+_ABSENT = object()
+
+
+@lru_cache(maxsize=1024)
+def _cached_cost(document: str, key: tuple) -> int:
+    return requested_cost(_parse(document), {n: v for n, v in key if v is not _ABSENT})
+
+
+@lru_cache(maxsize=64)
+def _priced_variables(document: str) -> tuple[str, ...]:
+    """Names of the variables the cost can depend on: used in a ``first``/``last`` argument or in a
+    directive's arguments (``@include(if:)``, ``@skip(if:)``)."""
+    names: set[str] = set()
+
+    class Collect(graphql.Visitor):
+        def enter_argument(self, node, _key, _parent, _path, ancestors):
+            priced = node.name.value in ("first", "last") or any(
+                isinstance(a, graphql.DirectiveNode) for a in ancestors if not isinstance(a, list)
+            )
+            if priced:
+                names.update(_variables_in(node.value))
+
+    graphql.visit(_parse(document), Collect())
+    return tuple(sorted(names))
+
+
+def _variables_in(value) -> set[str]:
+    if isinstance(value, graphql.VariableNode):
+        return {value.name.value}
+    if isinstance(value, graphql.ListValueNode):
+        return set().union(*(_variables_in(v) for v in value.values))
+    if isinstance(value, graphql.ObjectValueNode):
+        return set().union(*(_variables_in(f.value) for f in value.fields))
+    return set()
 
 
 def _variables_with_defaults(op: OperationDefinitionNode, variables: dict) -> dict:
