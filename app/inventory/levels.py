@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, case, func, or_, select, text, update
 
 from app.extensions import db
 from app.inventory.errors import VariantNotFound
@@ -174,6 +174,45 @@ def product_variant_levels(
         (product_id, sku, _level(variant_id, on_hand, held))
         for product_id, variant_id, sku, on_hand, held in db.session.execute(stmt)
     ]
+
+
+def _active_holds(workspace_id: int, now: datetime):
+    return (
+        Reservation.workspace_id == workspace_id,
+        Reservation.status == "active",
+        Reservation.expires_at > now,
+    )
+
+
+def held_products(workspace_id: int, now: datetime):
+    """A SELECT of the ids of the workspace's products with an active reservation unexpired at `now`."""
+    return (
+        select(ProductVariant.product_id)
+        .join(Reservation, Reservation.variant_id == ProductVariant.id)
+        .where(*_active_holds(workspace_id, now))
+    )
+
+
+def held_product_availability(workspace_id: int, now: datetime) -> dict[int, int]:
+    """{product_id: available} of the products in `held_products`, summed over all their variants (each
+    variant never below zero), in one grouped query: active reservations are few, so this stays small."""
+    holds = (
+        select(Reservation.variant_id, func.sum(Reservation.quantity).label("quantity"))
+        .where(*_active_holds(workspace_id, now))
+        .group_by(Reservation.variant_id)
+        .subquery()
+    )
+    left = ProductVariant.inventory_quantity - func.coalesce(holds.c.quantity, 0)
+    stmt = (
+        select(ProductVariant.product_id, func.sum(case((left > 0, left), else_=0)))
+        .outerjoin(holds, holds.c.variant_id == ProductVariant.id)
+        .where(
+            ProductVariant.workspace_id == workspace_id,
+            ProductVariant.product_id.in_(held_products(workspace_id, now)),
+        )
+        .group_by(ProductVariant.product_id)
+    )
+    return {product_id: int(available or 0) for product_id, available in db.session.execute(stmt)}
 
 
 def _holds_on_variant(now: datetime | None):

@@ -5,7 +5,7 @@ so that no query can cross workspaces.
 """
 
 from app.models.accounts import ApiToken, User, Workspace
-from app.models.catalog import Product, ProductCategory, ProductVariant
+from app.models.catalog import Product, ProductCategory, ProductStock, ProductVariant
 from app.models.conversations import Conversation, Message
 from app.models.integrations import Integration, OAuthState
 from app.models.inventory import InventoryAdjustment, Reservation
@@ -27,6 +27,7 @@ __all__ = [
     "OrderItem",
     "Product",
     "ProductCategory",
+    "ProductStock",
     "ProductVariant",
     "Reservation",
     "SyncLog",

@@ -99,3 +99,20 @@ class ProductVariant(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="variants")
+
+
+class ProductStock(db.Model):
+    """What a product could sell with nothing reserved: the sum of its variants' `max(inventory_quantity, 0)`.
+
+    Kept by database triggers on `product` and `product_variant` (migration 0004), never written by the app;
+    its own table so a stock change does not rewrite the product row. The stock sort walks its index.
+    """
+
+    __tablename__ = "product_stock"
+    __table_args__ = (
+        Index("ix_product_stock_workspace_id_on_hand_product_id", "workspace_id", "on_hand", "product_id"),
+    )
+
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    on_hand: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -5,6 +5,8 @@ keyset pagination that stay fast at 100,000 products.
   with `id` as the tie-breaker; the cursor carries the last row's sort value and id, so a deep page costs the
   same as the first one (no OFFSET). Products without a price come after the priced ones in both directions,
   read in a second pass by id (a NULL cursor value means "in that pass"), so the price index stays usable.
+- The stock sort walks `product_stock` (per-product stock kept by database triggers, migration 0004), exact
+  for every product without active reservations; the few held products are computed apart and merged in.
 - Text search filters through the full-text objects of migration 0002 (`search_tsv` + GIN and a SKU prefix
   index on Postgres, FTS5 on SQLite): word prefixes over title, vendor, type and tags, and SKU prefixes.
 - "Available" follows `app.inventory.levels`: on hand minus active, unexpired reservations, never below zero.
@@ -25,7 +27,7 @@ from sqlalchemy import bindparam, case, exists, false, func, literal, literal_co
 from sqlalchemy.orm import defer, selectinload
 
 from app.extensions import db
-from app.models import Product, ProductCategory, ProductVariant, Reservation
+from app.models import Product, ProductCategory, ProductStock, ProductVariant, Reservation
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 
@@ -199,7 +201,7 @@ def text_criterion(workspace_id: int, q: str, *, index_order: bool = True):
     and the `lower(sku)` prefix index on Postgres, the FTS5 table on SQLite. Each branch is an index lookup
     feeding `id IN (...)`, so the outer query keeps walking its sort index; several words (no SKU branch)
     filter the product rows directly, and so does one word matching many products when the list is read in
-    the order of an index (`index_order`; not the stock sort, which computes and sorts every match anyway).
+    the order of an index (`index_order`).
     """
     external = _external_search(workspace_id, q)
     if external is not None:
@@ -280,7 +282,7 @@ def sort_expression(key: str):
         "title": Product.title,
         "price": Product.price_min,  # NULLs are a separate pass: see `_price_rows`
         "updated": Product.updated_at,
-        "stock": stock_sort_expression(),
+        "stock": stock_sort_expression(),  # the exact figure; lists read it through `_stock_rows`
     }[key]
 
 
@@ -339,9 +341,7 @@ def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: b
     """
     stmt = scope.select(Product, Product.deleted_at.is_(None))
     if params.q:
-        stmt = stmt.where(
-            text_criterion(scope.workspace_id, params.q, index_order=params.sort_key != "stock")
-        )
+        stmt = stmt.where(text_criterion(scope.workspace_id, params.q))
     if params.status:
         stmt = stmt.where(Product.status == params.status)
     if params.category_id:
@@ -360,17 +360,11 @@ def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: b
         loaders = tuple(defer(column) for column in _LONG_COLUMNS)
     if key == "price":
         rows = _price_rows(stmt.options(*loaders), position, desc, params.limit + 1)
+    elif key == "stock":
+        rows = _stock_rows(scope.workspace_id, stmt.options(*loaders), position, desc, params.limit + 1)
     else:
-        sort = sort_expression(key)
-        if position is not None:
-            value, last_id = position
-            # `a <= v AND (a < v OR id < last)` lets the planner bound the index scan on the sort column.
-            if desc:
-                stmt = stmt.where(sort <= value, or_(sort < value, Product.id < last_id))
-            else:
-                stmt = stmt.where(sort >= value, or_(sort > value, Product.id > last_id))
-        order = (sort.desc(), Product.id.desc()) if desc else (sort.asc(), Product.id.asc())
-        rows = list(db.session.scalars(stmt.order_by(*order).limit(params.limit + 1).options(*loaders)))
+        stmt = _after(stmt, sort_expression(key), position, desc)
+        rows = list(db.session.scalars(stmt.limit(params.limit + 1).options(*loaders)))
     has_more = len(rows) > params.limit
     rows = rows[: params.limit]
     stock, skus = _stock_and_skus(scope, rows)
@@ -379,6 +373,18 @@ def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: b
         last = rows[-1]
         next_cursor = encode_cursor(key, _sort_value(last, key, stock), last.id)
     return ProductPage(rows, next_cursor, params, stock, skus)
+
+
+def _after(stmt, sort, position, desc: bool, row_id=Product.id):
+    """`stmt` ordered by (sort, id), starting after the cursor's (value, id) if there is one."""
+    if position is not None:
+        value, last_id = position
+        # `a <= v AND (a < v OR id < last)` lets the planner bound the index scan on the sort column.
+        if desc:
+            stmt = stmt.where(sort <= value, or_(sort < value, row_id < last_id))
+        else:
+            stmt = stmt.where(sort >= value, or_(sort > value, row_id > last_id))
+    return stmt.order_by(*((sort.desc(), row_id.desc()) if desc else (sort.asc(), row_id.asc())))
 
 
 def _price_rows(stmt, position, desc: bool, wanted: int) -> list[Product]:
@@ -411,6 +417,51 @@ def _price_rows(stmt, position, desc: bool, wanted: int) -> list[Product]:
         order = Product.id.desc() if desc else Product.id.asc()
         rows += db.session.scalars(unpriced.order_by(order).limit(wanted - len(rows)))
     return rows
+
+
+def _stock_rows(workspace_id: int, stmt, position, desc: bool, wanted: int) -> list[Product]:
+    """Products by (available stock, id) without computing every product's availability.
+
+    Without reservations a product's available stock is exactly `product_stock.on_hand` (the database keeps
+    it, migration 0004), so the next `wanted` such products come from a walk of its index. Products with
+    active reservations are few: their availability is computed apart, and those that would come before the
+    walk's last row are loaded (through the same filters) to compete for the page. `position` is the
+    cursor's (available, id).
+    """
+    from app.inventory.levels import held_product_availability, held_products
+
+    now = utcnow()
+    held = held_product_availability(workspace_id, now)
+    walk = stmt.add_columns(ProductStock.on_hand).join(ProductStock, ProductStock.product_id == Product.id)
+    # The held products as a subquery, not a list of ids: one hashed lookup, and a statement whose shape
+    # does not change with the number of reservations.
+    walk = walk.where(
+        ProductStock.workspace_id == workspace_id,
+        ProductStock.product_id.not_in(held_products(workspace_id, now)),
+    )
+    # Ordered by product_stock's own columns, so the walk follows its index.
+    walk = _after(walk, ProductStock.on_hand, position, desc, ProductStock.product_id).limit(wanted)
+    rows = [((int(on_hand), product.id), product) for product, on_hand in db.session.execute(walk)]
+
+    def ahead(a: tuple, b: tuple) -> bool:
+        return a > b if desc else a < b
+
+    keys = sorted(((available, pid) for pid, available in held.items()), reverse=desc)
+    if position is not None:
+        keys = [k for k in keys if ahead(tuple(position), k)]
+    if len(rows) == wanted:
+        keys = [k for k in keys if ahead(k, rows[-1][0])]
+    # In list order, a chunk at a time: the filters may drop some, and at most `wanted` can make the page.
+    found = 0
+    for start in range(0, len(keys), wanted):
+        chunk = {key[1]: key for key in keys[start : start + wanted]}
+        loaded = list(db.session.scalars(stmt.where(Product.id.in_(list(chunk)))))
+        rows += [(chunk[product.id], product) for product in loaded]
+        found += len(loaded)
+        if found >= wanted:
+            break
+    rows.sort(key=lambda row: row[0], reverse=desc)
+    return [product for _, product in rows[:wanted]]
 
 
 def product_stock(scope: WorkspaceScope, products: list[Product]) -> dict[int, dict]:

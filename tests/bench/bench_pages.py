@@ -181,6 +181,11 @@ def main() -> None:
             cursor_url = (
                 html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
             )
+        # A keyset page of the stock sort, 10 pages in (the cursor carries available stock and id).
+        stock_url = "/products?sort=-stock&limit=50"
+        for _ in range(10):
+            html = client.get(stock_url).get_data(as_text=True)
+            stock_url = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
         cases = [
             ("products: first page", "/products"),
             ("products: search 'linen shirt'", "/products?q=linen+shirt"),
@@ -190,6 +195,9 @@ def main() -> None:
             ("products: filter out of stock", "/products?stock=out"),
             ("products: sort by price", "/products?sort=price"),
             ("products: deep keyset page (10k in)", cursor_url),
+            ("products: sort by stock, most first", "/products?sort=-stock"),
+            ("products: sort by stock, least first", "/products?sort=stock"),
+            ("products: stock sort keyset page (500 in)", stock_url),
             ("products: htmx fragment first page", "/products"),
             ("orders: first page", "/orders/"),
         ]
