@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,11 +100,17 @@ def gunicorn(target: str, port: int, workers: int, log: Path) -> subprocess.Pope
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            time.sleep(1.0)  # every worker booted, not just the arbiter's socket
-            return proc
+            # Any HTTP answer (a 404 will do) means a worker has loaded the app.
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+        except urllib.error.HTTPError:
+            pass
         except OSError:
             time.sleep(0.2)
+            continue
+        # The arbiter's socket answers as soon as the first worker is up; the others may still be importing
+        # the app, and requests they accepted meanwhile would time the boot, not the intake.
+        time.sleep(4.0)
+        return proc
     proc.kill()
     raise SystemExit(f"gunicorn {target} did not start: see {log}")
 
