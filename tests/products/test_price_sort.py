@@ -9,6 +9,7 @@ from sqlalchemy import event, text
 from app.extensions import db
 from app.models.scoping import WorkspaceScope
 from app.services import products as service
+from tests.products.paging import walk
 
 
 def _products(workspace, make_product, prices):
@@ -23,16 +24,7 @@ def _products(workspace, make_product, prices):
 
 
 def _walk(workspace, sort: str, limit: int) -> list[str]:
-    scope, seen, cursor = WorkspaceScope(workspace.id), [], ""
-    for _ in range(50):
-        page = service.list_products(
-            scope, service.parse_params({"sort": sort, "limit": str(limit), "cursor": cursor})
-        )
-        seen += [p.title for p in page.products]
-        cursor = page.next_cursor
-        if not cursor:
-            return seen
-    raise AssertionError("the pages never ended")
+    return walk(workspace, sort, limit, key=lambda p: p.title)
 
 
 PRICES = ["3.00", None, "1.00", "2.00", None, "2.00", None]  # P0..P6: ties and NULLs on purpose

@@ -14,6 +14,7 @@ from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.services import product_listing
 from app.services import products as service
+from tests.products.paging import walk
 
 # (quantities of the variants) per product; ties, zero, negative (oversold) and empty products on purpose.
 STOCKS = [(5,), (3, 4), (0,), (7,), (2, -3), (), (6, 1), (4,), (1, 1, 1), (9,), (0, 0), (8,)]
@@ -59,16 +60,7 @@ def _expected(workspace, desc: bool) -> list[int]:
 
 
 def _walk(workspace, sort: str, limit: int) -> list[int]:
-    scope, seen, cursor = WorkspaceScope(workspace.id), [], ""
-    for _ in range(100):
-        page = service.list_products(
-            scope, service.parse_params({"sort": sort, "limit": str(limit), "cursor": cursor})
-        )
-        seen += [p.id for p in page.products]
-        cursor = page.next_cursor
-        if not cursor:
-            return seen
-    raise AssertionError("the pages never ended")
+    return walk(workspace, sort, limit)
 
 
 def _stored_matches_variants(workspace) -> None:
