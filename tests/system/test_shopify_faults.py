@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models import Alert, Integration, Product, ProductVariant, SyncRun
-from app.sync import service
+from app.sync import runner, service
 from tests.system.conftest import SHOP
 
-PRODUCTS = 600  # 25 pages of 24: enough calls for every kind of fault, short enough for real back-off sleeps
+PAGE = 49  # products per page with the runner's page shape (3 variants and 3 media asked per product)
+PRODUCTS = 25 * PAGE  # 25 pages: enough calls for every kind of fault, short enough for real back-off sleeps
 
 
 def _count(db, column, *criteria) -> int:
@@ -28,6 +29,13 @@ def _sync(db, workers, demo_server, integration_id, timeout: float) -> SyncRun:
     run = db.session.get(SyncRun, run_id, populate_existing=True)
     run.worker_output = workers.output(worker)[-3000:]
     return run
+
+
+def test_page_shape_is_the_one_these_tests_count_in(app):
+    from app.platforms.shopify.client import ShopifyClient
+
+    client = ShopifyClient(SHOP, "shpat_x", api_version=app.config["SHOPIFY_API_VERSION"])
+    assert client.product_page_size(runner.VARIANTS_FIRST, runner.MEDIA_FIRST, runner.PAGE_SIZE) == PAGE
 
 
 @pytest.mark.timeout(150)
@@ -63,7 +71,7 @@ def test_permanent_outage_fails_clearly_and_keeps_what_was_committed(
     assert [(a.level, a.source, a.message) for a in alerts] == [("error", "sync", run.error)]
     # No partial corruption: the database holds exactly the committed pages, each product whole.
     ws = run.workspace_id
-    assert 0 < run.processed < PRODUCTS and run.processed % 24 == 0
+    assert 0 < run.processed < PRODUCTS and run.processed % PAGE == 0
     assert _count(db, Product.id, Product.workspace_id == ws) == run.processed == run.created
     assert _count(db, ProductVariant.id, ProductVariant.workspace_id == ws) == 3 * run.processed
 
