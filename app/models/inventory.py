@@ -39,7 +39,11 @@ class InventoryAdjustment(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
     integration_id: Mapped[int | None] = mapped_column(ForeignKey("integration.id", ondelete="SET NULL"))
-    variant_id: Mapped[int | None] = mapped_column(ForeignKey("product_variant.id", ondelete="SET NULL"))
+    # Indexed: deleting variants (the sync removes those gone upstream) sets their adjustments' variant_id
+    # to NULL.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("product_variant.id", ondelete="SET NULL"), index=True
+    )
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str] = mapped_column(String(50))
     delta: Mapped[int] = mapped_column(Integer)

@@ -57,7 +57,8 @@ class OrderItem(db.Model):
     variant_id: Mapped[int | None] = mapped_column(
         ForeignKey("product_variant.id", ondelete="SET NULL"), index=True
     )
-    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"))
+    # Indexed: deleting products (a shop's redaction deletes them all) sets their items' product_id to NULL.
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"), index=True)
     external_id: Mapped[str | None] = mapped_column(String(100))
     sku: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(500))

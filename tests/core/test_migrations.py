@@ -45,3 +45,27 @@ def test_upgrade_builds_schema_on_empty_sqlite(tmp_path):
         "orders", "order_items", "webhook", "sync_run", "sync_log", "reservation", "conversation", "message",
     }  # fmt: skip
     assert expected <= tables
+
+
+# Child columns whose parent is only ever deleted one row at a time (an integration, a user) or whose table
+# stays small: one scan of the child table per such delete is acceptable. Every other foreign key needs an
+# index under it, or deleting parents in bulk scans the child table once per deleted row.
+UNINDEXED_OK = {
+    ("alert", "integration_id"), ("api_token", "user_id"), ("conversation", "integration_id"),
+    ("webhook", "integration_id"), ("orders", "integration_id"), ("inventory_adjustment", "integration_id"),
+    ("compliance_request", "webhook_id"),
+}  # fmt: skip
+
+
+def test_foreign_keys_of_bulk_deleted_parents_have_an_index(app):
+    inspector = inspect(db.engine)
+    missing = []
+    for table in inspector.get_table_names():
+        leading = {tuple(i["column_names"][:1]) for i in inspector.get_indexes(table)}
+        leading |= {tuple(c["column_names"][:1]) for c in inspector.get_unique_constraints(table)}
+        leading.add(tuple(inspector.get_pk_constraint(table)["constrained_columns"][:1]))
+        for fk in inspector.get_foreign_keys(table):
+            column = fk["constrained_columns"][0]
+            if (column,) not in leading and (table, column) not in UNINDEXED_OK:
+                missing.append(f"{table}.{column} -> {fk['referred_table']}")
+    assert missing == []
