@@ -108,6 +108,20 @@ def test_stored_totals_follow_every_kind_of_variant_write(workspace, make_produc
     assert _walk(workspace, "-stock", 4) == _expected(workspace, True)
 
 
+def test_every_product_has_one_stored_total_whatever_its_transaction_did(workspace, make_product):
+    made = _catalog(workspace, make_product)
+    # Inserted and deleted before commit: nothing to count, and the commit must not trip over it.
+    gone = Product(workspace_id=workspace.id, title="gone", images=[], platform_sync={})
+    gone.variants.append(ProductVariant(workspace_id=workspace.id, sku="GONE-1", inventory_quantity=3))
+    db.session.add(gone)
+    db.session.flush()
+    db.session.delete(gone)
+    db.session.commit()
+    stored = dict(db.session.execute(select(ProductStock.product_id, ProductStock.on_hand)).all())
+    assert sorted(stored) == sorted(p.id for p in made)
+    _stored_matches_variants(workspace)
+
+
 @pytest.mark.parametrize("limit", [1, 3, 50])
 @pytest.mark.parametrize("sort", ["stock", "-stock"])
 def test_held_products_go_through_the_list_filters(workspace, make_product, sort, limit):
