@@ -20,6 +20,7 @@ from app.models import Conversation, Integration, Message
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.services.keyset import Page, paginate, per_page_from
+from app.services.refused import Refused
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +30,8 @@ REPLY_MAX = 4096
 MESSAGE_LIMIT = 200
 
 
-class ReplyRefused(Exception):
+class ReplyRefused(Refused):
     """The reply was not sent; `message` is safe to show the merchant."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass

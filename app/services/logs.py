@@ -19,17 +19,15 @@ from app.models.scoping import WorkspaceScope
 from app.models.sync import LOG_ACTIONS, RUN_STATUSES
 from app.models.webhooks import WEBHOOK_STATUSES
 from app.services.keyset import Page, paginate, per_page_from
+from app.services.refused import Refused
 
 LOG_STATUSES = ("success", "error")
 ENTITY_TYPES = ("product", "variant", "order", "inventory", "category")
 RETRYABLE = ("failed",)
 
 
-class RetryRefused(Exception):
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class RetryRefused(Refused):
+    """The delivery cannot be retried now."""
 
 
 def _int(value) -> int | None:
@@ -85,44 +83,33 @@ def integrations(scope: WorkspaceScope) -> list:
     return list(db.session.execute(stmt))
 
 
+def _matching(f: LogFilters, **columns) -> list:
+    """`column == value` for each filter that is set, e.g. `_matching(f, integration=SyncRun.integration_id)`."""
+    return [column == getattr(f, name) for name, column in columns.items() if getattr(f, name)]
+
+
 def sync_runs(scope: WorkspaceScope, f: LogFilters, cursor=None, per_page=None) -> Page:
-    criteria = []
-    if f.integration:
-        criteria.append(SyncRun.integration_id == f.integration)
-    if f.status:
-        criteria.append(SyncRun.status == f.status)
+    criteria = _matching(f, integration=SyncRun.integration_id, status=SyncRun.status)
     return paginate(
         scope.select(SyncRun, *criteria), SyncRun.created_at, SyncRun.id, cursor, per_page_from(per_page)
     )
 
 
 def sync_logs(scope: WorkspaceScope, f: LogFilters, cursor=None, per_page=None) -> Page:
-    criteria = []
-    if f.integration:
-        criteria.append(SyncLog.integration_id == f.integration)
-    if f.run:
-        criteria.append(SyncLog.sync_run_id == f.run)
-    if f.entity_type:
-        criteria.append(SyncLog.entity_type == f.entity_type)
-    if f.action:
-        criteria.append(SyncLog.action == f.action)
-    if f.status:
-        criteria.append(SyncLog.status == f.status)
+    criteria = _matching(
+        f, integration=SyncLog.integration_id, run=SyncLog.sync_run_id, entity_type=SyncLog.entity_type,
+        action=SyncLog.action, status=SyncLog.status,
+    )  # fmt: skip
     return paginate(
         scope.select(SyncLog, *criteria), SyncLog.created_at, SyncLog.id, cursor, per_page_from(per_page)
     )
 
 
 def webhooks(scope: WorkspaceScope, f: LogFilters, cursor=None, per_page=None) -> Page:
-    criteria = []
-    if f.integration:
-        criteria.append(Webhook.integration_id == f.integration)
-    if f.platform:
-        criteria.append(Webhook.platform == f.platform)
-    if f.topic:
-        criteria.append(Webhook.topic == f.topic)
-    if f.status:
-        criteria.append(Webhook.status == f.status)
+    criteria = _matching(
+        f, integration=Webhook.integration_id, platform=Webhook.platform, topic=Webhook.topic,
+        status=Webhook.status,
+    )  # fmt: skip
     # The big table: only the columns a row shows, never the payloads of 50 deliveries.
     stmt = scope.select(Webhook, *criteria).options(*_list_columns())
     return paginate(stmt, Webhook.received_at, Webhook.id, cursor, per_page_from(per_page))

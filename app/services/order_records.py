@@ -18,6 +18,7 @@ from app.models.orders import SOURCE_PLATFORMS
 from app.models.scoping import WorkspaceScope
 from app.services import orders as order_service
 from app.services.products import ProductValidationError, money_field, text_field
+from app.services.refused import Refused
 
 LOCAL_PLATFORMS = tuple(p for p in SOURCE_PLATFORMS if p != "shopify")
 CREATE_STATUSES = ("draft", "open")
@@ -28,13 +29,8 @@ MAX_ITEMS = 250
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class OrderRefused(ValueError):
+class OrderRefused(Refused, ValueError):
     """The order exists but cannot take this change (409); `message` is safe to show."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _customer(data: dict, errors: dict, names) -> dict:

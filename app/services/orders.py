@@ -17,6 +17,7 @@ from app.models import Order, OrderItem, Product, ProductVariant, Reservation
 from app.models.orders import SOURCE_PLATFORMS
 from app.models.scoping import WorkspaceScope
 from app.services.keyset import Page, paginate, per_page_from
+from app.services.refused import Refused
 
 ORDER_STATUSES = ("draft", "open", "committed", "cancelled")
 # Orders sold in a chat (by a person or an agent): the dashboard marks them.
@@ -30,13 +31,8 @@ TRANSITIONS = {
 }
 
 
-class OrderChangeRefused(Exception):
+class OrderChangeRefused(Refused):
     """The change is not allowed or the inventory refused it; `message` is safe to show."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass
