@@ -104,7 +104,8 @@ class ProductVariant(db.Model):
 class ProductStock(db.Model):
     """What a product could sell with nothing reserved: the sum of its variants' `max(inventory_quantity, 0)`.
 
-    Kept by database triggers on `product` and `product_variant` (migration 0004), never written by the app;
+    Kept by database triggers on `product` and `product_variant` (migrations 0004, 0006); the app only writes
+    the zero row of a product the set-based catalog writer creates without variants (`catalog_writer`);
     its own table so a stock change does not rewrite the product row. The stock sort walks its index.
     """
 
@@ -113,6 +114,8 @@ class ProductStock(db.Model):
         Index("ix_product_stock_workspace_id_on_hand_product_id", "workspace_id", "on_hand", "product_id"),
     )
 
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    # No foreign keys (migration 0006): a product's deletion deletes its row by trigger, and the rows are
+    # only ever written by triggers, from product and variant rows.
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    workspace_id: Mapped[int] = mapped_column(Integer)
     on_hand: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -56,12 +56,13 @@ class SyncLog(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
-    integration_id: Mapped[int | None] = mapped_column(ForeignKey("integration.id", ondelete="SET NULL"))
-    sync_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("sync_run.id", ondelete="SET NULL"), index=True
-    )
-    webhook_id: Mapped[int | None] = mapped_column(ForeignKey("webhook.id", ondelete="SET NULL"))
+    # No foreign keys (migration 0006): the sync writes a line per product, and each key cost a lookup per
+    # line. Triggers on the parents do what the keys did on delete: a workspace takes its lines with it; an
+    # integration, a run or a webhook leaves them with NULL.
+    workspace_id: Mapped[int] = mapped_column(Integer)
+    integration_id: Mapped[int | None] = mapped_column(Integer)
+    sync_run_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    webhook_id: Mapped[int | None] = mapped_column(Integer)
     entity_type: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(10))

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from app.extensions import db
-from app.models import Product, ProductCategory, ProductVariant, SyncLog
+from app.models import Product, ProductCategory, ProductStock, ProductVariant, SyncLog
 from app.models.types import utcnow
 from app.sync.mapping import slugify
 from app.sync.upsert_sql import dialect, dialect_insert, write_rows
@@ -65,6 +65,9 @@ def _newer(table, excluded):
             table.c.deleted_at < excluded.source_updated_at),
     )  # fmt: skip
 
+
+# Set by `upsert_products` on Postgres while it writes: new products' stock rows come from their variants.
+STOCK_FOLLOWS_VARIANTS = "wagents.stock_follows_variants"
 
 PRODUCT_UPDATE = (*PRODUCT_COLUMNS, "platform_sync", "category_id", "deleted_at", "seen_at", "updated_at")
 VARIANT_UPDATE = (*VARIANT_COLUMNS, "product_id", "updated_at")
@@ -150,6 +153,9 @@ def upsert_products(
         # grow (measured: each page slower than the one before, 10,000 products at ~150/s). Planning these
         # few statements for their actual values costs well under a millisecond per page.
         settings = "SET LOCAL plan_cache_mode = force_custom_plan"
+        # Each product this call creates gets its variants in this transaction, so their trigger writes its
+        # stock row, once, with its sum (migration 0006); products with no variant get theirs below.
+        settings += f"; SET LOCAL {STOCK_FOLLOWS_VARIANTS} = on"
         if not durable:
             settings += "; SET LOCAL synchronous_commit = off"
         db.session.execute(text(settings))  # one round trip: no parameters, so one simple query
@@ -199,6 +205,8 @@ def upsert_products(
             (result.updated if product_gid in existing else result.created).append(written[product_gid])
         # Only products that existed can hold variants Shopify dropped: new ids have none yet.
         _write_variants(workspace_id, [(written[g], latest[g], g in existing) for g in written], now)
+    if dialect() == "postgresql":
+        db.session.execute(text(f"SET LOCAL {STOCK_FOLLOWS_VARIANTS} = off"))
 
     if result.skipped:
         # Still present upstream: a full sync must not soft-delete what it skipped as unchanged. By primary
@@ -248,6 +256,14 @@ def _write_variants(workspace_id: int, products: list[tuple[int, dict, bool]], n
     if rows:
         write_rows(ProductVariant.__table__, rows, conflict=("workspace_id", "shopify_variant_id"),
                    update=VARIANT_UPDATE)  # fmt: skip
+    bare = [product_id for product_id, record, existed in products if not existed and not record["variants"]]
+    if bare and dialect() == "postgresql":  # SQLite's product trigger always writes the row
+        # ON CONFLICT: a product another writer created meanwhile came through as an update, row and all.
+        db.session.execute(
+            dialect_insert(ProductStock)
+            .values([{"product_id": p, "workspace_id": workspace_id, "on_hand": 0} for p in bare])
+            .on_conflict_do_nothing(index_elements=["product_id"])
+        )
 
 
 def _log(workspace_id, result: WriteResult, integration_id, sync_run_id, webhook_id, now, log_skips) -> None:
