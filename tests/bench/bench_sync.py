@@ -2,8 +2,9 @@
 
 The demo store runs in its own process (so its GraphQL execution does not share our GIL) and the app syncs
 into Postgres (`BENCH_DATABASE_URL`, default the scratch database below; its schema is rebuilt). Prints:
-1. full paged sync of N products x 3 variants, throttle off: fetch-only time vs sync time, ratio, products/s,
-   and the write path alone (the same records upserted again into an empty workspace);
+1. full paged sync of N products x 3 variants, throttle off, in rounds (fetch alone, then sync into a new
+   workspace): each round's ratio, the median ratio, best products/s, and the write path alone (the same
+   records upserted again into an empty workspace);
 2. peak RSS of a child process syncing 100,000 products (bulk path, chosen automatically above the threshold);
 3. a Standard plan (bucket 2,000, 100 points/s): points used vs restore x duration + bucket for a paged sync,
    and paged vs bulk time for the same catalog.
@@ -111,7 +112,12 @@ def timed_sync(integration, kind: str) -> tuple[float, object]:
     return elapsed, db.session.get(SyncRun, run.id, populate_existing=True)
 
 
-def bench_paged(products: int) -> list[tuple]:
+def bench_paged(products: int, rounds: int = 3) -> list[tuple]:
+    """`rounds` times: fetch the catalog alone, then sync it into a new workspace, back to back.
+
+    The ratio of each round compares two runs a few seconds apart, so a slower spell of a shared machine
+    weighs on both sides of it; the median round's ratio is the figure, the best times give products/s.
+    """
     from app.extensions import db
     from app.platforms.shopify.client import ShopifyClient
     from app.sync import runner
@@ -120,15 +126,19 @@ def bench_paged(products: int) -> list[tuple]:
 
     url, proc = demo_store(products)
     app = make_app(url, reset=True)
+    app.config["SYNC_BULK_THRESHOLD"] = 10**9  # measure the paged path
+    measured = []
     with app.app_context():
         client = ShopifyClient(SHOP, TOKEN, api_version=app.config["SHOPIFY_API_VERSION"],
                                base_url_template=app.config["SHOPIFY_API_BASE"])  # fmt: skip
-        started = time.perf_counter()
-        pages = [p.nodes for p in client.iter_product_pages(variants_first=runner.VARIANTS_FIRST,
-                                                            media_first=runner.MEDIA_FIRST)]  # fmt: skip
-        fetch = time.perf_counter() - started
-        app.config["SYNC_BULK_THRESHOLD"] = 10**9  # measure the paged path
-        sync_time, run = timed_sync(new_integration("paged"), "full")
+        for number in range(rounds):
+            started = time.perf_counter()
+            pages = [p.nodes for p in client.iter_product_pages(variants_first=runner.VARIANTS_FIRST,
+                                                                media_first=runner.MEDIA_FIRST)]  # fmt: skip
+            fetch = time.perf_counter() - started
+            sync_time, run = timed_sync(new_integration(f"paged-{number}"), "full")
+            assert run.status == "succeeded" and run.created == products, (run.status, run.error, run.created)
+            measured.append((fetch, sync_time))
         workspace_id = new_integration("writes").workspace_id  # read once: a commit expires the row
         records = [[product_from_graphql(n) for n in page] for page in pages]
         started = time.perf_counter()
@@ -136,13 +146,19 @@ def bench_paged(products: int) -> list[tuple]:
             upsert_products(workspace_id, batch, currency="USD")
             db.session.commit()
         writes = time.perf_counter() - started
-        assert run.status == "succeeded" and run.created == products, (run.status, run.error, run.created)
     proc.kill()
+    ratios = sorted(sync_time / fetch for fetch, sync_time in measured)
+    fetch = min(f for f, _ in measured)
+    sync_time = min(s for _, s in measured)
     return [
-        ("paged sync, throttle off", f"{products:,} x 3 variants", ""),
-        ("  fetch + parse only", f"{fetch:.2f} s", f"{products / fetch:,.0f} products/s"),
-        ("  full sync into Postgres", f"{sync_time:.2f} s", f"{products / sync_time:,.0f} products/s"),
-        ("  ratio sync / fetch", f"{sync_time / fetch:.2f}", "target <= 1.5"),
+        ("paged sync, throttle off", f"{products:,} x 3 variants", f"{rounds} rounds of fetch, then sync"),
+        *(
+            (f"  round {i}: fetch / sync", f"{f:.2f} / {s:.2f} s", f"ratio {s / f:.2f}")
+            for i, (f, s) in enumerate(measured, start=1)
+        ),
+        ("  fetch + parse only (best)", f"{fetch:.2f} s", f"{products / fetch:,.0f} products/s"),
+        ("  full sync into Postgres (best)", f"{sync_time:.2f} s", f"{products / sync_time:,.0f} products/s"),
+        ("  ratio sync / fetch (median)", f"{ratios[len(ratios) // 2]:.2f}", "target <= 1.5"),
         ("  write path alone (upsert+log)", f"{writes:.2f} s", f"{products / writes:,.0f} products/s"),
     ]
 
@@ -221,6 +237,7 @@ def bench_throttled(products: int) -> list[tuple]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3, help="fetch-then-sync rounds of the paged bench")
     parser.add_argument("--rss-products", type=int, default=100_000)
     parser.add_argument("--throttled-products", type=int, default=10_000)
     parser.add_argument("--only", choices=("paged", "rss", "throttled"), default=None)
@@ -234,7 +251,7 @@ def main() -> None:
         return
     rows = []
     if args.only in (None, "paged"):
-        rows += bench_paged(args.products)
+        rows += bench_paged(args.products, args.rounds)
     if args.only in (None, "rss"):
         rows += bench_rss(args.rss_products)
     if args.only in (None, "throttled"):
