@@ -13,8 +13,9 @@ import logging
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
 from app.models import Alert, Integration, SyncRun, Workspace
@@ -118,34 +119,52 @@ def claim(run_id: int, me: str) -> tuple[SyncRun, Integration] | None:
 
 def save_progress(ctx: RunContext, *, processed=0, created=0, updated=0, skipped=0, total=None) -> None:
     """Counts and cursor of one unit of progress, in the caller's transaction, then commit."""
-    values = {
-        "processed": SyncRun.processed + processed,
-        "created": SyncRun.created + created,
-        "updated": SyncRun.updated + updated,
-        "skipped": SyncRun.skipped + skipped,
-        "heartbeat_at": utcnow(),
-    }
+    now = utcnow()
     if total is not None:
-        values["total"] = total
         ctx.total = total
-    run = update(SyncRun).where(SyncRun.id == ctx.run_id).values(**values)
+    params = {
+        "run_id": ctx.run_id, "add_processed": processed, "add_created": created, "add_updated": updated,
+        "add_skipped": skipped, "now": now, "new_total": total, "integration": ctx.integration_id,
+        "cursor": dict(ctx.cursor),
+    }  # fmt: skip
+    connection = db.session.connection()
+    for statement in _progress_statements(connection.dialect.name, total is not None):
+        connection.execute(statement, params)
+    db.session.commit()
+    ctx.changed += created + updated
+
+
+@lru_cache(maxsize=8)
+def _progress_statements(dialect: str, with_total: bool) -> tuple:
+    """Built once, run on the connection for every page (no ORM bookkeeping: nothing here is loaded).
+
+    No parameter is named after a column of either table: Core would add it to the SET clause."""
+    values = {
+        "processed": SyncRun.processed + bindparam("add_processed"),
+        "created": SyncRun.created + bindparam("add_created"),
+        "updated": SyncRun.updated + bindparam("add_updated"),
+        "skipped": SyncRun.skipped + bindparam("add_skipped"),
+        "heartbeat_at": bindparam("now", type_=SyncRun.heartbeat_at.type),
+    }
+    if with_total:
+        values["total"] = bindparam("new_total")
+    run = update(SyncRun).where(SyncRun.id == bindparam("run_id")).values(**values)
     # Last statement before COMMIT: the integration row stays locked for the shortest time (a token
     # refresh in the fetch thread takes the same row lock).
     # updated_at given, not left to its onupdate: SQLAlchemy leaves that default out of a statement with a CTE.
     cursor = (
         update(Integration)
-        .where(Integration.id == ctx.integration_id)
-        .values(sync_cursor=dict(ctx.cursor), updated_at=values["heartbeat_at"])
+        .where(Integration.id == bindparam("integration"))
+        .values(
+            sync_cursor=bindparam("cursor", type_=Integration.sync_cursor.type),
+            updated_at=bindparam("now", type_=Integration.updated_at.type),
+        )  # fmt: skip
     )
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         # One round trip for both (a data-modifying CTE always runs): a page's writes are a few statements
         # and each round trip waits for this thread to be scheduled again, the costlier on a busy worker.
-        db.session.execute(cursor.add_cte(run.returning(SyncRun.id).cte("run_progress")))
-    else:
-        db.session.execute(run)
-        db.session.execute(cursor)
-    db.session.commit()
-    ctx.changed += created + updated
+        return (cursor.add_cte(run.returning(SyncRun.id).cte("run_progress")),)
+    return run, cursor
 
 
 def heartbeat(ctx: RunContext) -> None:

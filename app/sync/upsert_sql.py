@@ -62,9 +62,11 @@ def write_rows(
     name = dialect()
     columns = tuple(rows[0])
     stmt = _statement(name, table, columns, conflict, update, where, returning)
+    # On the session's connection: these statements touch no loaded object, so the ORM has nothing to do.
+    connection = db.session.connection()
     if name == "postgresql":
-        return db.session.execute(stmt, {"batch": _json_batch(rows)})
-    return db.session.execute(stmt, rows)
+        return connection.execute(stmt, {"batch": _json_batch(rows)})
+    return connection.execute(stmt, rows)
 
 
 # Cached by identity of its arguments, so SQLAlchemy also finds the compiled form by identity instead of
