@@ -7,8 +7,9 @@ Create Date: 2026-11-26 02:00:00
 Written by hand. Two tables are written in bulk by the catalog sync and hold nothing the app ever reads
 through their foreign keys: `sync_log` (the audit log, a line per product) and `product_stock` (a figure
 the database derives from the variants, migration 0004). On Postgres every foreign key costs one lookup and
-row lock per inserted row, run one row at a time, and these six keys were a quarter of the database's work
-in a full sync (measured with EXPLAIN ANALYZE on a 49-product page).
+row lock per inserted row, run one row at a time. On a 49-product page (EXPLAIN ANALYZE) `sync_log`'s four
+keys cost ~2.6 ms and the stock rows ~4.5 ms (two keys each, and written twice, see below), out of ~20 ms;
+with this migration the database's CPU for a 10,000-product sync fell from 9.8 to 7.1 s.
 
 What those keys did on delete is kept, by triggers on the parents, which cost nothing when logs are written:
 
