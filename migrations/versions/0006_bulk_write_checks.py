@@ -70,50 +70,83 @@ END $$
 """
 
 
-def _revision_0004():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).with_name("0004_product_stock_on_hand.py")
-    spec = importlib.util.spec_from_file_location("revision_0004", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_STOCK_0004 = _revision_0004()
-
-
-def _or_replace(function: str) -> str:
-    return function.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-
-
-def _replace_once(text: str, old: str, new: str) -> str:
-    if text.count(old) != 1:
-        raise RuntimeError(f"migration 0004's trigger text changed: {old[:60]!r}")
-    return text.replace(old, new)
-
+# The two stock functions as this migration installs them, and 0004's as downgrade puts them back, written
+# out in full: a migration is a fixed record, so it must not read another revision's file to build its SQL.
 
 # 0004's product function, skipped while the writer has said that variants follow.
-PG_PRODUCT_FUNCTION = _replace_once(
-    _or_replace(_STOCK_0004.PG_PRODUCT_FUNCTION),
-    "BEGIN\n",
-    "BEGIN\n"
-    "    IF current_setting('wagents.stock_follows_variants', true) = 'on' THEN\n"
-    "        RETURN NULL;  -- the writer inserts these products' variants next: their trigger writes the rows\n"
-    "    END IF;\n",
+PG_PRODUCT_FUNCTION = """
+CREATE OR REPLACE FUNCTION product_stock_for_products() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('wagents.stock_follows_variants', true) = 'on' THEN
+        RETURN NULL;  -- the writer inserts these products' variants next: their trigger writes the rows
+    END IF;
+    INSERT INTO product_stock (product_id, workspace_id, on_hand)
+    SELECT id, workspace_id, 0 FROM new_rows ORDER BY id ON CONFLICT (product_id) DO NOTHING;
+    RETURN NULL;
+END $$
+"""
+
+# Subtract old rows' stock, add new rows' (the DELETE and UPDATE branches, as in 0004).
+_PG_DELETE_BRANCH = (
+    "INSERT INTO product_stock (product_id, workspace_id, on_hand) SELECT product_id, min(workspace_id), "
+    "sum(delta) FROM (SELECT workspace_id, product_id, -greatest(inventory_quantity, 0) AS delta FROM old_rows "
+    "WHERE EXISTS (SELECT 1 FROM product p WHERE p.id = old_rows.product_id)) AS c GROUP BY product_id "
+    "HAVING sum(delta) <> 0 ORDER BY product_id "
+    "ON CONFLICT (product_id) DO UPDATE SET on_hand = product_stock.on_hand + excluded.on_hand;"
 )
-# 0004's variants function with another INSERT branch: it creates a product's row when it has none (also with a
-# zero sum) and leaves an existing row untouched when the new variants add nothing. DELETE and UPDATE as in 0004.
-PG_VARIANTS_FUNCTION = _replace_once(
-    _or_replace(_STOCK_0004.PG_FUNCTION),
-    _STOCK_0004.PG_APPLY.format(changes=_STOCK_0004.PG_NEW),
+_PG_UPDATE_BRANCH = (
+    "INSERT INTO product_stock (product_id, workspace_id, on_hand) SELECT product_id, min(workspace_id), "
+    "sum(delta) FROM (SELECT workspace_id, product_id, greatest(inventory_quantity, 0) AS delta FROM new_rows "
+    "UNION ALL SELECT workspace_id, product_id, -greatest(inventory_quantity, 0) AS delta FROM old_rows) AS c "
+    "GROUP BY product_id HAVING sum(delta) <> 0 ORDER BY product_id "
+    "ON CONFLICT (product_id) DO UPDATE SET on_hand = product_stock.on_hand + excluded.on_hand;"
+)
+# 0004's INSERT branch: add the new variants' stock to the product's row (none when they add nothing).
+_PG_INSERT_BRANCH_0004 = (
+    "INSERT INTO product_stock (product_id, workspace_id, on_hand) SELECT product_id, min(workspace_id), "
+    "sum(delta) FROM (SELECT workspace_id, product_id, greatest(inventory_quantity, 0) AS delta FROM new_rows) "
+    "AS c GROUP BY product_id HAVING sum(delta) <> 0 ORDER BY product_id "
+    "ON CONFLICT (product_id) DO UPDATE SET on_hand = product_stock.on_hand + excluded.on_hand;"
+)
+# This migration's INSERT branch: it creates a product's row when it has none (also with a zero sum) and
+# leaves an existing row untouched when the new variants add nothing.
+_PG_INSERT_BRANCH = (
     "INSERT INTO product_stock (product_id, workspace_id, on_hand) "
     "SELECT product_id, min(workspace_id), sum(greatest(inventory_quantity, 0)) FROM new_rows "
     "GROUP BY product_id ORDER BY product_id "
     "ON CONFLICT (product_id) DO UPDATE SET on_hand = product_stock.on_hand + excluded.on_hand "
-    "WHERE excluded.on_hand <> 0",
+    "WHERE excluded.on_hand <> 0;"
 )
+_PG_VARIANTS_TEMPLATE = """
+CREATE OR REPLACE FUNCTION product_stock_from_variants() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {insert}
+    ELSIF TG_OP = 'DELETE' THEN
+        -- A product deleted in the same statement (cascade) has no row left to update: skip it.
+        {delete}
+    ELSE
+        {update}
+    END IF;
+    RETURN NULL;
+END $$
+"""
+PG_VARIANTS_FUNCTION = _PG_VARIANTS_TEMPLATE.format(
+    insert=_PG_INSERT_BRANCH, delete=_PG_DELETE_BRANCH, update=_PG_UPDATE_BRANCH
+)
+
+# What downgrade restores: 0004's two functions (products get their zero row from their own trigger again).
+PG_VARIANTS_FUNCTION_0004 = _PG_VARIANTS_TEMPLATE.format(
+    insert=_PG_INSERT_BRANCH_0004, delete=_PG_DELETE_BRANCH, update=_PG_UPDATE_BRANCH
+)
+PG_PRODUCT_FUNCTION_0004 = """
+CREATE OR REPLACE FUNCTION product_stock_for_products() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO product_stock (product_id, workspace_id, on_hand)
+    SELECT id, workspace_id, 0 FROM new_rows ORDER BY id ON CONFLICT (product_id) DO NOTHING;
+    RETURN NULL;
+END $$
+"""
 
 
 def _sqlite_sync_log_trigger(parent: str) -> str:
@@ -196,9 +229,8 @@ def downgrade():
             for parent, (column, action) in parents.items():
                 op.create_foreign_key(f"fk_{table}_{column}_{parent}", table, parent, [column], ["id"],
                                       ondelete=action)  # fmt: skip
-        # 0004's functions: products get their zero row from their own trigger again.
-        op.execute(_or_replace(_STOCK_0004.PG_FUNCTION))
-        op.execute(_or_replace(_STOCK_0004.PG_PRODUCT_FUNCTION))
+        op.execute(PG_VARIANTS_FUNCTION_0004)
+        op.execute(PG_PRODUCT_FUNCTION_0004)
         return
     for parent in SYNC_LOG_PARENTS:
         op.execute(f"DROP TRIGGER IF EXISTS sync_log_{parent}_deleted")
