@@ -56,6 +56,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_message = "Please log in to see this page."
     queues.init_app(app)
     errors.init_app(app)
+    from app.web import limits
+
+    limits.init_app(app)
 
     @app.before_request
     def _fresh_identity():
@@ -117,13 +120,11 @@ def _tune_sqlite(engine) -> None:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    from app.models import User
+def _load_user(session_token: str):
+    # The cookie holds a login session's token, not the user id: see app/services/sessions.py.
+    from app.services import sessions
 
-    try:
-        return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        return None
+    return sessions.load_user(session_token)
 
 
 @login_manager.unauthorized_handler

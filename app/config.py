@@ -71,6 +71,14 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     WTF_CSRF_TIME_LIMIT = None
+    # Failed attempts allowed before the next one answers 429 (`app/web/limits.py`); each window must run out.
+    LOGIN_LIMITS_PER_ACCOUNT = os.environ.get(
+        "LOGIN_LIMITS_PER_ACCOUNT", "5 per minute; 20 per hour; 100 per day"
+    )
+    LOGIN_LIMITS_PER_ADDRESS = os.environ.get("LOGIN_LIMITS_PER_ADDRESS", "20 per minute; 200 per hour")
+    SIGNUP_LIMITS_PER_ADDRESS = os.environ.get("SIGNUP_LIMITS_PER_ADDRESS", "5 per minute; 20 per hour")
+    # How many proxies in front of the app append the client's address to X-Forwarded-For (1 on Heroku).
+    FORWARDED_FOR_PROXIES = int(os.environ.get("FORWARDED_FOR_PROXIES", "0"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
 
 

@@ -3,6 +3,8 @@
 Models import `db` from here and nothing else of ours.
 """
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# No default limits: each limited route says what it counts and by which key (`app.web.limits`).
+limiter = Limiter(key_func=get_remote_address)

@@ -80,11 +80,14 @@ def _empty_tables():
 
 @pytest.fixture(autouse=True)
 def _app_context(app):
-    """Every test runs in a fresh app context, with empty tables and an empty Redis database."""
+    """Every test runs in a fresh app context, with empty tables, an empty Redis database and no counted
+    attempts."""
     with app.app_context():
+        from app.extensions import limiter
         from app.queues import get_redis
 
         get_redis().flushdb()
+        limiter.reset()  # the embedded default counts attempts in memory, not in Redis
         try:
             yield
         finally:
@@ -126,12 +129,22 @@ def workspace(user) -> Workspace:
 
 @pytest.fixture
 def auth_client(app, user):
-    """A test client logged in as `user` (through Flask-Login's session, as the login form would)."""
+    """A test client logged in as `user` (a server-side session in Flask-Login's cookie, as the login form
+    would make)."""
     test_client = app.test_client()
-    with test_client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    log_in(test_client, user)
     return test_client
+
+
+def log_in(test_client, user) -> str:
+    """Open a login session for `user` on `test_client` without the form; return the session's token."""
+    from app.services import sessions
+
+    token = sessions.start_session(user)
+    with test_client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return token
 
 
 @pytest.fixture

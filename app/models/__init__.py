@@ -4,7 +4,7 @@ Every business row belongs to a workspace; read them through `app.models.scoping
 so that no query can cross workspaces.
 """
 
-from app.models.accounts import ApiToken, User, Workspace
+from app.models.accounts import ApiToken, LoginSession, User, Workspace
 from app.models.catalog import Product, ProductCategory, ProductStock, ProductVariant
 from app.models.conversations import Conversation, Message
 from app.models.integrations import Integration, OAuthState
@@ -20,6 +20,7 @@ __all__ = [
     "ComplianceRequest",
     "Conversation",
     "Integration",
+    "LoginSession",
     "InventoryAdjustment",
     "Message",
     "OAuthState",

@@ -1,4 +1,4 @@
-"""Workspaces, users and API tokens: who owns every other row."""
+"""Workspaces, users, their login sessions and API tokens: who owns every other row."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models.types import UTCDateTime, utcnow
@@ -46,11 +45,27 @@ class User(UserMixin, db.Model):
 
     workspace: Mapped[Workspace] = relationship(back_populates="users")
 
-    def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+    # The plain token of the login session this object was loaded for (or is being logged in with); not a
+    # column. Flask-Login stores `get_id()` in the session cookie, so the cookie names a server-side session
+    # row that logout deletes, instead of the user id, which would stay valid for as long as the cookie.
+    session_token = None  # str | None, set per request; a plain attribute, not annotated, so not mapped
 
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+    def get_id(self) -> str | None:
+        return self.session_token
+
+
+class LoginSession(db.Model):
+    """One logged-in browser. Deleting the row ends that session, whatever the browser's cookie says."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
 
 
 def hash_token(token: str) -> str:

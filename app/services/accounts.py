@@ -1,4 +1,4 @@
-"""Sign-up, users and API tokens."""
+"""Sign-up, login, passwords, users and API tokens (sessions: `app.services.sessions`)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ApiToken, User, Workspace
 from app.models.accounts import hash_token
 from app.models.types import utcnow
+from app.services import passwords
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 8
 
 
 class AccountError(ValueError):
@@ -32,30 +33,74 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def create_user(email: str, password: str, workspace_name: str | None = None) -> User:
-    """Create a user in a new workspace (sign-up), checking the input a person typed."""
+def _check_signup(email: str, password: str) -> str:
     email = normalise_email(email)
     if not EMAIL_RE.match(email):
         raise AccountError("Enter a valid email address.", "email")
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"Use a password of at least {MIN_PASSWORD} characters.", "password")
-    if find_user(email):
-        raise AccountError("An account with this email already exists.", "email")
+    try:
+        passwords.check_new_password(password, email)
+    except passwords.PasswordRejected as exc:
+        raise AccountError(str(exc), "password") from exc
+    return email
+
+
+def _new_user(email: str, password: str, workspace_name: str | None) -> User:
     workspace = Workspace(name=(workspace_name or "").strip() or email.split("@", 1)[0])
-    user = User(email=email, workspace=workspace)
-    user.set_password(password)
+    user = User(email=email, workspace=workspace, password_hash=passwords.hash_password(password))
     db.session.add_all([workspace, user])
     db.session.commit()
     return user
 
 
+def create_user(email: str, password: str, workspace_name: str | None = None) -> User:
+    """Create a user in a new workspace (the `create-user` command), checking the input a person typed.
+    An operator may learn that the email is taken; the public sign-up (`sign_up`) never says so."""
+    email = _check_signup(email, password)
+    if find_user(email):
+        raise AccountError("An account with this email already exists.", "email")
+    return _new_user(email, password, workspace_name)
+
+
+def sign_up(email: str, password: str, workspace_name: str | None = None) -> User | None:
+    """The public sign-up: create the user and workspace unless the email is taken. Its caller answers the
+    same either way, and both ways cost one password hash, so the form cannot be used to find out who has
+    an account. Returns the new user, or None when the email was taken (nothing is changed then)."""
+    email = _check_signup(email, password)
+    if find_user(email):
+        passwords.hash_password(password)  # what creating the account would have cost
+        return None
+    try:
+        return _new_user(email, password, workspace_name)
+    except IntegrityError:  # the same email signed up at the same moment
+        db.session.rollback()
+        return None
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The user whose email and password these are, or None. An unknown email costs the same password
+    check as a known one (a dummy hash), so the answer's timing does not tell which emails have accounts."""
     user = find_user(email)
-    if user is None or not user.check_password(password or ""):
+    matches = passwords.verify(user.password_hash if user else None, password)
+    if user is None or not matches:
         return None
     user.last_login_at = utcnow()
     db.session.commit()
     return user
+
+
+def change_password(user: User, current: str, new: str, confirmation: str) -> None:
+    """Set a new password after checking the current one; raise AccountError naming the field otherwise.
+    The caller ends the user's other sessions."""
+    if not passwords.verify(user.password_hash, current):
+        raise AccountError("Your current password is not this one.", "current_password")
+    if new != confirmation:
+        raise AccountError("The two new passwords differ.", "confirmation")
+    try:
+        passwords.check_new_password(new, user.email)
+    except passwords.PasswordRejected as exc:
+        raise AccountError(str(exc), "new_password") from exc
+    user.password_hash = passwords.hash_password(new)
+    db.session.commit()
 
 
 def create_api_token(user: User, name: str = "API token") -> tuple[ApiToken, str]:

@@ -130,9 +130,13 @@ def main() -> None:
                 f"built {args.rows:,} rows per table in {time.perf_counter() - started:.0f}s ({db.engine.dialect.name})"
             )
         engine = db.engine
+        from app.models import User
+        from app.services import sessions
+
+        session_token = sessions.start_session(db.session.get(User, user_id))
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = session_token
         session["_fresh"] = True
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *a: statements.append(1))

@@ -157,6 +157,7 @@ def main() -> None:
 
         from app.extensions import db
         from app.models import User
+        from app.services import sessions
 
         if os.environ.get("BENCH_REUSE") and db.session.scalar(select(User.id).limit(1)):
             user_id = db.session.scalar(select(User.id).where(User.email == "bench@example.com"))
@@ -170,7 +171,7 @@ def main() -> None:
             print(f"seeded {PRODUCTS} products and {ORDERS} orders in {time.perf_counter() - started:.0f} s")
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = sessions.start_session(db.session.get(User, user_id))
             session["_fresh"] = True
         first = client.get("/products?limit=50").get_data(as_text=True)
         assert "Next page" in first

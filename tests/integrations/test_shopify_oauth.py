@@ -15,6 +15,7 @@ from app.models import Integration, OAuthState
 from app.models.types import utcnow
 from app.platforms.signatures import sign_shopify_query
 from app.services.shopify_connect import WEBHOOK_TOPICS
+from tests.conftest import log_in
 
 from .conftest import SHOP, TOKEN_URL, WEBHOOK_URI, csrf_token, load
 
@@ -156,8 +157,7 @@ def test_another_workspace_cannot_finish_my_oauth(auth_client, make_user, app, d
     state = start_oauth(auth_client)
     stranger = app.test_client()
     other = make_user("stranger@example.com")
-    with stranger.session_transaction() as session:
-        session["_user_id"] = str(other.id)
+    log_in(stranger, other)
 
     stranger.get("/integrations/shopify/callback?" + urlencode(callback_params(state)))
 

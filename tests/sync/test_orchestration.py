@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.models import Integration, Product, SyncRun
 from app.models.types import utcnow
 from app.schedule import SCHEDULES, get_scheduler, register_schedules
+from app.services import sessions
 from app.sync import jobs, runner, service
 
 
@@ -141,6 +142,7 @@ def test_progress_fragment_polls_while_running_and_reports_monotonic_progress(
     from app.models import User
 
     integration_user_id = db.session.scalar(select(func.min(User.id)))
+    session_token = sessions.start_session(db.session.get(User, integration_user_id))
     page = auth_client.get("/").get_data(as_text=True)
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
     answer = auth_client.post(f"/sync/integrations/{integration.id}",
@@ -155,7 +157,7 @@ def test_progress_fragment_polls_while_running_and_reports_monotonic_progress(
     def poll(ctx, page):
         with app.test_client() as other:  # as the browser would, while the worker runs
             with other.session_transaction() as session:
-                session["_user_id"], session["_fresh"] = str(integration_user_id), True
+                session["_user_id"], session["_fresh"] = session_token, True
             fragment = other.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
             seen.append(int(fragment.split('data-processed="', 1)[1].split('"', 1)[0]))
             assert 'hx-trigger="every 1s"' in fragment and "per second" in fragment

@@ -1,7 +1,8 @@
-"""Settings pages: notifications and the agent (general settings), and API tokens."""
+"""Settings pages: notifications and the agent (general settings), API tokens, and security (password
+change, log out everywhere)."""
 
 from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from app.web.settings import general, routes  # noqa: E402,F401
+from app.web.settings import general, routes, security  # noqa: E402,F401

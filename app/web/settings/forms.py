@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import URL, Length, Optional, Regexp, ValidationError
+from wtforms import BooleanField, PasswordField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
 
 # Deliberately loose: the address is for notifications, and the provider will tell if it bounces.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -51,3 +51,9 @@ class AgentForm(FlaskForm):
             self.model.errors = [*self.model.errors, "Choose a model to turn the agent on."]
             return False
         return valid
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField("New password", validators=[DataRequired()])
+    confirmation = PasswordField("New password, again", validators=[DataRequired()])
