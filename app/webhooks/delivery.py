@@ -42,15 +42,20 @@ class Delivery:
             return self.received_at
 
     def integrations(self, *, include_disconnected: bool = False) -> list[Integration]:
-        """Every integration of this account: a shop connected in two workspaces feeds both."""
-        if not self.account_id:
+        """The integration the intake routed this delivery to, while it still holds the account (see
+        `app.services.integration_hold`): an account's deliveries go to that one workspace, never to another
+        that merely has a row for it. Empty when nobody holds it, or the hold moved since it arrived."""
+        if not self.integration_id or not self.account_id:
             return []
         stmt = select(Integration).where(
-            Integration.platform == self.platform, Integration.account_id == self.account_id
+            Integration.id == self.integration_id,
+            Integration.platform == self.platform,
+            Integration.account_id == self.account_id,
+            Integration.proved_at.is_not(None),
         )
         if not include_disconnected:
             stmt = stmt.where(Integration.status != "disconnected")
-        return list(db.session.scalars(stmt.order_by(Integration.id)))
+        return list(db.session.scalars(stmt))
 
     def log(self, workspace_id: int | None, entity_type: str, entity_id, action: str, *,
             integration_id: int | None = None, status: str = "success", error: str | None = None) -> None:  # fmt: skip
