@@ -35,11 +35,15 @@ class Delivery:
 
     @property
     def triggered_at(self) -> datetime:
-        """When the platform says the event happened (Shopify's X-Shopify-Triggered-At), else when it arrived."""
+        """When the platform says the event happened (Shopify's X-Shopify-Triggered-At), else when it arrived.
+
+        Never later than the arrival: a header time in the future would otherwise become a product's
+        `source_updated_at` and make every real update after it look older (the product would freeze)."""
         try:
-            return parse_time(self.headers.get("X-Shopify-Triggered-At")) or self.received_at
+            said = parse_time(self.headers.get("X-Shopify-Triggered-At"))
         except ValueError:
-            return self.received_at
+            said = None
+        return min(said, self.received_at) if said is not None else self.received_at
 
     def integrations(self, *, include_disconnected: bool = False) -> list[Integration]:
         """The integration the intake routed this delivery to, while it still holds the account (see
