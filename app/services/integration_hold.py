@@ -94,7 +94,13 @@ def commit_claim(scope: WorkspaceScope, integration: Integration) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        _refuse(scope, platform, account_id)
+        current = holder(platform, account_id)
+        if current is not None and current.workspace_id != scope.workspace_id:
+            _refuse(scope, platform, account_id)
+        # The same workspace connecting the account twice at once: the other attempt won.
+        raise IntegrationConflict(
+            f"This {THINGS[platform]} is already connected in your workspace."
+        ) from None
 
 
 def _refuse(scope: WorkspaceScope, platform: str, account_id: str):

@@ -206,3 +206,23 @@ def test_the_database_allows_one_holder_per_account(db, workspace, make_user):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_two_workspaces_proving_a_shop_at_once_the_later_commit_gets_a_409(
+    api_client, intruder, db, fake_shopify, sync_calls, monkeypatch
+):
+    from app.services import integration_hold, shopify_connect
+
+    mine = connect_with_token(api_client).get_json()["integration"]["id"]
+    # As if the other proof committed between this attempt's checks and its commit.
+    monkeypatch.setattr(shopify_connect, "refuse_if_held_elsewhere", lambda *args: None)
+    unlocked = integration_hold.holder
+    monkeypatch.setattr(integration_hold, "holder", lambda *a, lock=False: None if lock else unlocked(*a))
+
+    refused = connect_with_token(intruder.api)
+
+    assert refused.status_code == 409 and refused.get_json()["error"] == HELD_ELSEWHERE["shopify"]
+    db.session.expire_all()
+    assert [
+        i.id for i in db.session.scalars(select(Integration).where(Integration.proved_at.is_not(None)))
+    ] == [mine]
