@@ -226,3 +226,34 @@ def test_two_workspaces_proving_a_shop_at_once_the_later_commit_gets_a_409(
     assert [
         i.id for i in db.session.scalars(select(Integration).where(Integration.proved_at.is_not(None)))
     ] == [mine]
+
+
+def test_an_uninstall_ends_only_the_holders_connection(
+    api_client, intruder, db, fake_shopify, sync_calls, run_jobs
+):
+    row_id = add_row(intruder.api)
+    mine = connect_with_token(api_client).get_json()["integration"]["id"]
+
+    deliver(api_client, "app/uninstalled", shopify_body("app_uninstalled.json"))
+    run_jobs()
+
+    db.session.expire_all()
+    assert db.session.get(Integration, mine).status == "needs_reauth"
+    theirs = db.session.get(Integration, row_id)
+    assert (theirs.status, theirs.status_message) == ("disconnected", None)
+
+
+def test_a_delivery_stored_before_the_shop_moved_is_applied_to_nobody(
+    api_client, intruder, db, rsps, fake_shopify, sync_calls, run_jobs
+):
+    mine = connect_with_token(api_client).get_json()["integration"]["id"]
+    deliver(api_client, "products/create", shopify_body("products_create.json"))  # queued, not yet processed
+    api_client.post(f"/api/integrations/{mine}/disconnect")
+    rsps.add(responses.POST, TOKEN_URL, json=TOKENS)
+    state = start_oauth(intruder.pages)
+    intruder.pages.get("/integrations/shopify/callback?" + urlencode(callback_params(state)))
+
+    run_jobs()
+
+    assert count(db, Product) == 0  # the new holder's first sync brings the catalog, not a stale delivery
+    assert db.session.scalars(select(Webhook.status)).all() == ["processed"]
