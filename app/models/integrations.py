@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -15,9 +15,29 @@ STATUSES = ("disconnected", "pending", "connected", "error", "needs_reauth")
 SYNC_STATUSES = ("idle", "queued", "in_progress", "error")
 
 
+HOLDS = "proved_at IS NOT NULL"
+
+
 class Integration(db.Model):
+    """A workspace's connection to one platform account.
+
+    Any workspace may add a row for any account, but only the row whose credentials were proved (`proved_at`)
+    holds the account: webhooks, compliance requests and Meta deliveries for it go there and nowhere else.
+    The partial unique index keeps that to one row per account across all workspaces.
+    """
+
     __tablename__ = "integration"
-    __table_args__ = (UniqueConstraint("workspace_id", "platform", "account_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "platform", "account_id"),
+        Index(
+            "uq_integration_holder",
+            "platform",
+            "account_id",
+            unique=True,
+            postgresql_where=text(HOLDS),
+            sqlite_where=text(HOLDS),
+        ),  # fmt: skip
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
@@ -31,6 +51,10 @@ class Integration(db.Model):
     config: Mapped[dict] = mapped_column(JSON, default=dict)
     # Access tokens, refresh tokens, app secrets: never stored or returned in plain text.
     secrets: Mapped[dict | None] = mapped_column(EncryptedJSON)
+    # When a platform call answered with this row's credentials for this account (OAuth, a shop query, the
+    # phone number or catalog read). Kept through a disconnect (the workspace still holds the shop's data and
+    # must get its compliance requests); cleared when another workspace proves the account afresh.
+    proved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refresh_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,6 +3,9 @@
 Forgets the tokens, clears the webhook subscription ids and marks the workspace's products as no longer synced
 from Shopify (one set-based UPDATE; the products stay). `disconnect` first deletes the subscriptions it created;
 `handle_app_uninstalled` calls nobody, since the token is already dead. Callers use `app.services.integrations`.
+Neither ends the row's hold on its account (`proved_at`, see `integration_hold`): a disconnected workspace still
+has the account's data and keeps receiving its compliance requests. `release` ends a hold when another
+workspace proves the account afresh.
 """
 
 from __future__ import annotations
@@ -43,16 +46,30 @@ def disconnect(integration: Integration) -> Integration:
 
 
 def handle_app_uninstalled(shop_domain: str) -> list[int]:
-    """Shopify's `app/uninstalled`: the token is already dead, so no call; every workspace's integration for
-    the shop goes to `needs_reauth` (issue 12), with the Reconnect button restarting OAuth."""
+    """Shopify's `app/uninstalled`: the token is already dead, so no call; the integration holding the shop
+    goes to `needs_reauth` (issue 12), with the Reconnect button restarting OAuth. Rows of other workspaces
+    that never proved the shop are not the shop's business."""
     rows = db.session.scalars(
-        select(Integration).where(Integration.platform == "shopify", Integration.account_id == shop_domain)
+        select(Integration).where(
+            Integration.platform == "shopify",
+            Integration.account_id == shop_domain,
+            Integration.proved_at.is_not(None),
+        )
     ).all()
     for integration in rows:
         _forget(integration, "needs_reauth", UNINSTALLED_MESSAGE)
         log.info("integration %s: app uninstalled from the shop", integration.id)
     db.session.commit()
     return [row.id for row in rows]
+
+
+def release(integration: Integration, message: str) -> None:
+    """Another workspace proved this row's account: it stops holding it, forgets its tokens (the shared
+    webhook subscriptions are the new holder's now, so a later disconnect here must not delete them) and its
+    card says why. No commit: the caller commits it with the new hold."""
+    _forget(integration, "disconnected", message)
+    integration.sync_error = None
+    integration.proved_at = None
 
 
 def _forget(integration: Integration, status: str, message: str) -> None:

@@ -4,7 +4,8 @@ Create, update, connect (custom-app token or OAuth for Shopify, credentials for 
 `handle_app_uninstalled` for Shopify's webhook. A connect tests the credentials with one real call before anything
 is stored, so a failure leaves no token behind and never a `connected` row. Secrets are write-only: `serialize`
 says which are set, never what they are, and nothing here logs them. The Shopify OAuth and webhook parts live in
-`app.services.shopify_connect`; this module re-exports them so callers have one door.
+`app.services.shopify_connect`; this module re-exports them so callers have one door. Which one workspace holds
+an account (and so receives its webhooks) is decided in `app.services.integration_hold`.
 This module never reads the request: routes hand it plain dicts.
 """
 
@@ -32,6 +33,7 @@ from app.services.integration_base import (
     require,
     status_for,
 )
+from app.services.integration_hold import claim, commit_claim, refuse_if_held_elsewhere
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ def serialize(integration: Integration) -> dict:
         "status_message": integration.status_message,
         "config": dict(integration.config or {}),
         **flags,
+        # Set while this integration holds its account: only then do its webhooks arrive here.
+        "proved_at": iso(integration.proved_at),
         "token_expires_at": iso(integration.token_expires_at),
         "refresh_token_expires_at": iso(integration.refresh_token_expires_at),
         "last_sync_at": iso(integration.last_sync_at),
@@ -170,6 +174,7 @@ def connect_whatsapp(
     values = _merged(integration, data, ("phone_number_id", "waba_id"))
     require(values, ("access_token", "phone_number_id", "waba_id", "app_secret", "verify_token"))
     account_key_for("whatsapp", values)
+    refuse_if_held_elsewhere(scope, "whatsapp", values["phone_number_id"])
     phone = _try_platform(
         integration,
         lambda: WhatsAppClient(
@@ -191,6 +196,7 @@ def connect_facebook(
     values = _merged(integration, data, ("catalog_id", "page_id"))
     require(values, ("access_token", "catalog_id", "page_id", "app_secret"))
     account_key_for("facebook", values)
+    refuse_if_held_elsewhere(scope, "facebook", values["page_id"])
     catalog = _try_platform(
         integration,
         lambda: MetaCatalogClient(values["access_token"], **graph_kwargs()).get_catalog(values["catalog_id"]),
@@ -245,7 +251,8 @@ def _save_connected(scope, integration, platform, account_id, name, config, secr
     integration.set_secrets(**secrets)
     integration.status = "connected"
     integration.status_message = None
-    db.session.commit()
+    claim(scope, integration)  # the platform answered with these credentials: this is the proof
+    commit_claim(scope, integration)
     log.info("integration %s connected (%s)", integration.id, platform)
     return integration
 

@@ -4,7 +4,9 @@ Both ways end in `_connect_shop`: prove the token with `shop { name }`, read the
 inventory write-backs go: `config["location_id"]`), register the webhook subscriptions the app needs at
 `APP_URL/api/webhooks/shopify` (reusing ones that already point there), and only then store the token, the
 subscription ids and `status = connected` in one commit, and ask for the first full sync. Any failure
-before that commit stores nothing and removes the subscriptions this attempt created.
+before that commit stores nothing and removes the subscriptions this attempt created. A store another
+workspace holds and uses is refused before any call to Shopify (`integration_hold`); a proof moves one it
+holds but no longer uses.
 Callers go through `app.services.integrations`, which re-exports the public functions. Never logs a token.
 """
 
@@ -35,6 +37,7 @@ from app.services.integration_base import (
     shop_domain_or_error,
     status_for,
 )
+from app.services.integration_hold import claim, commit_claim, refuse_if_held_elsewhere
 from app.services.platform_clients import shopify_oauth
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,7 @@ def start_shopify_oauth(
         raise IntegrationConflict(
             "This store is already connected.", fields={"shop_domain": "Already connected."}
         )
+    refuse_if_held_elsewhere(scope, "shopify", shop)
     url, state = build_authorize_url(
         shop,
         cfg["SHOPIFY_API_KEY"],
@@ -111,6 +115,8 @@ def complete_shopify_oauth(params: Mapping[str, str], *, workspace_id: int | Non
     db.session.commit()
     scope = WorkspaceScope(row.workspace_id)
     integration = find_by_account(scope, "shopify", shop)
+    # Before the exchange: a refused attempt leaves the holder's tokens untouched.
+    refuse_if_held_elsewhere(scope, "shopify", shop)
     try:
         tokens = shopify_oauth().exchange_code(shop, params["code"])
     except PlatformError as exc:
@@ -136,6 +142,7 @@ def connect_shopify_with_token(
             raise IntegrationConflict(
                 "This store is already connected.", fields={"shop_domain": "Already connected."}
             )
+    refuse_if_held_elsewhere(scope, "shopify", shop)
     secrets = {"access_token": clean(data["access_token"]), "refresh_token": None}
     return _connect_shop(scope, integration, shop, secrets, (None, None), "custom_app")
 
@@ -194,7 +201,8 @@ def _connect_shop(
     integration.status = "connected"
     integration.status_message = None
     integration.sync_error = None
-    db.session.commit()
+    claim(scope, integration)  # the shop query answered: this is the proof
+    commit_claim(scope, integration)
     log.info("integration %s: Shopify store %s connected (%s)", integration.id, shop, auth_method)
     _enqueue_first_sync(integration)
     return integration

@@ -1,6 +1,8 @@
 """Shopify's mandatory compliance topics: customers/data_request, customers/redact, shop/redact.
 
-Each one is recorded as a `ComplianceRequest` per workspace holding the shop, with what was done.
+Each one is recorded as a `ComplianceRequest` in the one workspace holding the shop (`Delivery.integrations`:
+the integration whose credentials proved the shop, connected or not since), with what was done. A workspace
+that merely added a row for the shop gets nothing: no request, no export.
 - data_request: an export (JSON of the customer's orders and conversations) the merchant downloads from
   `GET /api/compliance/<id>/export` (and later the dashboard).
 - customers/redact: the customer's conversations and messages are deleted, their orders keep the lines and
@@ -126,7 +128,7 @@ def customers_redact(d: Delivery) -> None:
 
 
 def shop_redact(d: Delivery) -> None:
-    """Shopify sends this 48 hours after an uninstall: forget the shop in every workspace that had it."""
+    """Shopify sends this 48 hours after an uninstall: forget the shop in the workspace that holds it."""
     for integration in d.integrations(include_disconnected=True):
         ws, integration_id = integration.workspace_id, integration.id
         others = db.session.scalar(

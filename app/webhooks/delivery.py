@@ -35,22 +35,31 @@ class Delivery:
 
     @property
     def triggered_at(self) -> datetime:
-        """When the platform says the event happened (Shopify's X-Shopify-Triggered-At), else when it arrived."""
+        """When the platform says the event happened (Shopify's X-Shopify-Triggered-At), else when it arrived.
+
+        Never later than the arrival: a header time in the future would otherwise become a product's
+        `source_updated_at` and make every real update after it look older (the product would freeze)."""
         try:
-            return parse_time(self.headers.get("X-Shopify-Triggered-At")) or self.received_at
+            said = parse_time(self.headers.get("X-Shopify-Triggered-At"))
         except ValueError:
-            return self.received_at
+            said = None
+        return min(said, self.received_at) if said is not None else self.received_at
 
     def integrations(self, *, include_disconnected: bool = False) -> list[Integration]:
-        """Every integration of this account: a shop connected in two workspaces feeds both."""
-        if not self.account_id:
+        """The integration the intake routed this delivery to, while it still holds the account (see
+        `app.services.integration_hold`): an account's deliveries go to that one workspace, never to another
+        that merely has a row for it. Empty when nobody holds it, or the hold moved since it arrived."""
+        if not self.integration_id or not self.account_id:
             return []
         stmt = select(Integration).where(
-            Integration.platform == self.platform, Integration.account_id == self.account_id
+            Integration.id == self.integration_id,
+            Integration.platform == self.platform,
+            Integration.account_id == self.account_id,
+            Integration.proved_at.is_not(None),
         )
         if not include_disconnected:
             stmt = stmt.where(Integration.status != "disconnected")
-        return list(db.session.scalars(stmt.order_by(Integration.id)))
+        return list(db.session.scalars(stmt))
 
     def log(self, workspace_id: int | None, entity_type: str, entity_id, action: str, *,
             integration_id: int | None = None, status: str = "success", error: str | None = None) -> None:  # fmt: skip

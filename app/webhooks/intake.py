@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import JSON, String, Text, bindparam, case, create_engine, select, text
+from sqlalchemy import JSON, String, Text, bindparam, create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
@@ -199,11 +199,15 @@ def meta_handshake(platform: str, params: Mapping[str, str]) -> str | None:
 
 
 def _lookup(platform: str, account_id: str | None, what):
-    # Connected first: a workspace that disconnected the account must not shadow one that uses it.
+    # The one integration holding the account (its credentials were proved for it; at most one per account,
+    # `uq_integration_holder`). A row another workspace merely added for the account is never picked.
     return (
         select(what)
-        .where(Integration.platform == platform, Integration.account_id == account_id)
-        .order_by(case((Integration.status == "connected", 0), else_=1), Integration.id)
+        .where(
+            Integration.platform == platform,
+            Integration.account_id == account_id,
+            Integration.proved_at.is_not(None),
+        )
         .limit(1)
     )
 
@@ -212,8 +216,8 @@ def _integration(platform: str, account_id: str | None) -> Integration | None:
     return db.session.scalars(_lookup(platform, account_id, Integration)).first() if account_id else None
 
 
-# One statement finds the integration (connected first: a workspace that disconnected the account must not
-# shadow one that uses it), inserts the row and tells a re-delivery apart: the unique (platform, delivery_id)
+# One statement finds the integration holding the account (the same rule as `_lookup`, served by the partial
+# unique index `uq_integration_holder`), inserts the row and tells a re-delivery apart: the unique (platform, delivery_id)
 # decides, not a prior read, so two racing deliveries cannot both land. Plain SQL that Postgres and SQLite
 # both speak ("WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint), built once: building
 # an expression per delivery cost more than running it.
@@ -226,8 +230,7 @@ _STORE = text(
     FROM (SELECT 1 AS one) AS one
     LEFT JOIN (
         SELECT id, workspace_id FROM integration
-        WHERE platform = :platform AND account_id = :account_id
-        ORDER BY CASE WHEN status = 'connected' THEN 0 ELSE 1 END, id
+        WHERE platform = :platform AND account_id = :account_id AND proved_at IS NOT NULL
         LIMIT 1
     ) AS i ON true
     WHERE true

@@ -3,8 +3,9 @@
 Products and orders go through the sync's own mapping (`app.sync.mapping`) and writers, so a webhook and a sync
 page land identically and newest-wins is enforced in SQL. Stock goes through `app.inventory` (whose functions
 commit their own transaction), uninstalls through `app.services.integrations`, bulk exports through
-`app.sync.service.continue_bulk` when the sync service is installed. A shop connected in several workspaces
-feeds each of them. Must not call Shopify.
+`app.sync.service.continue_bulk` when the sync service is installed. A shop feeds the one workspace that
+holds it (`Delivery.integrations`). Ordering keys: the body's `updated_at`, else the delivery's
+`triggered_at` (never later than its arrival). Must not call Shopify.
 """
 
 from __future__ import annotations
@@ -143,6 +144,9 @@ def app_uninstalled(d: Delivery) -> None:
     from app.services.integrations import handle_app_uninstalled
 
     before = {i.id: i.workspace_id for i in d.integrations(include_disconnected=True)}
+    if not before:  # nobody held the shop when this arrived, or the hold moved since: not theirs to end
+        _targets(d)
+        return
     changed = handle_app_uninstalled(d.account_id)  # commits
     for integration_id in changed or []:
         d.log(before.get(integration_id), "integration", integration_id, "update", integration_id=integration_id,

@@ -1,7 +1,7 @@
 """server-side login sessions
 
 Revision ID: 0008_login_sessions
-Revises: 0006_bulk_write_checks
+Revises: 0007_integration_holder
 Create Date: 2026-12-03 10:00:00
 
 Written by hand. The session cookie used to hold the user id, so a copied cookie stayed valid after logout
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0008_login_sessions"
-down_revision = "0006_bulk_write_checks"
+down_revision = "0007_integration_holder"
 branch_labels = None
 depends_on = None
 

@@ -59,6 +59,7 @@ def prepare() -> int:
     from app.config import TestConfig, _database_url
     from app.extensions import db
     from app.models import Integration
+    from app.models.types import utcnow
     from app.services import accounts
 
     class BenchConfig(TestConfig):
@@ -75,7 +76,7 @@ def prepare() -> int:
         upgrade(directory=str(ROOT / "migrations"))
         user = accounts.create_user("bench@intake.test", "bench-password-123", "Intake bench")
         row = Integration(workspace_id=user.workspace_id, platform="shopify", account_id=SHOP, status="connected",
-                          config={})  # fmt: skip
+                          config={}, proved_at=utcnow())  # fmt: skip
         row.set_secrets(access_token="shpat_bench")
         db.session.add(row)
         db.session.commit()

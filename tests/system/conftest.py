@@ -26,6 +26,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from app.demo_store import DemoStore, create_standalone_app
 from app.extensions import db
 from app.models import Integration
+from app.models.types import utcnow
 from tests.system.faults import FaultInjector
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +94,7 @@ def demo_server(app, tmp_path):
 @pytest.fixture
 def shop_integration(db, workspace):
     row = Integration(workspace_id=workspace.id, platform="shopify", account_id=SHOP, display_name="Fault Store",
-                      status="connected", config={"currency": "USD"})  # fmt: skip
+                      status="connected", config={"currency": "USD"}, proved_at=utcnow())  # fmt: skip
     row.set_secrets(access_token=TOKEN)
     db.session.add(row)
     db.session.commit()

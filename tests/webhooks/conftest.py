@@ -11,6 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Integration
+from app.models.types import utcnow
 from app.platforms.signatures import sign_meta_body, sign_shopify_body
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "webhooks"
@@ -69,8 +70,9 @@ def post_meta(client):
 def _integration(workspace, platform, account_id, **secrets) -> SimpleNamespace:
     """Plain ids, not the row: the burst worker ends its session after each job, detaching loaded rows."""
     integration = Integration(
-        workspace_id=workspace.id, platform=platform, account_id=account_id, status="connected", config={}
-    )
+        workspace_id=workspace.id, platform=platform, account_id=account_id, status="connected", config={},
+        proved_at=utcnow(),  # as a connect leaves it: the credentials answered, this row holds the account
+    )  # fmt: skip
     integration.set_secrets(access_token="token", **secrets)
     db.session.add(integration)
     db.session.commit()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Integration, Order, OrderItem, Product, ProductVariant, Reservation, SyncLog, Webhook
+from app.models.types import utcnow
 from app.sync.mapping import parse_time
 from tests.webhooks.conftest import fixture_json
 
@@ -54,6 +55,27 @@ def test_older_update_after_newer_is_ignored(post_shopify, shopify_integration, 
     assert product().title == "Example T-Shirt (new season)"
     assert statuses() == ["processed", "processed"]
     assert db.session.scalars(select(SyncLog.action).order_by(SyncLog.id.desc())).first() == "skip"
+
+
+def test_future_triggered_at_does_not_freeze_the_product(post_shopify, shopify_integration, run_jobs):
+    post_shopify("products/create", fixture_json("shopify/products_create.json"))
+    run_jobs()
+    undated = fixture_json("shopify/products_update.json")
+    del undated["updated_at"]  # so the header is the only time the delivery carries
+    before = utcnow()
+    post_shopify("products/update", undated, triggered_at="2099-01-01T00:00:00.000Z")
+    run_jobs()
+    db.session.expire_all()
+    assert product().title == "Example T-Shirt (new season)"
+    assert before <= product().source_updated_at <= utcnow()  # bounded by when it arrived
+
+    later = fixture_json("shopify/products_update.json")
+    later.update(title="Example T-Shirt (winter)", updated_at=utcnow().isoformat())
+    post_shopify("products/update", later)
+    run_jobs()
+    db.session.expire_all()
+    assert product().title == "Example T-Shirt (winter)"
+    assert statuses() == ["processed"] * 3
 
 
 def test_delete_then_late_update_does_not_resurrect(post_shopify, shopify_integration, run_jobs):
