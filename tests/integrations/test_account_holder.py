@@ -19,6 +19,7 @@ from app.models.types import utcnow
 from app.platforms.signatures import sign_shopify_body
 from app.services import accounts
 from app.services.integration_hold import HELD_ELSEWHERE
+from tests.conftest import log_in
 
 from .conftest import CUSTOM_TOKEN, SHOP, TOKEN_URL, csrf_token, load
 from .test_shopify_oauth import TOKENS, callback_params, start_oauth
@@ -63,8 +64,7 @@ def intruder(app, make_user):
     api = app.test_client()
     api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     pages = app.test_client()
-    with pages.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+    log_in(pages, user)
     return type("Intruder", (), {"api": api, "pages": pages, "workspace_id": user.workspace_id})
 
 
