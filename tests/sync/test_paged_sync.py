@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.models import Alert, Integration, Product, ProductVariant, SyncLog, SyncRun, Workspace
 from app.sync import runner, service
+from tests import fake_dns
 from tests.sync.conftest import SHOP, fixture_json
 
 
@@ -173,7 +174,10 @@ def test_5xx_and_throttled_mid_sync_are_survived(db, shopify, integration, run_j
     assert calls["n"] >= 8 and no_sleep  # the retry and the throttle wait happened (and were not slept)
 
 
-def test_persistent_failure_sets_sync_error_alert_and_notification(db, shopify, integration, run_jobs):
+def test_persistent_failure_sets_sync_error_alert_and_notification(
+    db, shopify, integration, run_jobs, monkeypatch
+):
+    fake_dns.install(monkeypatch, {"hooks.merchant.test": "93.184.215.14"})  # a public address
     workspace = db.session.get(Workspace, integration.workspace_id)
     workspace.notification_webhook_url = "https://hooks.merchant.test/wagents"
     db.session.commit()
