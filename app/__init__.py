@@ -13,7 +13,7 @@ from flask import Flask, g, jsonify
 from sqlalchemy import event, text
 from werkzeug.routing import IntegerConverter
 
-from app import access_log, body_limit, errors, queues
+from app import access_log, body_limit, errors, queues, security_headers
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -58,6 +58,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     errors.init_app(app)
     body_limit.init_app(app)
     access_log.init_app(app)
+    security_headers.init_app(app)
 
     @app.before_request
     def _fresh_identity():
