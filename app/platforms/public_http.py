@@ -90,9 +90,11 @@ def _split(url: str) -> tuple[str, str, int]:
         raise UnsafeAddress("only http(s) URLs with a host can be called")
     try:
         port = parts.port or DEFAULT_PORTS[scheme]
-    except ValueError as exc:
-        raise UnsafeAddress("the URL's port is not a number") from exc
-    return scheme, parts.hostname.rstrip(".").lower(), port
+        # The name as requests will send it (punycode), so the pinned adapter recognises it.
+        host = parts.hostname.rstrip(".").encode("idna").decode("ascii").lower()
+    except ValueError as exc:  # UnicodeError included
+        raise UnsafeAddress("the URL's host or port is not valid") from exc
+    return scheme, host, port
 
 
 def resolve(url: str, *, allow_private: bool = False) -> Target:
@@ -163,6 +165,15 @@ def post_json(
         adapter = _PinnedAdapter(target)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
-        return session.post(
-            url, json=payload, timeout=timeout, headers=headers, allow_redirects=False, verify=verify
+        # Only the status matters: the body is never read, so an endless answer cannot hold the worker.
+        response = session.post(
+            url,
+            json=payload,
+            timeout=timeout,
+            headers=headers,
+            allow_redirects=False,
+            verify=verify,
+            stream=True,
         )
+        response.close()
+        return response

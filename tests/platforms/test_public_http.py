@@ -8,6 +8,7 @@ import json
 import re
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -179,3 +180,42 @@ def test_tls_verifies_the_name_and_sends_it_as_sni_while_pinned(listener, monkey
     with pytest.raises(public_http.requests.exceptions.SSLError):
         public_http.post_json(f"https://other.merchant.test:{port}/hook", PAYLOAD, timeout=(3, 5),
                               allow_private=True, verify=cert)  # fmt: skip
+
+
+def test_an_international_name_is_checked_and_pinned_as_punycode(listener, monkeypatch):
+    looked_up = fake_dns.install(monkeypatch, {"xn--bcher-kva.test": "127.0.0.1"})
+    url = f"http://bücher.test:{listener.server_port}/hook"
+    assert post_notification(url, PAYLOAD) is False  # loopback, refused
+    assert post_notification(url, PAYLOAD, allow_private=True) is True
+    assert looked_up == ["xn--bcher-kva.test", "xn--bcher-kva.test"]
+    assert listener.seen == [(f"xn--bcher-kva.test:{listener.server_port}", PAYLOAD)]
+
+
+class _Endless(_Recorder):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", str(10**9))
+        self.end_headers()
+        for _ in range(40):  # a trickle the read timeout alone would never end (bounded: 4 s)
+            try:
+                self.wfile.write(b"x" * 10)
+                self.wfile.flush()
+            except OSError:
+                return
+            time.sleep(0.1)
+
+
+def test_an_endless_answer_does_not_hold_the_sender(monkeypatch):
+    server = HTTPServer(("127.0.0.1", 0), _Endless)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        fake_dns.install(monkeypatch, {"hooks.merchant.test": "127.0.0.1"})
+        started = time.monotonic()
+        url = f"http://hooks.merchant.test:{server.server_port}/hook"
+        assert post_notification(url, PAYLOAD, allow_private=True) is True
+        assert time.monotonic() - started < 2
+    finally:
+        server.shutdown()
+        server.server_close()
