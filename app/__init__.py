@@ -13,7 +13,7 @@ from flask import Flask, g, jsonify
 from sqlalchemy import event, text
 from werkzeug.routing import IntegerConverter
 
-from app import errors, queues
+from app import access_log, body_limit, errors, queues, security_headers
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -56,6 +56,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_message = "Please log in to see this page."
     queues.init_app(app)
     errors.init_app(app)
+    body_limit.init_app(app)
+    access_log.init_app(app)
+    security_headers.init_app(app)
     from app.web import limits
 
     limits.init_app(app)

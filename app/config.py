@@ -65,6 +65,10 @@ class Config:
     # Without REDIS_URL the app runs RQ on fakeredis with a worker thread and the scheduler in-process.
     EMBEDDED_WORKER = _bool("EMBEDDED_WORKER", True)
 
+    # Notification URLs may point at loopback and private-network addresses (an endpoint inside the operator's
+    # own network). Off: a merchant's URL reaches public addresses only.
+    NOTIFY_ALLOW_PRIVATE = _bool("NOTIFY_ALLOW_PRIVATE", False)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", APP_URL.startswith("https://"))

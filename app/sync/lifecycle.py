@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
@@ -230,4 +231,5 @@ def fail(run_id: int, message: str, *, detail: str = "") -> None:
                 "message": message,
                 "at": now.isoformat(),
             },
+            allow_private=bool(current_app.config.get("NOTIFY_ALLOW_PRIVATE")),
         )

@@ -55,13 +55,28 @@ def pytest_runtest_makereport(item, call):
                 page.screenshot(path=str(ARTIFACTS / f"{item.name}.png"), full_page=True)
 
 
+# Every page of every browser test reports Content-Security-Policy violations (the event and Chromium's
+# console message): a test whose pages broke the policy fails at teardown.
+CSP_PROBE = """document.addEventListener("securitypolicyviolation", (e) =>
+  window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`));"""
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations():
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
+    context.expose_binding("__cspViolation", lambda _source, text: csp_violations.append(text))
+    context.add_init_script(CSP_PROBE)
     page = context.new_page()
+    page.on("console", lambda m: "Content Security Policy" in m.text and csp_violations.append(m.text))
     yield page
     context.close()
+    assert csp_violations == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture

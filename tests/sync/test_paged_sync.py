@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.models import Alert, Integration, Product, ProductVariant, SyncLog, SyncRun, Workspace
 from app.sync import runner, service
+from tests import fake_dns
 from tests.sync.conftest import SHOP, fixture_json
 
 
@@ -173,7 +174,10 @@ def test_5xx_and_throttled_mid_sync_are_survived(db, shopify, integration, run_j
     assert calls["n"] >= 8 and no_sleep  # the retry and the throttle wait happened (and were not slept)
 
 
-def test_persistent_failure_sets_sync_error_alert_and_notification(db, shopify, integration, run_jobs):
+def test_persistent_failure_sets_sync_error_alert_and_notification(
+    db, shopify, integration, run_jobs, monkeypatch
+):
+    fake_dns.install(monkeypatch, {"hooks.merchant.test": "93.184.215.14"})  # a public address
     workspace = db.session.get(Workspace, integration.workspace_id)
     workspace.notification_webhook_url = "https://hooks.merchant.test/wagents"
     db.session.commit()
@@ -208,3 +212,21 @@ def test_orders_sync_links_lines_to_variants(db, integration, run_jobs, kind):
     items = db.session.scalars(select(OrderItem)).all()
     assert items and all(i.variant_id is not None for i in items)
     assert reload(db, Integration, iid).config["orders_synced_at"]
+
+
+@pytest.mark.parametrize(("allow_private", "address", "sent"), [(False, "169.254.169.254", False),
+                         (False, "10.0.0.8", False), (True, "10.0.0.8", True), (True, "169.254.169.254", False)])  # fmt: skip
+def test_failure_notification_to_an_internal_address_is_not_sent(
+    app, db, shopify, integration, run_jobs, monkeypatch, allow_private, address, sent
+):
+    # Stored before the settings form checked addresses, or resolving differently now: the send decides.
+    fake_dns.install(monkeypatch, {"hooks.inside.test": address})
+    monkeypatch.setitem(app.config, "NOTIFY_ALLOW_PRIVATE", allow_private)
+    workspace = db.session.get(Workspace, integration.workspace_id)
+    workspace.notification_webhook_url = "https://hooks.inside.test/wagents"
+    db.session.commit()
+    shopify.add("POST", "https://hooks.inside.test/wagents", json={"ok": True})
+    inject(shopify, lambda n: (503, {"errors": "Service Unavailable"}) if n >= 4 else None)
+    assert sync(db, integration.id, "full", run_jobs).status == "failed"
+    posted = [c for c in shopify.calls if c.request.url.startswith("https://hooks.inside.test/")]
+    assert len(posted) == (1 if sent else 0)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.extensions import db
 from app.models import Workspace
+from tests import fake_dns
 
 from .conftest import csrf_token
 
@@ -88,3 +91,55 @@ def test_settings_without_js_redirect_on_success_and_rerender_page_on_error(auth
 def test_settings_require_csrf(auth_client):
     response = auth_client.post("/settings/notifications", data={"email": "a@b.co"})
     assert response.status_code in (400, 422)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://127.0.0.1:8443/hook", "https://169.254.169.254/latest/meta-data/", "https://10.1.2.3/x",
+     "https://[::1]/hook", "https://[::ffff:127.0.0.1]/hook", "https://loopback.evil.test/hook"],
+)  # fmt: skip
+def test_notification_url_to_an_internal_address_is_refused_with_a_clear_message(
+    auth_client, workspace, monkeypatch, url
+):
+    fake_dns.install(monkeypatch, {"loopback.evil.test": "127.0.0.1"})
+    response = auth_client.post(
+        "/settings/notifications", data={"webhook_url": url, "email": ""}, headers=_htmx(auth_client)
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Use a public internet address" in html or "Enter a full URL" in html
+    db.session.expire_all()
+    assert db.session.get(Workspace, workspace.id).notification_webhook_url is None
+
+
+def test_notification_url_checks_name_resolution_and_honours_the_opt_out(
+    app, auth_client, workspace, monkeypatch
+):
+    fake_dns.install(monkeypatch, {"loopback.evil.test": "127.0.0.1", "hooks.merchant.test": "93.184.215.14"})
+    response = auth_client.post(
+        "/settings/notifications",
+        data={"webhook_url": "https://loopback.evil.test/hook"},
+        headers=_htmx(auth_client),
+    )
+    assert response.status_code == 422
+    assert (
+        "Use a public internet address: loopback.evil.test is a loopback address (127.0.0.1)."
+        in response.get_data(as_text=True)
+    )
+    ok = auth_client.post(
+        "/settings/notifications",
+        data={"webhook_url": "https://hooks.merchant.test/h"},
+        headers=_htmx(auth_client),
+    )
+    assert ok.status_code == 200
+    monkeypatch.setitem(app.config, "NOTIFY_ALLOW_PRIVATE", True)
+    inside = auth_client.post(
+        "/settings/notifications",
+        data={"webhook_url": "https://loopback.evil.test/hook"},
+        headers=_htmx(auth_client),
+    )
+    assert inside.status_code == 200
+    db.session.expire_all()
+    assert (
+        db.session.get(Workspace, workspace.id).notification_webhook_url == "https://loopback.evil.test/hook"
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+
+from app.platforms.public_http import refusal_for_url
 
 # Deliberately loose: the address is for notifications, and the provider will tell if it bounces.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -30,6 +33,12 @@ class NotificationsForm(FlaskForm):
         # Notifications carry shop data: only over TLS.
         if field.data and not field.data.strip().lower().startswith("https://"):
             raise ValidationError("Use an https:// address.")
+        # The send-time check is the guard; this tells the merchant now instead of failing silently later.
+        reason = refusal_for_url(
+            field.data.strip(), allow_private=bool(current_app.config.get("NOTIFY_ALLOW_PRIVATE"))
+        )
+        if reason:
+            raise ValidationError(f"Use a public internet address: {reason}.")
 
 
 class AgentForm(FlaskForm):
