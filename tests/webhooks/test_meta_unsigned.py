@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from app.extensions import db
 from app.models import Webhook
 from app.models import types as model_types
+from app.platforms import signatures
 from app.webhooks import json_text, meta_secrets
 from tests.webhooks.conftest import _integration, fixture_json
 
@@ -27,8 +28,8 @@ def _wide_body(ids: list[str]) -> bytes:
 
 @contextmanager
 def counted(monkeypatch):
-    """Counts SQL statements on every engine and secret decrypts while the block runs."""
-    counts = {"statements": 0, "decrypts": 0}
+    """Counts SQL statements on every engine, secret decrypts and HMACs over the body while the block runs."""
+    counts = {"statements": 0, "decrypts": 0, "hmacs": 0}
 
     def on_statement(*_args):
         counts["statements"] += 1
@@ -39,7 +40,14 @@ def counted(monkeypatch):
         counts["decrypts"] += 1
         return real(token)
 
+    real_verify = signatures.verify_meta_signature
+
+    def verify(*args):
+        counts["hmacs"] += 1
+        return real_verify(*args)
+
     monkeypatch.setattr(model_types, "decrypt_json", decrypt)
+    monkeypatch.setattr(signatures, "verify_meta_signature", verify)
     event.listen(Engine, "before_cursor_execute", on_statement)
     try:
         yield counts
@@ -66,15 +74,16 @@ def test_unsigned_5mb_body_with_60000_ids_is_refused_with_bounded_work(app, clie
         response = client.post("/api/webhooks/whatsapp", data=raw, headers={"X-Hub-Signature-256": bad})
     assert response.status_code == 401 and response.get_json() == {"error": "Invalid webhook signature."}
     # One lookup for the first few ids, their decrypts; nothing per id of the 60,000.
-    assert counts["statements"] <= 2, counts
+    assert counts["statements"] == 1, counts
     assert 0 < counts["decrypts"] <= meta_secrets.MAX_CANDIDATES, counts
+    assert counts["hmacs"] == 2, counts  # ours, then the first named account's own secret
     # The same ids again are answered from the cache.
     with counted(monkeypatch) as again:
         assert (
             client.post("/api/webhooks/whatsapp", data=raw, headers={"X-Hub-Signature-256": bad}).status_code
             == 401
         )
-    assert again == {"statements": 0, "decrypts": 0}
+    assert again == {"statements": 0, "decrypts": 0, "hmacs": 2}
     assert db.session.scalar(select(Webhook.id)) is None
 
 
@@ -87,7 +96,7 @@ def test_a_malformed_signature_costs_no_lookup_and_no_parse(
     with counted(monkeypatch) as counts:
         for raw in (_wide_body(own_secret_accounts), b"{not json", b"[" * 100_000):
             assert client.post("/api/webhooks/whatsapp", data=raw, headers=headers).status_code == 401
-    assert counts == {"statements": 0, "decrypts": 0}
+    assert counts == {"statements": 0, "decrypts": 0, "hmacs": 0}
 
 
 def test_a_badly_signed_malformed_body_is_refused_before_parsing(client, monkeypatch, own_secret_accounts):
@@ -102,12 +111,18 @@ def test_a_badly_signed_malformed_body_is_refused_before_parsing(client, monkeyp
     assert response.status_code == 401
 
 
-def test_a_body_signed_by_one_of_its_accounts_own_secret_is_accepted(post_meta, own_secret_accounts):
-    # The signing account comes after others in the body; only its own part is kept.
-    ids = [own_secret_accounts[0], "2000000000000001", own_secret_accounts[5]]
+def test_a_body_signed_by_one_of_its_accounts_own_secret_is_accepted(
+    post_meta, workspace, own_secret_accounts
+):
+    # Signed by the first account it names; of the others, only those with the same secret are kept.
+    with_same = _integration(workspace, "whatsapp", "1065409999", app_secret="own-5").account_id
+    ids = [own_secret_accounts[5], "2000000000000001", own_secret_accounts[0], with_same]
     response = post_meta("whatsapp", _wide_body(ids), secret="own-5")
     assert response.status_code == 200 and response.get_json() == {"status": "accepted"}
-    assert db.session.scalars(select(Webhook.account_id)).all() == [own_secret_accounts[5]]
+    assert db.session.scalars(select(Webhook.account_id).order_by(Webhook.id)).all() == [
+        own_secret_accounts[5],
+        with_same,
+    ]
 
 
 def test_facebook_page_signed_by_its_own_secret(post_meta, facebook_integration):
