@@ -37,7 +37,7 @@ def storable(text: str) -> str:
 def load(raw: bytes) -> tuple[str, object]:
     """(storable text, parsed value) of a JSON body; ValueError naming the problem otherwise."""
     try:
-        text = storable(raw.decode("utf-8"))
+        text = storable(raw.decode("utf-8-sig"))  # RFC 8259 lets a parser ignore a byte order mark
     except UnicodeDecodeError as exc:
         raise ValueError(f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
     try:

@@ -44,3 +44,10 @@ def test_stored_shopify_payload_is_the_body_except_the_unstorable_escapes(post_s
     raw = b'{"id": 1,  "title": "a\\u0000b",\n "handle": "x"}'
     post_shopify("products/update", raw)
     assert db.session.scalar(select(Webhook.payload)) == '{"id": 1,  "title": "a\\ufffdb",\n "handle": "x"}'
+
+
+def test_a_utf8_byte_order_mark_is_ignored_as_before(post_shopify, shopify_integration):
+    assert post_shopify("products/update", b'\xef\xbb\xbf{"id": 1, "title": "BOM"}').get_json() == {
+        "status": "accepted"
+    }
+    assert db.session.scalar(select(Webhook.payload)) == '{"id": 1, "title": "BOM"}'
