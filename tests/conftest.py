@@ -93,6 +93,7 @@ def _app_context(app):
         finally:
             _db.session.remove()
             _empty_tables()
+            app.extensions.pop("meta_app_secrets", None)  # per-process secret cache: tables are emptied
             get_redis().flushdb()
 
 

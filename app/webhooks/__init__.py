@@ -2,6 +2,10 @@
 
 - `intake`: verify the signature over the raw body, find the integration, store the delivery in the `webhook`
   inbox first (the unique (platform, delivery_id) makes a re-delivery a no-op), enqueue, answer in milliseconds.
+- `meta_secrets`: which Meta app signed a POST (ours or an integration's own), with bounded work and a cache;
+  `meta_split`: a signed Meta POST as one delivery per change / event, wrong-shaped parts kept with their error;
+  `json_text`: a body's text without the escapes no database can store (NUL, lone surrogates).
+- `shapes`: reading JSON fields with the documented types, or a `WrongShape` error that says where.
 - `routes`: the `webhooks` blueprint under /api/webhooks (signature auth, no bearer token, no CSRF); thin.
 - `jobs`: `process_webhook(webhook_id)` on the `webhooks` queue (idempotent) and `sweep_pending()`, the
   housekeeping task that re-enqueues deliveries Redis never saw; `retry_webhook` for the API and dashboard.

@@ -24,6 +24,7 @@ from app.models import Integration
 from app.models.types import UTCDateTime, utcnow
 from app.platforms import signatures
 from app.queues import QueueUnavailable, enqueue
+from app.webhooks import json_text, meta_secrets, meta_split
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class Part:
     account_id: str | None
     payload: str
     headers: dict
+    error: str | None = None  # a Meta part of the wrong shape: stored as failed with this message
 
 
 def _sha256(data: bytes | str) -> str:
@@ -74,7 +76,7 @@ def receive_shopify(raw: bytes, headers: Mapping[str, str]) -> IntakeResult:
     kept = {name: headers[name] for name in SHOPIFY_HEADERS if headers.get(name)}
     part = Part(topic or "unknown", delivery_id[:255], shop or None, raw.decode("utf-8", "replace"), kept)
     try:
-        json.loads(raw)
+        part.payload, _body = json_text.load(raw)  # the body's text, minus what no database can store
     except ValueError as exc:
         return _malformed("shopify", part, exc)
     if not topic or not shop:
@@ -87,85 +89,68 @@ def receive_shopify(raw: bytes, headers: Mapping[str, str]) -> IntakeResult:
 
 
 def receive_meta(platform: str, raw: bytes, headers: Mapping[str, str]) -> IntakeResult:
-    """A WhatsApp (`whatsapp_business_account`) or Facebook (`page`) POST: one row per change / event."""
-    try:
-        body = json.loads(raw)
-        parts = split_meta(platform, body) if isinstance(body, dict) else None
-    except ValueError:
-        body, parts = None, None
-    signature = headers.get("X-Hub-Signature-256")
-    global_ok = signatures.verify_meta_signature(
-        current_app.config.get("META_APP_SECRET") or "", raw, signature
-    )
-    own_ok = set()
-    if not global_ok:  # an integration may have its own app secret: decrypt only when it has to speak
-        for account in {p.account_id for p in parts or [] if p.account_id}:
-            integration = _integration(platform, account)
-            secret = integration.secret("app_secret") if integration is not None else None
-            if secret and signatures.verify_meta_signature(secret, raw, signature):
-                own_ok.add(account)
-    if not global_ok and not own_ok:
+    """A WhatsApp (`whatsapp_business_account`) or Facebook (`page`) POST: one row per change / event.
+
+    The signature is checked before anything else, with bounded work whatever the body (`meta_secrets`): an
+    unsigned body is refused without being parsed. Parts of the wrong shape are stored as `failed` with an
+    error saying where; a body with no well-formed part is answered 400 like a malformed one."""
+    proof = meta_secrets.prove(platform, raw, headers.get("X-Hub-Signature-256"))
+    if proof is None:
         log.warning("%s webhook refused: bad or missing X-Hub-Signature-256", platform)
         return IntakeResult(401, {"error": "Invalid webhook signature."})
-    if parts is None:
+    try:
+        parts = _meta_parts(platform, raw)
+    except ValueError as exc:
         part = Part("unknown", "sha256:" + _sha256(raw), None, raw.decode("utf-8", "replace"), {})
-        return _malformed(platform, part, ValueError("the body is not a JSON object"))
-    outcomes = []
-    for part in parts:
-        if not global_ok and part.account_id not in own_ok:
-            # Signed with another integration's secret: that integration cannot speak for this account.
-            log.warning("%s webhook part for %s not signed by its own app secret", platform, part.account_id)
-            continue
-        outcomes.append(_store(platform, part))
-    return IntakeResult(200, {"status": _summary(outcomes)})
+        return _malformed(platform, part, exc)
+    signed = proof.signed_for(p.account_id for p in parts if p.account_id)
+    kept = [p for p in parts if proof.app_signed or p.account_id in signed]
+    if len(kept) < len(parts):
+        # Signed with another integration's secret: that integration cannot speak for these accounts.
+        log.warning("%s webhook: %d parts not signed by their account's own app secret", platform,
+                    len(parts) - len(kept))  # fmt: skip
+    good = [_store(platform, p) for p in kept if p.error is None]
+    bad = [(p, _store(platform, p, status="failed", error=p.error)) for p in kept if p.error is not None]
+    failed = [p for p, outcome in bad if outcome != "duplicate"]
+    if failed:
+        log.warning("%s webhook: %d parts of the wrong shape stored as failed", platform, len(failed))
+        if not good:
+            more = f" (and {len(failed) - 1} more parts)" if len(failed) > 1 else ""
+            return IntakeResult(400, {"error": failed[0].error + more})
+        return IntakeResult(200, {"status": _summary(good), "failed": len(failed)})
+    return IntakeResult(200, {"status": _summary(good) if good or not bad else "duplicate"})
+
+
+def _meta_parts(platform: str, raw: bytes) -> list[Part]:
+    _text, body = json_text.load(raw)  # parsed from text without NUL or lone surrogates
+    if not isinstance(body, dict):
+        raise ValueError("the body is not a JSON object")
+    try:
+        return split_meta(platform, body)
+    except RecursionError:  # re-serialising a part nested as deep as the parser allows
+        raise ValueError("nested too deeply") from None
 
 
 def split_meta(platform: str, body: dict) -> list[Part]:
-    """WhatsApp: one part per `entry[].changes[]` (each names its phone number); Facebook: one part per
-    `entry[].messaging[]` event (and per `changes[]` item). Each part keeps the documented envelope shape."""
-    parts = []
-    obj = body.get("object")
-    for entry in body.get("entry") or []:
-        if not isinstance(entry, dict):
-            continue
-        entry_id = str(entry.get("id") or "")
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {}
-            if platform == "whatsapp":
-                account = str((value.get("metadata") or {}).get("phone_number_id") or "") or None
-            else:
-                account = entry_id or None
-            ids = [m.get("id") for m in value.get("messages") or [] if m.get("id")]
-            envelope = {"object": obj, "entry": [{"id": entry_id, "changes": [change]}]}
-            parts.append(_meta_part(change.get("field") or "changes", ids, account, envelope))
-        for event in entry.get("messaging") or []:
-            mid = (event.get("message") or {}).get("mid")
-            topic = _messaging_topic(event)
-            envelope = {
-                "object": obj,
-                "entry": [{"id": entry_id, "time": entry.get("time"), "messaging": [event]}],
-            }
-            parts.append(
-                _meta_part(topic, [mid] if mid and topic == "messages" else [], entry_id or None, envelope)
-            )
-    return parts
+    """One Part per change / messaging event (`meta_split`); parts of the wrong shape carry their error."""
+    return [
+        _meta_part(item.topic, item.message_ids, item.account, item.envelope, item.error)
+        for item in meta_split.split(platform, body)
+    ]
 
 
-def _messaging_topic(event: dict) -> str:
-    for name in ("message", "delivery", "read", "postback", "reaction"):
-        if name in event:
-            return "messages" if name == "message" else name
-    return "messaging"
-
-
-def _meta_part(topic: str, message_ids: list[str], account: str | None, envelope: dict) -> Part:
+def _meta_part(
+    topic: str, message_ids: list[str], account: str | None, envelope: dict, error: str | None = None
+) -> Part:
     payload = json.dumps(envelope, separators=(",", ":"), sort_keys=True)
     # Message ids are Meta's own delivery identity; anything else (statuses, reads) is keyed by its content,
     # so the same status re-sent is a duplicate while "delivered" after "sent" is a new delivery.
     delivery_id = "msg:" + ",".join(sorted(message_ids)) if message_ids else "sha256:" + _sha256(payload)
     if len(delivery_id) > 255:
         delivery_id = "msg:sha256:" + _sha256(delivery_id)
-    return Part(topic, delivery_id, account, payload, {})
+    return Part(
+        topic, delivery_id, account, payload, {}, f"Malformed webhook body: {error}" if error else None
+    )
 
 
 def _summary(outcomes: list[str]) -> str:

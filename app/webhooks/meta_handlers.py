@@ -23,6 +23,7 @@ from app.models import Conversation, Message, Workspace
 from app.models.types import utcnow
 from app.queues import QueueUnavailable, enqueue
 from app.sync.catalog_writer import dialect_insert
+from app.webhooks import shapes
 from app.webhooks.delivery import Delivery
 from app.webhooks.whatsapp_orders import draft_order_from_cart
 
@@ -157,27 +158,32 @@ def _enqueue_reply(conversation_id: int) -> None:
         log.warning("conversation %s: agent reply not queued, Redis unavailable", conversation_id)
 
 
-# --- WhatsApp ----------------------------------------------------------------------------------------------
+# --- WhatsApp ---------------------------------------------------------------------------------------------
+# Every field is read through `shapes`: a value of the wrong type fails this one delivery with an error that
+# names it (`entry[0].changes[0].value.messages[1].text.body is an object, not text`).
 
 
-def _whatsapp_content(message: dict) -> tuple[str, str | None, dict | None]:
-    kind = message.get("type") or "unknown"
+def _whatsapp_content(message: dict, where: str) -> tuple[str, str | None, dict | None]:
+    kind = shapes.text(message.get("type"), f"{where}.type") or "unknown"
     content = message.get(kind) if isinstance(message.get(kind), dict) else {}
+    where = f"{where}.{kind}"
     if kind == "text":
-        return kind, content.get("body"), None
+        return kind, shapes.text(content.get("body"), f"{where}.body"), None
     if kind == "interactive":
-        reply = content.get(content.get("type") or "") or {}
-        return kind, reply.get("title") or reply.get("body"), content
-    if kind == "button":
-        return kind, content.get("text"), content
-    if kind == "order":
-        return kind, content.get("text"), content
-    return kind, content.get("caption") or content.get("body"), content or None
+        reply_type = shapes.text(content.get("type"), f"{where}.type") or ""
+        reply = shapes.obj(content.get(reply_type), f"{where}.{reply_type}")
+        title = shapes.text(reply.get("title"), f"{where}.{reply_type}.title")
+        return kind, title or shapes.text(reply.get("body"), f"{where}.{reply_type}.body"), content
+    if kind in ("button", "order"):
+        return kind, shapes.text(content.get("text"), f"{where}.text"), content
+    caption = shapes.text(content.get("caption"), f"{where}.caption")
+    return kind, caption or shapes.text(content.get("body"), f"{where}.body"), content or None
 
 
-def _sender(message: dict, contacts: list[dict]) -> tuple[str | None, str | None, str | None]:
+def _sender(message: dict, contacts: list[dict], where: str) -> tuple[str | None, str | None, str | None]:
     """(wa_id, user_id, profile name); any of them may be missing."""
-    wa_id, user_id = message.get("from") or None, message.get("from_user_id") or None
+    wa_id = shapes.ident(message.get("from"), f"{where}.from")
+    user_id = shapes.ident(message.get("from_user_id"), f"{where}.from_user_id")
     contact = next(
         (
             c
@@ -186,106 +192,145 @@ def _sender(message: dict, contacts: list[dict]) -> tuple[str | None, str | None
         ),
         contacts[0] if len(contacts) == 1 else {},
     )
-    wa_id = wa_id or contact.get("wa_id") or None
-    user_id = user_id or contact.get("user_id") or None
-    return wa_id, user_id, (contact.get("profile") or {}).get("name")
+    wa_id = wa_id or shapes.ident(contact.get("wa_id"), "contacts[].wa_id")
+    user_id = user_id or shapes.ident(contact.get("user_id"), "contacts[].user_id")
+    name = shapes.text(
+        shapes.obj(contact.get("profile"), "contacts[].profile").get("name"), "contacts[].name"
+    )
+    return wa_id, user_id, name
 
 
 def whatsapp_messages(d: Delivery) -> None:
     if _workspace_id(d) is None:
         return
     woken: set[int] = set()
-    for entry in d.body.get("entry") or []:
-        for change in entry.get("changes") or []:
-            value = change.get("value") or {}
-            channel = str((value.get("metadata") or {}).get("phone_number_id") or d.account_id)
-            contacts = [c for c in value.get("contacts") or [] if isinstance(c, dict)]
-            for message in value.get("messages") or []:
-                wa_id, user_id, name = _sender(message, contacts)
-                if not (wa_id or user_id) or not message.get("id"):
-                    d.log(d.workspace_id, "message", message.get("id") or "-", "skip", error="No sender id.")
-                    continue
-                conversation = conversation_for(d, channel, wa_id=wa_id, user_id=user_id, name=name)
-                kind, body, payload = _whatsapp_content(message)
-                at = _epoch(message.get("timestamp"))
-                if store_inbound(d, conversation, message["id"], kind, body, payload, at):
-                    woken.add(conversation.id)
-                if kind == "order":  # also on a re-run: the draft order is keyed by the message id
-                    draft_order_from_cart(d, conversation, message["id"], payload or {}, at)
-            for status in value.get("statuses") or []:
-                errors = status.get("errors") or [{}]
-                error = errors[0].get("title") or errors[0].get("message")
-                update_outbound_status(d, status.get("id") or "", status.get("status") or "", error)
+    for i, entry in enumerate(shapes.objects(d.body.get("entry"), "entry")):
+        for j, change in enumerate(shapes.objects(entry.get("changes"), f"entry[{i}].changes")):
+            where = f"entry[{i}].changes[{j}].value"
+            value = shapes.obj(change.get("value"), where)
+            metadata = shapes.obj(value.get("metadata"), f"{where}.metadata")
+            channel = shapes.ident(metadata.get("phone_number_id"), f"{where}.metadata.phone_number_id")
+            channel = channel or d.account_id
+            contacts = [
+                c for c in shapes.items(value.get("contacts"), f"{where}.contacts") if isinstance(c, dict)
+            ]
+            for n, message in enumerate(shapes.objects(value.get("messages"), f"{where}.messages")):
+                _whatsapp_message(d, channel, contacts, message, f"{where}.messages[{n}]", woken)
+            for n, status in enumerate(shapes.objects(value.get("statuses"), f"{where}.statuses")):
+                _whatsapp_status(d, status, f"{where}.statuses[{n}]")
     notify_agent(d, woken)
 
 
+def _whatsapp_message(
+    d: Delivery, channel: str, contacts: list[dict], message: dict, where: str, woken
+) -> None:
+    wa_id, user_id, name = _sender(message, contacts, where)
+    message_id = shapes.ident(message.get("id"), f"{where}.id")
+    if not (wa_id or user_id) or not message_id:
+        d.log(d.workspace_id, "message", message_id or "-", "skip", error="No sender id.")
+        return
+    conversation = conversation_for(d, channel, wa_id=wa_id, user_id=user_id, name=name)
+    kind, body, payload = _whatsapp_content(message, where)
+    at = _epoch(message.get("timestamp"))
+    if store_inbound(d, conversation, message_id, kind, body, payload, at):
+        woken.add(conversation.id)
+    if kind == "order":  # also on a re-run: the draft order is keyed by the message id
+        draft_order_from_cart(d, conversation, message_id, payload or {}, at)
+
+
+def _whatsapp_status(d: Delivery, status: dict, where: str) -> None:
+    errors = shapes.objects(status.get("errors"), f"{where}.errors") or [{}]
+    error = shapes.text(errors[0].get("title"), f"{where}.errors[0].title") or shapes.text(
+        errors[0].get("message"), f"{where}.errors[0].message"
+    )
+    message_id = shapes.ident(status.get("id"), f"{where}.id") or ""
+    update_outbound_status(d, message_id, shapes.text(status.get("status"), f"{where}.status") or "", error)
+
+
 # --- Messenger ---------------------------------------------------------------------------------------------
+
+
+def _messaging(d: Delivery):
+    """(page id, event, its path) for every messaging event of the delivery."""
+    for i, entry in enumerate(shapes.objects(d.body.get("entry"), "entry")):
+        page_id = shapes.ident(entry.get("id"), f"entry[{i}].id") or d.account_id
+        for j, event in enumerate(shapes.objects(entry.get("messaging"), f"entry[{i}].messaging")):
+            yield page_id, event, f"entry[{i}].messaging[{j}]"
 
 
 def facebook_messages(d: Delivery) -> None:
     if _workspace_id(d) is None:
         return
     woken: set[int] = set()
-    for entry in d.body.get("entry") or []:
-        page_id = str(entry.get("id") or d.account_id)
-        for event in entry.get("messaging") or []:
-            message, postback = event.get("message") or {}, event.get("postback") or {}
-            if message.get("is_echo"):  # our own send, stored when we sent it
-                continue
-            psid = (event.get("sender") or {}).get("id")
-            mid = message.get("mid") or postback.get("mid")
-            if not psid or not mid:
-                d.log(d.workspace_id, "message", mid or "-", "skip", error="No sender or message id.")
-                continue
-            conversation = conversation_for(d, page_id, user_id=str(psid))
-            if message:
-                attachments = message.get("attachments") or []
-                kind = (
-                    "text"
-                    if message.get("text")
-                    else (attachments[0].get("type") if attachments else "message")
-                )
-                extra = {
-                    k: message[k] for k in ("attachments", "quick_reply", "reply_to") if k in message
-                } or None
-                body = message.get("text")
-            else:
-                kind, body, extra = "postback", postback.get("title"), postback
-            if store_inbound(
-                d, conversation, mid, kind, body, extra, _epoch(event.get("timestamp"), millis=True)
-            ):
-                woken.add(conversation.id)
+    for page_id, event, where in _messaging(d):
+        message = shapes.obj(event.get("message"), f"{where}.message")
+        postback = shapes.obj(event.get("postback"), f"{where}.postback")
+        if message.get("is_echo"):  # our own send, stored when we sent it
+            continue
+        psid = shapes.ident(
+            shapes.obj(event.get("sender"), f"{where}.sender").get("id"), f"{where}.sender.id"
+        )
+        mid = shapes.ident(message.get("mid"), f"{where}.message.mid") or shapes.ident(
+            postback.get("mid"), f"{where}.postback.mid"
+        )
+        if not psid or not mid:
+            d.log(d.workspace_id, "message", mid or "-", "skip", error="No sender or message id.")
+            continue
+        conversation = conversation_for(d, page_id, user_id=psid)
+        if message:
+            body = shapes.text(message.get("text"), f"{where}.message.text")
+            attachments = shapes.objects(message.get("attachments"), f"{where}.message.attachments")
+            first = (
+                shapes.text(attachments[0].get("type"), f"{where}.message.attachments[0].type")
+                if attachments
+                else None
+            )
+            kind = "text" if body else (first or "message")
+            extra = {
+                k: message[k] for k in ("attachments", "quick_reply", "reply_to") if k in message
+            } or None
+        else:
+            kind, body, extra = (
+                "postback",
+                shapes.text(postback.get("title"), f"{where}.postback.title"),
+                postback,
+            )
+        if store_inbound(
+            d, conversation, mid, kind, body, extra, _epoch(event.get("timestamp"), millis=True)
+        ):
+            woken.add(conversation.id)
     notify_agent(d, woken)
 
 
 def facebook_delivery(d: Delivery) -> None:
     if _workspace_id(d) is None:
         return
-    for entry in d.body.get("entry") or []:
-        for event in entry.get("messaging") or []:
-            for mid in (event.get("delivery") or {}).get("mids") or []:
-                update_outbound_status(d, mid, "delivered")
+    for _page_id, event, where in _messaging(d):
+        delivery = shapes.obj(event.get("delivery"), f"{where}.delivery")
+        for n, mid in enumerate(shapes.items(delivery.get("mids"), f"{where}.delivery.mids")):
+            update_outbound_status(d, shapes.ident(mid, f"{where}.delivery.mids[{n}]") or "", "delivered")
 
 
 def facebook_read(d: Delivery) -> None:
     """Messenger reports reads as a watermark: every message we sent up to that time was read."""
     if _workspace_id(d) is None:
         return
-    for entry in d.body.get("entry") or []:
-        page_id = str(entry.get("id") or d.account_id)
-        for event in entry.get("messaging") or []:
-            psid = (event.get("sender") or {}).get("id")
-            watermark = _epoch((event.get("read") or {}).get("watermark"), millis=True)
-            conversation_ids = select(Conversation.id).where(
-                Conversation.workspace_id == d.workspace_id, Conversation.platform == "facebook",
-                Conversation.channel_id == page_id, Conversation.customer_user_id == str(psid),
-            )  # fmt: skip
-            result = db.session.execute(
-                update(Message)
-                .where(Message.conversation_id.in_(conversation_ids), Message.direction == "out",
-                       Message.status.in_(("queued", "sent", "delivered")), Message.created_at <= watermark)
-                .values(status="read", updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )  # fmt: skip
-            d.log(d.workspace_id, "message", psid or "-", "update" if result.rowcount else "skip",
-                  error=f"{result.rowcount or 0} messages read")  # fmt: skip
+    for page_id, event, where in _messaging(d):
+        psid = shapes.ident(
+            shapes.obj(event.get("sender"), f"{where}.sender").get("id"), f"{where}.sender.id"
+        )
+        read = shapes.obj(event.get("read"), f"{where}.read")
+        watermark = _epoch(read.get("watermark"), millis=True)
+        conversation_ids = select(Conversation.id).where(
+            Conversation.workspace_id == d.workspace_id, Conversation.platform == "facebook",
+            Conversation.channel_id == page_id, Conversation.customer_user_id == str(psid),
+        )  # fmt: skip
+        result = db.session.execute(
+            update(Message)
+            .where(Message.conversation_id.in_(conversation_ids), Message.direction == "out",
+                   Message.status.in_(("queued", "sent", "delivered")), Message.created_at <= watermark)
+            .values(status="read", updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        d.log(d.workspace_id, "message", psid or "-", "update" if result.rowcount else "skip",
+              error=f"{result.rowcount or 0} messages read")  # fmt: skip

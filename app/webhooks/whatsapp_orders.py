@@ -19,16 +19,37 @@ from app.models import Conversation, Order, OrderItem, ProductVariant, Reservati
 from app.models.types import utcnow
 from app.sync.catalog_writer import dialect_insert
 from app.sync.mapping import gid
+from app.webhooks import shapes
 from app.webhooks.delivery import Delivery
+from app.webhooks.shapes import WrongShape, kind
 
 log = logging.getLogger(__name__)
 
 
+MAX_QUANTITY = 2**31 - 1  # the column's integer
+
+
 def _decimal(value) -> Decimal | None:
     try:
-        return Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else None
+        amount = Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else None
     except (InvalidOperation, ValueError):
         return None
+    return amount if amount is None or amount.is_finite() else None
+
+
+def _quantity(value, where: str) -> int:
+    """A cart line's quantity: a whole number (Meta sends an integer; "2" and 2.0 are read as 2), at least 1."""
+    if value in (None, ""):
+        return 1
+    try:
+        number = Decimal(str(value)) if not isinstance(value, bool | dict | list) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        raise WrongShape(f"{where} is {kind(value)} that is not a whole number")
+    if number > MAX_QUANTITY:
+        raise WrongShape(f"{where} is more than {MAX_QUANTITY}")
+    return max(int(number), 1)
 
 
 def _variants(workspace_id: int, retailer_ids: list[str]) -> dict[str, ProductVariant]:
@@ -51,13 +72,20 @@ def draft_order_from_cart(
     d: Delivery, conversation: Conversation, message_id: str, cart: dict, at
 ) -> int | None:
     ws = d.workspace_id
-    lines = [
-        i for i in cart.get("product_items") or [] if isinstance(i, dict) and i.get("product_retailer_id")
-    ]
+    items = shapes.objects(cart.get("product_items"), "order.product_items")
+    lines = []
+    for n, item in enumerate(items):
+        retailer_id = shapes.ident(
+            item.get("product_retailer_id"), f"order.product_items[{n}].product_retailer_id"
+        )
+        if retailer_id:
+            lines.append({**item, "product_retailer_id": retailer_id,
+                          "quantity": _quantity(item.get("quantity"), f"order.product_items[{n}].quantity"),
+                          "currency": shapes.text(item.get("currency"), f"order.product_items[{n}].currency")})  # fmt: skip
     if not lines:
         d.log(ws, "order", message_id, "skip", error="Cart without items.")
         return None
-    variants = _variants(ws, [str(i["product_retailer_id"]) for i in lines])
+    variants = _variants(ws, [i["product_retailer_id"] for i in lines])
     order_id = _insert_order(d, conversation, message_id, lines, variants, at)
     _reserve_lines(d, order_id)
     return order_id
@@ -67,9 +95,9 @@ def _insert_order(d: Delivery, conversation, message_id, lines, variants, at) ->
     now = utcnow()
     items, total = [], Decimal("0.00")
     for line in lines:
-        retailer_id = str(line["product_retailer_id"])
+        retailer_id = line["product_retailer_id"]
         variant = variants.get(retailer_id)
-        quantity = max(int(line.get("quantity") or 1), 1)
+        quantity = line["quantity"]
         unit = _decimal(line.get("item_price"))
         line_total = unit * quantity if unit is not None else None
         total += line_total or 0
