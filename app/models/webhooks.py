@@ -39,3 +39,6 @@ class Webhook(db.Model):
     # When a worker last claimed the row (pending -> processing): a row still `processing` long after this
     # belongs to a worker that died, and the sweeper takes it back.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on a delivery a newer one of the same resource made moot in the same claimed batch: it is
+    # `processed` without being applied, and this is the id of the delivery that was applied instead.
+    superseded_by: Mapped[int | None] = mapped_column(Integer)

@@ -23,7 +23,6 @@ from app.extensions import db
 from app.models import Integration
 from app.models.types import UTCDateTime, utcnow
 from app.platforms import signatures
-from app.queues import QueueUnavailable, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +31,6 @@ SHOPIFY_HEADERS = (
     "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id", "X-Shopify-Event-Id",
     "X-Shopify-API-Version", "X-Shopify-Triggered-At",
 )  # fmt: skip
-JOB = "app.webhooks.jobs.process_webhook"
 
 
 @dataclass
@@ -308,11 +306,12 @@ def _insert_autocommit(params: dict):
 
 
 def enqueue_delivery(webhook_id: int) -> bool:
-    """Queue processing; False when Redis is down (the sweeper picks the row up later)."""
-    try:
-        enqueue("webhooks", JOB, webhook_id, job_id=f"webhook-{webhook_id}")
-    except QueueUnavailable:
-        log.warning("webhook %s stored but not queued: Redis unavailable; the sweeper will retry", webhook_id)
+    """Wake a worker that drains the inbox in batches (one Redis round trip, no job per delivery); False
+    when Redis is down (the sweeper wakes one later)."""
+    from app.webhooks.inbox import wake
+
+    if not wake():
+        log.warning("webhook %s stored but no worker woken: Redis unavailable; the sweeper will", webhook_id)
         return False
     return True
 
