@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 from app.models import Webhook
@@ -33,6 +34,13 @@ from app.webhooks import jobs
 log = logging.getLogger(__name__)
 PRODUCT_TOPICS = ("products/create", "products/update")
 ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled")
+TRANSIENT_TRIES = 3
+# Deadlock, serialization failure, lock timeout: the same batch succeeds when written again.
+TRANSIENT_SQLSTATES = ("40P01", "40001", "55P03")
+
+
+def _transient(exc: Exception) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in TRANSIENT_SQLSTATES
 
 
 @dataclass
@@ -108,16 +116,22 @@ def apply_batch(rows: list) -> dict[str, int]:
     items = coalesce([_classify(row) for row in rows])
     bulk = [i for i in items if i.kind != "single" and not i.error]
     failed = [i for i in items if i.error]
-    try:
-        _write(bulk)
-        _finish(bulk, failed)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        log.warning("webhook batch of %d failed as a whole; writing it one delivery at a time", len(bulk))
-        failed += _write_each(bulk)
-        _finish([i for i in bulk if not i.error], failed)
-        db.session.commit()
+    for attempt in range(1, TRANSIENT_TRIES + 1):
+        try:
+            _write(bulk)
+            _finish(bulk, failed)
+            db.session.commit()
+            break
+        except Exception as exc:
+            db.session.rollback()
+            if attempt < TRANSIENT_TRIES and _transient(exc):
+                log.info("webhook batch of %d: %s; written again", len(bulk), type(exc.orig).__name__)
+                continue
+            log.warning("webhook batch of %d failed as a whole; writing it one delivery at a time", len(bulk))
+            failed += _write_each(bulk)
+            _finish([i for i in bulk if not i.error], failed)
+            db.session.commit()
+            break
     outcomes = {"processed": 0, "superseded": 0, "failed": len(failed)}
     outcomes["processed"] += len(bulk) - len([i for i in bulk if i.error])
     for item in items:
@@ -141,6 +155,8 @@ def _write(items: list[Item]) -> None:
                 d.log(d.workspace_id, "integration", d.integration_id or "-", "skip",
                       error="No connected integration.")  # fmt: skip
             continue
+        # In key order: two workers writing overlapping batches then lock rows in the same order (no deadlock).
+        group.sort(key=lambda i: i.key)
         records = [i.record for i in group]
         if kind == "product":
             ids = {i.record["shopify_product_id"]: i.row.id for i in group}
