@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -19,6 +19,14 @@ class Webhook(db.Model):
         UniqueConstraint("platform", "delivery_id"),
         Index("ix_webhook_status_received_at", "status", "received_at"),
         Index("ix_webhook_workspace_id_received_at", "workspace_id", "received_at"),
+        # The Logs page's throughput (deliveries done in the last minute); intake's inserts never touch it.
+        Index(
+            "ix_webhook_workspace_id_processed_at",
+            "workspace_id",
+            "processed_at",
+            postgresql_where=text("processed_at IS NOT NULL"),
+            sqlite_where=text("processed_at IS NOT NULL"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

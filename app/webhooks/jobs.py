@@ -151,12 +151,14 @@ def recover_stuck() -> int:
 
 
 def sweep_pending() -> int:
-    """Housekeeping: take back deliveries whose worker died (`recover_stuck`), then wake a worker for the
+    """Housekeeping: take back deliveries whose worker died (`recover_stuck`), raise an alert where the inbox
+    is behind (`lag.alert_on_lag`), then wake a worker for the
     `pending` deliveries older than a minute unless a drain is already queued (a backlog is not a loss).
     Returns how many deliveries it handed over (up to SWEEP_BATCH; 0 when none was needed)."""
-    from app.webhooks import inbox
+    from app.webhooks import inbox, lag
 
     recover_stuck()
+    lag.alert_on_lag()
     cutoff = utcnow() - SWEEP_AFTER
     stale = db.session.scalar(
         select(func.count()).select_from(
