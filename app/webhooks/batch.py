@@ -20,15 +20,16 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
-from app.models import Webhook
+from app.models import Order, Product, Webhook
 from app.models.types import utcnow
 from app.sync.catalog_writer import upsert_products
 from app.sync.mapping import order_from_rest, parse_time, product_from_rest
 from app.sync.order_writer import upsert_orders
+from app.sync.upsert_sql import dialect
 from app.webhooks import jobs
 
 log = logging.getLogger(__name__)
@@ -161,28 +162,49 @@ def _write(items: list[Item]) -> None:
         if kind == "product":
             ids = {i.record["shopify_product_id"]: i.row.id for i in group}
             for integration in targets:
+                _lock_rows(Product, Product.shopify_product_id, integration.workspace_id, list(ids))
                 upsert_products(
                     integration.workspace_id, records, integration_id=integration.id, webhook_ids=ids
                 )
         else:
             ids = {i.record["external_id"]: i.row.id for i in group}
             for integration in targets:
+                _lock_rows(Order, Order.external_id, integration.workspace_id, list(ids))
                 upsert_orders(
                     integration.workspace_id, records, integration_id=integration.id, webhook_ids=ids
                 )
+
+
+def _lock_rows(model, key, workspace_id: int, keys: list[str]) -> None:
+    """Lock the existing rows a batch writes, in key order, before writing any. The writers also update rows
+    out of that order (products they skip get `seen_at`), and two workers' overlapping batches would then
+    deadlock; taken up front, in one order, the second batch waits for the first instead."""
+    if dialect() != "postgresql" or not keys:
+        return
+    db.session.execute(
+        select(model.id)
+        .where(model.workspace_id == workspace_id, key.in_(sorted(keys)))
+        .order_by(key)
+        .with_for_update()
+    ).all()
 
 
 def _write_each(items: list[Item]) -> list[Item]:
     """After the batch failed as a whole: each delivery in a savepoint of its own; returns those that fail."""
     failed = []
     for item in items:
-        try:
-            with db.session.begin_nested():
-                _write([item])
-        except Exception as exc:
-            item.error = jobs.error_text(exc)
-            failed.append(item)
-            log.warning("webhook %s failed in its batch: %s", item.row.id, item.error[:200])
+        for attempt in range(1, TRANSIENT_TRIES + 1):
+            try:
+                with db.session.begin_nested():
+                    _write([item])
+                break
+            except Exception as exc:
+                if attempt < TRANSIENT_TRIES and _transient(exc):
+                    continue
+                item.error = jobs.error_text(exc)
+                failed.append(item)
+                log.warning("webhook %s failed in its batch: %s", item.row.id, item.error[:200])
+                break
     return failed
 
 
