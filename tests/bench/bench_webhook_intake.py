@@ -5,7 +5,7 @@ sized for 2 cores, 4 threads, access log on), Postgres (`BENCH_DATABASE_URL`, sc
 (`BENCH_REDIS_URL`, flushed). `wrk` (apt: wrk) replays N pre-signed Shopify `products/update` deliveries
 (10 % re-deliveries, shuffled, newer versions of each product) through a Lua script with a bounded request
 count. Prints throughput and p50/p99 against a bare Flask endpoint (`bare_wsgi.py`) on the same gunicorn
-settings, then the time for RQ workers (the Procfile's `webhooks` process, `--drain-workers` of them) to drain the inbox, and checks
+settings, then the time for RQ workers (the Procfile's `webhooks` process, `--drain-workers` of them, long-running) to drain the inbox, and checks
 that every product ends at its newest version with nothing lost. Targets (issue 6): >= 1,000 deliveries/s,
 p99 < 50 ms.
 """
