@@ -67,7 +67,13 @@ def _classify(row) -> Item:
     try:
         body = jobs.parse_body(row.payload)
         if row.topic == "inventory_levels/update":
-            item.key = ("inventory", row.account_id, body.get("inventory_item_id"), body.get("location_id"))
+            # As text: a malformed body's list or object must not break the batch's grouping.
+            item.key = (
+                "inventory",
+                row.account_id,
+                str(body.get("inventory_item_id")),
+                str(body.get("location_id")),
+            )
             try:
                 item.version = parse_time(body.get("updated_at")) or delivery.triggered_at
             except ValueError:

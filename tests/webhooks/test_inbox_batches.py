@@ -115,3 +115,21 @@ def test_orders_in_one_batch_coalesce_and_cancellations_still_run_their_handler(
     rows = {w.delivery_id: w for w in db.session.scalars(select(Webhook))}
     assert rows["o-old"].superseded_by == rows["o-new"].id
     assert rows["o-new"].status == rows["o-old"].status == "processed"
+
+
+def test_stock_levels_of_one_item_coalesce_to_the_newest(post_shopify, shopify_integration, run_jobs):
+    body = fixture_json("shopify/inventory_levels_update.json")
+    newer = {**body, "available": 7, "updated_at": "2026-10-01T11:00:00-00:00"}
+    older = {**body, "available": 3, "updated_at": "2026-10-01T10:00:00-00:00"}
+    odd = {**body, "inventory_item_id": [1, 2], "updated_at": "2026-10-01T10:30:00-00:00"}  # not an id
+    for name, b in (("s-new", newer), ("s-old", older), ("s-odd", odd)):
+        assert (
+            post_shopify("inventory_levels/update", json.dumps(b).encode(), webhook_id=name).status_code
+            == 200
+        )
+    run_jobs(["webhooks"])
+    rows = {w.delivery_id: w for w in db.session.scalars(select(Webhook))}
+    assert rows["s-old"].superseded_by == rows["s-new"].id and rows["s-new"].superseded_by is None
+    assert rows["s-odd"].superseded_by is None  # another key: handled on its own
+    assert rows["s-new"].status == rows["s-old"].status == "processed"
+    assert rows["s-odd"].status == "processed"  # no variant has that item: logged as skipped, not a crash
