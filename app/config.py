@@ -58,6 +58,8 @@ class Config:
 
     # Catalogs with more products than this sync through a bulk operation (JSONL export) instead of pages.
     SYNC_BULK_THRESHOLD = int(os.environ.get("SYNC_BULK_THRESHOLD", "5000"))
+    # An alert is raised when the webhook inbox's oldest waiting delivery is older than this (seconds).
+    WEBHOOK_LAG_ALERT_SECONDS = int(os.environ.get("WEBHOOK_LAG_ALERT_SECONDS", "300"))
 
     # Demo mode mounts the local stand-in Shopify store at /demo-store and seeds a demo workspace.
     DEMO_MODE = _bool("DEMO_MODE", False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -19,6 +19,14 @@ class Webhook(db.Model):
         UniqueConstraint("platform", "delivery_id"),
         Index("ix_webhook_status_received_at", "status", "received_at"),
         Index("ix_webhook_workspace_id_received_at", "workspace_id", "received_at"),
+        # The Logs page's throughput (deliveries done in the last minute); intake's inserts never touch it.
+        Index(
+            "ix_webhook_workspace_id_processed_at",
+            "workspace_id",
+            "processed_at",
+            postgresql_where=text("processed_at IS NOT NULL"),
+            sqlite_where=text("processed_at IS NOT NULL"),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,3 +47,6 @@ class Webhook(db.Model):
     # When a worker last claimed the row (pending -> processing): a row still `processing` long after this
     # belongs to a worker that died, and the sweeper takes it back.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on a delivery a newer one of the same resource made moot in the same claimed batch: it is
+    # `processed` without being applied, and this is the id of the delivery that was applied instead.
+    superseded_by: Mapped[int | None] = mapped_column(Integer)

@@ -115,6 +115,19 @@ def webhooks(scope: WorkspaceScope, f: LogFilters, cursor=None, per_page=None) -
     return paginate(stmt, Webhook.received_at, Webhook.id, cursor, per_page_from(per_page))
 
 
+def inbox_health(scope: WorkspaceScope):
+    """The workspace's inbox lag and throughput (`app.webhooks.lag.InboxStats`) for the Webhooks page."""
+    from app.webhooks.lag import inbox_stats
+
+    return inbox_stats(scope.workspace_id)
+
+
+def describe_wait(seconds: float) -> str:
+    from app.webhooks.lag import describe
+
+    return describe(seconds)
+
+
 def _list_columns():
     return defer(Webhook.payload, raiseload=True), defer(Webhook.headers, raiseload=True)
 

@@ -149,8 +149,12 @@ def upsert_products(
     log_skips: bool = True,
     now: datetime | None = None,
     durable: bool = True,
+    webhook_ids: dict[str, int] | None = None,
 ) -> WriteResult:
     """Create, update or skip each record; write its variants and its sync_log line. Caller commits.
+
+    `webhook_ids` (GID -> webhook id) names each record's own delivery on its log line when one call
+    writes a batch of webhook deliveries; `webhook_id` is the one delivery of all of them otherwise.
 
     `durable=False` lets the caller's COMMIT return before its WAL reaches disk (Postgres), for callers
     whose transaction can be replayed whole after a database crash."""
@@ -240,7 +244,7 @@ def upsert_products(
         db.session.execute(
             update(Product).where(or_(*criteria)).values(seen_at=now, updated_at=Product.updated_at)
         )
-    _log(workspace_id, result, integration_id, sync_run_id, webhook_id, now, log_skips)
+    _log(workspace_id, result, integration_id, sync_run_id, webhook_id, now, log_skips, webhook_ids)
     return result
 
 
@@ -286,15 +290,20 @@ def _write_variants(workspace_id: int, products: list[tuple[int, dict, bool]], n
         )
 
 
-def _log(workspace_id, result: WriteResult, integration_id, sync_run_id, webhook_id, now, log_skips) -> None:
+def _log(workspace_id, result: WriteResult, integration_id, sync_run_id, webhook_id, now, log_skips,
+         webhook_ids=None) -> None:  # fmt: skip
     base = {"workspace_id": workspace_id, "integration_id": integration_id, "sync_run_id": sync_run_id,
             "webhook_id": webhook_id, "entity_type": "product", "status": "success", "created_at": now}  # fmt: skip
-    rows = [{**base, "entity_id": str(pid), "action": "create"} for pid in result.created]
-    rows += [{**base, "entity_id": str(pid), "action": "update"} for pid in result.updated]
+    gids = {pid: g for g, pid in result.product_ids.items()} if webhook_ids else {}
+
+    def line(entity, action, product_gid):
+        delivery = webhook_ids.get(product_gid, webhook_id) if webhook_ids else webhook_id
+        return {**base, "entity_id": str(entity), "action": action, "webhook_id": delivery}
+
+    rows = [line(pid, "create", gids.get(pid)) for pid in result.created]
+    rows += [line(pid, "update", gids.get(pid)) for pid in result.updated]
     if log_skips:
-        rows += [
-            {**base, "entity_id": str(result.product_ids.get(g, g)), "action": "skip"} for g in result.skipped
-        ]
+        rows += [line(result.product_ids.get(g, g), "skip", g) for g in result.skipped]
     if rows:
         write_rows(SyncLog.__table__, rows)
 

@@ -33,8 +33,12 @@ def upsert_orders(
     sync_run_id: int | None = None,
     webhook_id: int | None = None,
     now: datetime | None = None,
+    webhook_ids: dict[str, int] | None = None,
 ) -> dict[str, list[int]]:
-    """Returns {"created": [...], "updated": [...], "skipped": [...ids or gids]}. Caller commits."""
+    """Returns {"created": [...], "updated": [...], "skipped": [...ids or gids]}. Caller commits.
+
+    `webhook_ids` (external id -> webhook id) names each order's own delivery on its log line when one call
+    writes a batch of webhook deliveries."""
     now = now or utcnow()
     latest: dict[str, dict] = {}
     for record in records:
@@ -80,10 +84,14 @@ def upsert_orders(
             outcome["created"].append(written[external_id])
     if written:
         _replace_items(workspace_id, {written[g]: latest[g] for g in written})
+    by_id = {}
+    if webhook_ids:
+        ids = {**existing, **written}
+        by_id = {ids.get(g, g): webhook_ids[g] for g in latest if g in webhook_ids}
     log_rows = [
         {"workspace_id": workspace_id, "integration_id": integration_id, "sync_run_id": sync_run_id,
-         "webhook_id": webhook_id, "entity_type": "order", "entity_id": str(oid), "action": action,
-         "status": "success", "created_at": now}
+         "webhook_id": by_id.get(oid, webhook_id), "entity_type": "order", "entity_id": str(oid),
+         "action": action, "status": "success", "created_at": now}
         for action, key in (("create", "created"), ("update", "updated"), ("skip", "skipped"))
         for oid in outcome[key]
     ]  # fmt: skip

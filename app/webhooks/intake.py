@@ -1,10 +1,10 @@
-"""Webhook intake: verify, find the integration, store first, dedupe, enqueue. Answers in milliseconds.
+"""Webhook intake: verify, find the integration, store first, dedupe, wake a worker. Answers in milliseconds.
 
 Each `receive_*` function takes the raw body bytes and the headers and returns an `IntakeResult` (HTTP status
 and JSON body) for the route to send. The order matters: nothing is stored before the signature checks out, and
 nothing is processed before the delivery is in the inbox. A re-delivery hits the unique (platform, delivery_id)
 constraint and is acknowledged without being stored again. If Redis is down the row stays `pending` and
-`jobs.sweep_pending` enqueues it later. Must not do the processing itself, and must never log a body or secret.
+`jobs.sweep_pending` wakes a worker for it later. Must not do the processing itself, and must never log a body or secret.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from app.extensions import db
 from app.models import Integration
 from app.models.types import UTCDateTime, utcnow
 from app.platforms import signatures
-from app.queues import QueueUnavailable, enqueue
 from app.webhooks import json_text, meta_secrets, meta_split
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,6 @@ SHOPIFY_HEADERS = (
     "X-Shopify-Topic", "X-Shopify-Shop-Domain", "X-Shopify-Webhook-Id", "X-Shopify-Event-Id",
     "X-Shopify-API-Version", "X-Shopify-Triggered-At",
 )  # fmt: skip
-JOB = "app.webhooks.jobs.process_webhook"
 
 
 @dataclass
@@ -231,7 +229,7 @@ _STORE = text(
 
 
 def _store(platform: str, part: Part, *, status: str | None = None, error: str | None = None) -> str:
-    """Insert the inbox row; 'duplicate' when the platform sent it before. Enqueues pending rows.
+    """Insert the inbox row; 'duplicate' when the platform sent it before. Wakes a worker for pending rows.
 
     On Postgres the insert runs on an autocommit connection: storing a delivery durably is one round trip.
     """
@@ -296,11 +294,12 @@ def _insert_autocommit(params: dict):
 
 
 def enqueue_delivery(webhook_id: int) -> bool:
-    """Queue processing; False when Redis is down (the sweeper picks the row up later)."""
-    try:
-        enqueue("webhooks", JOB, webhook_id, job_id=f"webhook-{webhook_id}")
-    except QueueUnavailable:
-        log.warning("webhook %s stored but not queued: Redis unavailable; the sweeper will retry", webhook_id)
+    """Wake a worker that drains the inbox in batches (one Redis round trip, no job per delivery); False
+    when Redis is down (the sweeper wakes one later)."""
+    from app.webhooks.inbox import wake
+
+    if not wake():
+        log.warning("webhook %s stored but no worker woken: Redis unavailable; the sweeper will", webhook_id)
         return False
     return True
 

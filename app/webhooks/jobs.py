@@ -1,16 +1,17 @@
-"""Webhook jobs: process one stored delivery, sweep deliveries Redis never saw, retry failed ones.
+"""Webhook jobs: process stored deliveries, wake a worker for deliveries none was told about, retry failed ones.
 
-`process_webhook(webhook_id)` runs on the `webhooks` queue. It claims the row with one conditional UPDATE
-(`pending` -> `processing`, attempts + 1), so a delivery enqueued twice (intake and sweeper) is processed once;
-a row in any other state is left alone. The handler's writes and the `processed` status commit together; on an
-error everything the handler did in that transaction is rolled back and the row becomes `failed` with the error,
-to be retried from the dashboard or `POST /api/webhooks/<id>/retry`. No automatic retry: a handler that failed
-once would fail the same way, and a retry storm on a bad payload helps nobody.
+Workers drain the inbox in claimed batches (`app.webhooks.inbox.drain_inbox`, woken by intake). A delivery
+whose handler commits on its own (stock, cancellations, uninstalls, Meta messages) runs here, in
+`run_claimed`: the handler's writes and the `processed` status commit together; on an error everything the
+handler did in that transaction is rolled back and the row becomes `failed` with the error, to be retried
+from the dashboard or `POST /api/webhooks/<id>/retry`. No automatic retry: a handler that failed once would
+fail the same way, and a retry storm on a bad payload helps nobody. `process_webhook(webhook_id)` (one row,
+claimed with one conditional UPDATE) still runs jobs an older release queued one per delivery.
 
-A worker that dies mid-job (OOM, SIGKILL, a lost host) leaves its row `processing`. `sweep_pending` takes such a
-row back once it has been claimed for longer than STUCK_AFTER (far beyond any job timeout): back to `pending`
-and re-enqueued while it has had fewer than MAX_ATTEMPTS claims, `failed` with a clear error after that (a
-delivery that keeps killing its worker must not do so forever).
+A worker that dies mid-batch (OOM, SIGKILL, a lost host) leaves its rows `processing`. `sweep_pending` takes
+such a row back once it has been claimed for longer than STUCK_AFTER (far beyond any job timeout): back to
+`pending` (and a worker woken) while it has had fewer than MAX_ATTEMPTS claims, `failed` with a clear error
+after that (a delivery that keeps killing its worker must not do so forever).
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ import json
 import logging
 from datetime import timedelta
 
-from redis.exceptions import RedisError
-from rq.job import Job, JobStatus
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import Webhook
 from app.models.types import utcnow
-from app.queues import get_redis
 from app.webhooks.delivery import Delivery
 from app.webhooks.handlers import handler_for
-from app.webhooks.intake import enqueue_delivery
 
 log = logging.getLogger(__name__)
 SWEEP_AFTER = timedelta(minutes=1)
@@ -52,6 +49,16 @@ def _set_status(webhook_id: int, status: str, error: str | None = None) -> None:
     )
 
 
+def mark_superseded(winner_id: int, loser_ids, now=None) -> None:
+    """Older deliveries of the resource `winner_id` was applied for: done, pointing at the one applied."""
+    if loser_ids:
+        db.session.execute(
+            update(Webhook)
+            .where(Webhook.id.in_(list(loser_ids)))
+            .values(status="processed", error=None, processed_at=now or utcnow(), superseded_by=winner_id)
+        )
+
+
 def process_webhook(webhook_id: int) -> str:
     claimed = db.session.execute(
         update(Webhook)
@@ -62,32 +69,52 @@ def process_webhook(webhook_id: int) -> str:
     if not claimed:
         log.info("webhook %s not pending (already processed, in progress or gone); skipped", webhook_id)
         return "skipped"
-    row = db.session.get(Webhook, webhook_id)
-    delivery = Delivery(
+    return run_claimed(db.session.get(Webhook, webhook_id))
+
+
+def delivery_of(row, body: dict | None = None) -> Delivery:
+    return Delivery(
         webhook_id=row.id, platform=row.platform, topic=row.topic, workspace_id=row.workspace_id,
         integration_id=row.integration_id, account_id=row.account_id, headers=dict(row.headers or {}),
-        received_at=row.received_at, body={},
+        received_at=row.received_at, body=body or {},
     )  # fmt: skip
+
+
+def parse_body(payload: str) -> dict:
+    body = json.loads(payload)
+    if not isinstance(body, dict):
+        raise ValueError("the webhook body is not a JSON object")
+    return body
+
+
+def error_text(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+
+
+def run_claimed(row, superseded=()) -> str:
+    """Run the handler of one claimed row (a `Webhook`, or a row of a claimed batch) in its own transaction.
+    The older deliveries it makes moot (`superseded`, ids) are marked done with it, whatever its outcome:
+    retrying this one, the newest, is what brings the resource up to date."""
+    webhook_id = row.id
+    delivery = delivery_of(row)
     try:
-        body = json.loads(row.payload)
-        if not isinstance(body, dict):
-            raise ValueError("the webhook body is not a JSON object")
-        delivery.body = body
+        delivery.body = parse_body(row.payload)
         handler = handler_for(row.platform, row.topic)
         if handler is None:
             delivery.log(row.workspace_id, "webhook", row.id, "skip", error=f"No handler for {row.topic}.")
         else:
             handler(delivery)
         _set_status(webhook_id, "processed")
+        mark_superseded(webhook_id, superseded)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
-        _set_status(webhook_id, "failed", message)
+        _set_status(webhook_id, "failed", error_text(exc))
+        mark_superseded(webhook_id, superseded)
         db.session.commit()
         log.exception(
             "webhook %s (%s %s, delivery_id=%s) failed", webhook_id, delivery.platform, delivery.topic,
-            row.delivery_id if row is not None else "-",
+            getattr(row, "delivery_id", "-"),
         )  # fmt: skip
         return "failed"
     for callback in delivery.after_commit:
@@ -97,17 +124,6 @@ def process_webhook(webhook_id: int) -> str:
             log.exception("webhook %s: after-commit step failed", webhook_id)
     log.info("webhook %s (%s %s) processed", webhook_id, delivery.platform, delivery.topic)
     return "processed"
-
-
-def _queued(webhook_id: int) -> bool:
-    """True when the job is still waiting in Redis (a backlog is not a loss). Only asked about `pending`
-    rows: a job that started claims its row at once, so a "started" job of a pending row is one whose worker
-    died (or that is about to find the row claimed, where a second job is skipped harmlessly)."""
-    try:
-        job = Job.fetch(f"webhook-{webhook_id}", connection=get_redis())
-    except Exception:  # NoSuchJobError, or a job hash another version of RQ cannot read
-        return False
-    return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 def recover_stuck() -> int:
@@ -127,7 +143,7 @@ def recover_stuck() -> int:
                 log.error("webhook %s failed: its worker died %d times", webhook_id, attempts)
                 recovered += 1
         elif db.session.execute(mine.values(status="pending", claimed_at=None)).rowcount:
-            # Received long ago, so the pending sweep below re-enqueues it in this same run.
+            # Received long ago, so the pending sweep below wakes a worker for it in this same run.
             log.warning("webhook %s stuck in processing (worker died?): back to pending", webhook_id)
             recovered += 1
     db.session.commit()
@@ -135,45 +151,46 @@ def recover_stuck() -> int:
 
 
 def sweep_pending() -> int:
-    """Housekeeping: take back deliveries whose worker died (`recover_stuck`), then re-enqueue `pending`
-    deliveries older than a minute that no queue holds. Returns how many were enqueued."""
+    """Housekeeping: take back deliveries whose worker died (`recover_stuck`), raise an alert where the inbox
+    is behind (`lag.alert_on_lag`), then wake a worker for the
+    `pending` deliveries older than a minute unless a drain is already queued (a backlog is not a loss).
+    Returns how many deliveries it handed over (up to SWEEP_BATCH; 0 when none was needed)."""
+    from app.webhooks import inbox, lag
+
     recover_stuck()
+    lag.alert_on_lag()
     cutoff = utcnow() - SWEEP_AFTER
-    ids = list(
-        db.session.scalars(
+    stale = db.session.scalar(
+        select(func.count()).select_from(
             select(Webhook.id)
             .where(Webhook.status == "pending", Webhook.received_at < cutoff)
-            .order_by(Webhook.received_at)
             .limit(SWEEP_BATCH)
+            .subquery()
         )
     )
     db.session.rollback()  # no transaction held open while talking to Redis
-    swept = 0
-    try:
-        for webhook_id in ids:
-            if _queued(webhook_id):
-                continue
-            if not enqueue_delivery(webhook_id):
-                break  # Redis is still down: next minute
-            swept += 1
-    except RedisError as exc:
-        log.warning("webhook sweep stopped: Redis unavailable (%s)", exc)
-    if swept:
-        log.info("webhook sweep re-enqueued %d pending deliveries", swept)
-    return swept
+    if not stale or inbox.drain_queued():
+        return 0
+    if not inbox.wake(force=True):
+        log.warning("webhook sweep: Redis unavailable; %d pending deliveries wait for the next minute", stale)
+        return 0
+    log.info("webhook sweep woke a worker for %d pending deliveries", stale)
+    return stale
 
 
 def retry_webhook(webhook: Webhook) -> bool:
-    """Put a failed (or stuck pending) delivery back in the queue; False when it is not retryable."""
+    """Put a failed (or stuck pending) delivery back in the inbox; False when it is not retryable."""
+    from app.webhooks import inbox
+
     if webhook.status not in ("failed", "pending"):
         return False
     result = db.session.execute(
         update(Webhook)
         .where(Webhook.id == webhook.id, Webhook.status.in_(("failed", "pending")))
-        .values(status="pending", error=None)
+        .values(status="pending", error=None, superseded_by=None)
     )
     db.session.commit()
     if not result.rowcount:
         return False
-    enqueue_delivery(webhook.id)  # Redis down: the sweeper takes it within a minute or two
+    inbox.wake()  # Redis down: the sweeper wakes a worker within a minute or two
     return True

@@ -174,3 +174,40 @@ def test_retry_refreshes_the_overview_counts(auth_client, workspace, factory):
     )
     html = auth_client.get("/").get_data(as_text=True)
     assert 'data-count="failed_webhooks">0<' in html and 'data-count="pending_webhooks">1<' in html
+
+
+def test_webhooks_page_shows_inbox_lag_throughput_and_superseded_rows(auth_client, workspace, factory):
+    from datetime import timedelta
+
+    from app.models.types import utcnow
+
+    now = utcnow()
+    factory.webhook(workspace, status="pending", received_at=now - timedelta(minutes=7))
+    factory.webhook(workspace, status="pending", received_at=now - timedelta(seconds=5))
+    applied = factory.webhook(workspace, status="processed", processed_at=now - timedelta(seconds=10))
+    factory.webhook(
+        workspace, status="processed", processed_at=now - timedelta(seconds=10), superseded_by=applied.id
+    )
+    factory.webhook(
+        workspace, status="processed", processed_at=now - timedelta(minutes=5)
+    )  # outside the minute
+    html = auth_client.get("/logs/webhooks").get_data(as_text=True)
+    assert 'id="inbox-health"' in html
+    lag = int(html.split('data-lag-seconds="')[1].split('"')[0])
+    assert 415 <= lag <= 430 and "7 minutes" in html and "behind" in html  # past the 5-minute threshold
+    assert 'data-per-second="0.03"' in html and "(2 in the last minute)" in html
+    assert f'superseded by <a href="/logs/webhooks/{applied.id}">#{applied.id}</a>' in html
+    fragment = auth_client.get("/logs/webhooks/inbox", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="every 5s"' in fragment and "Waiting: <strong>2" in fragment
+
+
+def test_inbox_lag_counts_only_this_workspace(auth_client, workspace, factory, make_user):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from app.models.types import utcnow
+
+    other = SimpleNamespace(id=make_user("other-lag@example.com").workspace_id)
+    factory.webhook(other, status="pending", received_at=utcnow() - timedelta(hours=1))
+    html = auth_client.get("/logs/webhooks").get_data(as_text=True)
+    assert 'data-lag-seconds="0"' in html and "Waiting: <strong>0" in html and "behind" not in html

@@ -63,7 +63,17 @@ def entries():
 def webhooks():
     f = service.LogFilters.from_args(request.args, service.STATUS_CHOICES["webhooks"])
     page = service.webhooks(current_scope(), f, *_page_args())
-    return _render("webhooks", page=page, filters=f, statuses=service.STATUS_CHOICES["webhooks"])
+    return _render(
+        "webhooks", page=page, filters=f, statuses=service.STATUS_CHOICES["webhooks"],
+        inbox=service.inbox_health(current_scope()), describe=service.describe_wait,
+    )  # fmt: skip
+
+
+@bp.get("/webhooks/inbox")
+@login_required
+def webhook_inbox():
+    inbox = service.inbox_health(current_scope())
+    return render_template("logs/_inbox.html", inbox=inbox, describe=service.describe_wait)
 
 
 def _webhook_or_404(webhook_id: int):
