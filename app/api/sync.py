@@ -11,6 +11,7 @@ from flask import abort, jsonify, request, url_for
 from app.api import api_error, bp, json_body
 from app.extensions import db
 from app.models import Integration, SyncRun
+from app.params import parse_id
 from app.sync import service
 from app.sync.progress import serialize_run
 from app.web.context import current_scope
@@ -21,7 +22,8 @@ RECENT = 20
 @bp.post("/sync")
 def start_sync():
     data = json_body()
-    integration = current_scope().get(Integration, data.get("integration_id"))
+    integration_id = parse_id(data.get("integration_id"), "integration_id")
+    integration = current_scope().get(Integration, integration_id) if integration_id else None
     if integration is None:
         abort(404, description="No such integration.")
     try:
@@ -48,7 +50,7 @@ def sync_status(run_id: int):
 def list_runs():
     scope = current_scope()
     stmt = scope.select(SyncRun).order_by(SyncRun.id.desc()).limit(RECENT)
-    integration_id = request.args.get("integration")
+    integration_id = parse_id(request.args.get("integration"), "integration")
     if integration_id is not None:
         integration = scope.get(Integration, integration_id)
         if integration is None:
