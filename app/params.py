@@ -112,6 +112,13 @@ def parse_limit(value, parameter: str, maximum: int) -> int | None:
     return int(text)
 
 
+def parse_choice(value, parameter: str, allowed) -> str:
+    """One of `allowed` (a filter, a kind of job)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise BadParameter(parameter, f"'{parameter}' must be one of: {', '.join(allowed)}.")
+    return value
+
+
 # --- path ids ---------------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from flask import abort, jsonify, request, url_for
 from app.api import api_error, bp, json_body
 from app.extensions import db
 from app.models import Integration, SyncRun
-from app.params import parse_id
+from app.params import parse_choice, parse_id
 from app.sync import service
 from app.sync.progress import serialize_run
 from app.web.context import current_scope
@@ -27,7 +27,9 @@ def start_sync():
     if integration is None:
         abort(404, description="No such integration.")
     try:
-        run = service.start_sync(integration, str(data.get("kind") or "incremental"))
+        run = service.start_sync(
+            integration, parse_choice(data.get("kind") or "incremental", "kind", service.SYNC_KINDS)
+        )
     except service.SyncAlreadyRunning as exc:
         return api_error(exc.message, 409, run=serialize_run(exc.run),
                          status_url=url_for("api.sync_status", run_id=exc.run.id))  # fmt: skip

@@ -107,12 +107,13 @@ def parse_params(args) -> ListParams:
     params.status = (args.get("status") or "").strip()
     if params.status and params.status not in STATUSES:
         errors["status"] = f"Must be one of: {', '.join(STATUSES)}."
-    category = (args.get("category") or args.get("category_id") or "").strip()
+    name = "category" if args.get("category") else "category_id"
+    category = (args.get(name) or "").strip()
     if category:
         try:
-            params.category_id = parse_id(category, "category")
+            params.category_id = parse_id(category, name)
         except BadParameter as exc:
-            errors["category"] = exc.description
+            errors[name] = exc.description
     params.platform = (args.get("platform") or "").strip()
     if params.platform and params.platform not in PLATFORM_STATES:
         errors["platform"] = f"Must be one of: {', '.join(PLATFORM_STATES)}."

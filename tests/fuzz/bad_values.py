@@ -21,6 +21,9 @@ TRICKY_TEXT = [
     "\ud800", "x\udfffy", "x" * 5_000, "é" * 3_000, "' OR 1=1 --", "%00", "../../etc", "[]", "{}", "true",
 ]  # fmt: skip
 
+# What used to reach the database and fail there: a NUL byte, numbers past INTEGER and BIGINT.
+KILLERS = ["a\x00b", str(INT32), str(-INT32 - 1), "9" * 30]
+
 # Lone surrogates and every control character included (hypothesis leaves surrogates out by default).
 any_char = st.characters(codec=None, categories=None)
 nasty_text = st.one_of(

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
 from app.models import Integration, Order, Product, ProductVariant
+from app.platforms.http import RetryPolicy
 from tests.fuzz.bad_values import (
     ARG_NAMES,
     JSON_NAMES,
@@ -28,7 +29,7 @@ from tests.fuzz.bad_values import (
     urlencode,
 )
 
-EXAMPLES = 12
+EXAMPLES = 25
 INTAKE = ("webhooks.",)
 
 item = st.fixed_dictionaries(
@@ -54,7 +55,8 @@ bodies = st.one_of(
 
 
 @pytest.fixture
-def seeded(db, workspace):
+def seeded(db, workspace, monkeypatch):
+    monkeypatch.setattr(RetryPolicy, "delay", lambda self, retry: 0.0)  # unreachable platforms fail at once
     product = Product(workspace_id=workspace.id, title="Fuzz mug", currency="EUR")
     variant = ProductVariant(workspace_id=workspace.id, product=product, title="Default Title", sku="FZ-1",
                              price=Decimal("9.50"), inventory_quantity=3)  # fmt: skip
