@@ -173,5 +173,7 @@ Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
 def first_error(exc) -> tuple[str, str]:
     """(parameter, message) of a pydantic ValidationError's first problem, the parameter as `items.0.sku`."""
     error = exc.errors()[0]
-    parameter = ".".join(str(part) for part in error["loc"]) or "body"
+    # A union's member shows in `loc` as its type (`function-after[...]`): only field names and indexes name it.
+    parts = [str(part) for part in error["loc"] if isinstance(part, int) or re.fullmatch(r"\w+", str(part))]
+    parameter = ".".join(parts) or "body"
     return parameter, f"'{parameter}': {error['msg']}."
