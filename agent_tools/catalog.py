@@ -17,6 +17,7 @@ from agent_tools import search as search_backend
 from agent_tools.registry import ToolContext, ToolError, tool
 from app.inventory import stock_levels
 from app.models import Product, ProductVariant
+from app.params import MAX_ARG_LENGTH, DbId, Quantity, Text
 from app.platforms.meta_catalog import retailer_id_for
 
 MAX_VARIANTS_SHOWN = 10
@@ -115,11 +116,11 @@ def product_cards(
 class ProductSearchInput(BaseModel):
     """Search the shop's catalog. Returns ranked products with price range, available stock and variants."""
 
-    query: str = Field(
+    query: Text(MAX_ARG_LENGTH) = Field(
         description="What the customer is looking for: product name, type, brand, colour, material or SKU. "
         "Use an empty string to browse a category."
     )
-    category: str | None = Field(None, description="Only this category or product type (e.g. 'Shoes').")
+    category: Text(255) | None = Field(None, description="Only this category or product type (e.g. 'Shoes').")
     price_min: float | None = Field(None, ge=0, description="Lowest acceptable price, in the shop currency.")
     price_max: float | None = Field(None, ge=0, description="Highest acceptable price, in the shop currency.")
     in_stock_only: bool | None = Field(
@@ -153,8 +154,8 @@ def product_search(args: ProductSearchInput, ctx: ToolContext) -> dict:
 class GetProductInput(BaseModel):
     """Full details of one product (description, every variant with options, stock and price, images)."""
 
-    product_id: int | None = Field(None, description="The product_id from product_search.")
-    handle: str | None = Field(None, description="The product handle, if the id is not known.")
+    product_id: DbId | None = Field(None, description="The product_id from product_search.")
+    handle: Text(255) | None = Field(None, description="The product handle, if the id is not known.")
 
     @model_validator(mode="after")
     def _one_key(self):
@@ -195,9 +196,11 @@ def get_product(args: GetProductInput, ctx: ToolContext) -> dict:
 class CheckAvailabilityInput(BaseModel):
     """Check whether a quantity of one variant (by variant_id or SKU) can be sold right now."""
 
-    variant_id: int | None = Field(None, description="The variant_id from product_search or get_product.")
-    sku: str | None = Field(None, description="The variant's SKU, if the variant_id is not known.")
-    quantity: int | None = Field(None, ge=1, le=1000, description="How many the customer wants (default 1).")
+    variant_id: DbId | None = Field(None, description="The variant_id from product_search or get_product.")
+    sku: Text(255) | None = Field(None, description="The variant's SKU, if the variant_id is not known.")
+    quantity: Quantity | None = Field(
+        None, ge=1, le=1000, description="How many the customer wants (default 1)."
+    )
 
     @model_validator(mode="after")
     def _one_key(self):

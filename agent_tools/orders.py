@@ -20,12 +20,13 @@ from app import inventory
 from app.extensions import db
 from app.inventory.service import OPEN_ORDER_STATUSES
 from app.models import Order, OrderItem, Reservation
+from app.params import DbId, Quantity, Text
 
 
 class OrderLine(BaseModel):
-    variant_id: int | None = Field(None, description="The variant_id to buy (from product_search).")
-    sku: str | None = Field(None, description="The SKU to buy, if the variant_id is not known.")
-    quantity: int = Field(ge=1, le=100, description="How many units.")
+    variant_id: DbId | None = Field(None, description="The variant_id to buy (from product_search).")
+    sku: Text(255) | None = Field(None, description="The SKU to buy, if the variant_id is not known.")
+    quantity: Quantity = Field(ge=1, le=100, description="How many units.")
 
     @model_validator(mode="after")
     def _one_key(self):
@@ -39,27 +40,27 @@ class CreateOrderInput(BaseModel):
     the exact variants and quantities."""
 
     items: list[OrderLine] = Field(min_length=1, max_length=20, description="The variants and quantities.")
-    customer_name: str | None = Field(None, description="The customer's name, if they gave it.")
+    customer_name: Text(255) | None = Field(None, description="The customer's name, if they gave it.")
 
 
 class AddToOrderInput(BaseModel):
     """Add items to an open order of this customer (holds their stock too)."""
 
-    order_id: int = Field(description="The order_id returned by create_order.")
+    order_id: DbId = Field(description="The order_id returned by create_order.")
     items: list[OrderLine] = Field(min_length=1, max_length=20)
 
 
 class GetOrderStatusInput(BaseModel):
     """Status, items, totals and stock hold of an order of this customer."""
 
-    order_id: int | None = Field(None, description="The order id; null for the customer's latest order.")
+    order_id: DbId | None = Field(None, description="The order id; null for the customer's latest order.")
 
 
 class CancelOrderInput(BaseModel):
     """Cancel an open order of this customer and give its held stock back."""
 
-    order_id: int = Field(description="The order to cancel.")
-    reason: str | None = Field(None, description="Why, in the customer's words.")
+    order_id: DbId = Field(description="The order to cancel.")
+    reason: Text(2000) | None = Field(None, description="Why, in the customer's words.")
 
 
 def _resolve(ctx: ToolContext, lines: list[OrderLine]) -> list[tuple]:

@@ -18,6 +18,7 @@ from agent_tools.registry import ToolContext, ToolError, tool
 from app.extensions import db
 from app.models import Alert, Conversation, Integration, Message, Product, ProductVariant
 from app.models.types import utcnow
+from app.params import DbId, Text
 from app.platforms.whatsapp import Recipient
 from app.services.platform_clients import shopify_client, whatsapp_client
 
@@ -94,7 +95,7 @@ def _deliver(
 class ShopifyLiveInput(BaseModel):
     """Read one product fresh from Shopify (price, stock, status right now), e.g. when the customer doubts."""
 
-    product_id: int = Field(description="The product_id from product_search.")
+    product_id: DbId = Field(description="The product_id from product_search.")
 
 
 @tool("shopify_get_product_live", ShopifyLiveInput, ShopifyLiveInput.__doc__)
@@ -123,9 +124,9 @@ def _safe_retailer(gid) -> str | None:
 class SendProductInput(BaseModel):
     """Send the customer one product as a WhatsApp catalog card they can view and add to their cart."""
 
-    product_id: int = Field(description="The product to show.")
-    variant_id: int | None = Field(None, description="A specific variant; null for the first one in stock.")
-    body: str | None = Field(None, description="A short line shown with the card.")
+    product_id: DbId = Field(description="The product to show.")
+    variant_id: DbId | None = Field(None, description="A specific variant; null for the first one in stock.")
+    body: Text(4096) | None = Field(None, description="A short line shown with the card.")
 
 
 @tool("whatsapp_send_product", SendProductInput, SendProductInput.__doc__)
@@ -155,10 +156,10 @@ def whatsapp_send_product(args: SendProductInput, ctx: ToolContext) -> dict:
 class SendProductListInput(BaseModel):
     """Send the customer several products (up to 30) as one WhatsApp catalog list message."""
 
-    product_ids: list[int] = Field(min_length=1, max_length=30, description="Products to show, best first.")
-    header: str = Field(description="List header, up to 60 characters.")
-    body: str = Field(description="A short sentence shown above the list.")
-    section_title: str | None = Field(None, description="Section title, up to 24 characters.")
+    product_ids: list[DbId] = Field(min_length=1, max_length=30, description="Products to show, best first.")
+    header: Text(4096) = Field(description="List header, up to 60 characters.")
+    body: Text(4096) = Field(description="A short sentence shown above the list.")
+    section_title: Text(4096) | None = Field(None, description="Section title, up to 24 characters.")
 
 
 @tool("whatsapp_send_product_list", SendProductListInput, SendProductListInput.__doc__)
@@ -191,7 +192,7 @@ def whatsapp_send_product_list(args: SendProductListInput, ctx: ToolContext) -> 
 class CatalogStatusInput(BaseModel):
     """What is pushed to the Meta (Facebook/Instagram/WhatsApp) catalog: for one product or the whole shop."""
 
-    product_id: int | None = Field(None, description="A product to check; null for the shop summary.")
+    product_id: DbId | None = Field(None, description="A product to check; null for the shop summary.")
 
 
 @tool("facebook_catalog_status", CatalogStatusInput, CatalogStatusInput.__doc__)
@@ -231,7 +232,7 @@ def facebook_catalog_status(args: CatalogStatusInput, ctx: ToolContext) -> dict:
 class HandoffInput(BaseModel):
     """Hand the conversation to a human: the agent stops answering and the merchant is alerted."""
 
-    reason: str = Field(description="Why a human is needed, in one sentence for the merchant.")
+    reason: Text(2000) = Field(description="Why a human is needed, in one sentence for the merchant.")
 
 
 @tool("handoff_to_human", HandoffInput, HandoffInput.__doc__)

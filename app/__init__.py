@@ -9,19 +9,14 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, jsonify, request
 from sqlalchemy import event, text
-from werkzeug.routing import IntegerConverter
 
-from app import access_log, body_limit, errors, queues, security_headers
+from app import access_log, body_limit, errors, params, queues, security_headers
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, login_manager, migrate
 
-
-class _DatabaseInt(IntegerConverter):
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)  # primary keys are INTEGER
-        super().__init__(map, *args, **kwargs)
+_RAW_BODY_BLUEPRINTS = ("webhooks", "demo_store")
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -70,8 +65,17 @@ def create_app(config: type | dict | None = None) -> Flask:
         for key in ("_login_user", "workspace_id", "api_token_id"):
             g.pop(key, None)
 
-    # Ids in URLs fit the INTEGER primary keys: a larger number matches no route (404) instead of overflowing the database.
-    app.url_map.converters["int"] = _DatabaseInt
+    @app.before_request
+    def _storable_parameters():
+        # Every query argument and form field must be text the database can store (no NUL bytes, no control
+        # characters), whichever view reads it. Signed bodies (webhooks, the demo store's API) are read raw.
+        if request.blueprint not in _RAW_BODY_BLUEPRINTS:
+            params.check_request(request)
+
+    # Ids in URLs fit the INTEGER primary keys: a larger number is a 400 naming the parameter instead of
+    # overflowing the database; the rule class tells each converter its variable's name.
+    app.url_rule_class = params.NamedRule
+    app.url_map.converters["int"] = params.DatabaseInt
     _register_blueprints(app)
     if app.config.get("DEMO_MODE"):
         _mount_demo_store(app)

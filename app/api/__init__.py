@@ -36,6 +36,9 @@ def require_token():
 
 
 def api_error(message: str, status: int, **extra):
+    """`{"error": message, **extra}`; a bad-field answer also names its (first) field as `parameter`."""
+    if "parameter" not in extra and (extra.get("fields") or extra.get("field")):
+        extra["parameter"] = extra.get("field") or next(iter(extra["fields"]))
     response = jsonify({"error": message, **extra})
     response.status_code = status
     if status == 401:
@@ -45,13 +48,16 @@ def api_error(message: str, status: int, **extra):
 
 def json_body() -> dict:
     """The request's JSON object, or a 400/415 the caller can understand."""
-    from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+    from werkzeug.exceptions import UnsupportedMediaType
+
+    from app.params import BadParameter, check_json
 
     if not request.is_json:
         raise UnsupportedMediaType("Send a JSON body with 'Content-Type: application/json'.")
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object.")
+        raise BadParameter("body", "The body must be a JSON object.")
+    check_json(data)
     return data
 
 

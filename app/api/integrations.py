@@ -11,6 +11,7 @@ from flask import abort, jsonify, request, url_for
 from app.api import api_error, bp, json_body
 from app.models import Integration
 from app.services import integrations as service
+from app.services.integration_fields import check_fields
 from app.web.context import current_scope
 
 
@@ -34,7 +35,7 @@ def list_integrations():
 @bp.post("/integrations")
 def create_integration():
     try:
-        integration = service.create_integration(current_scope(), json_body())
+        integration = service.create_integration(current_scope(), check_fields(json_body()))
     except service.IntegrationError as exc:
         return _error(exc)
     return jsonify({"integration": service.serialize(integration)}), 201
@@ -49,7 +50,7 @@ def get_integration(integration_id: int):
 def update_integration(integration_id: int):
     integration = _integration_or_404(integration_id)
     try:
-        service.update_integration(integration, json_body())
+        service.update_integration(integration, check_fields(json_body()))
     except service.IntegrationError as exc:
         return _error(exc)
     return jsonify({"integration": service.serialize(integration)})
@@ -65,7 +66,7 @@ def delete_integration(integration_id: int):
 def connect_integration(integration_id: int):
     """Meta: the credentials. Shopify: `access_token` (custom app), or no token for the OAuth URL to open."""
     integration = _integration_or_404(integration_id)
-    data = json_body() if request.get_data() else {}
+    data = check_fields(json_body()) if request.get_data() else {}
     try:
         if integration.platform == "shopify" and not data.get("access_token"):
             url = service.start_shopify_oauth(current_scope(), None, integration=integration)

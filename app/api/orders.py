@@ -14,6 +14,7 @@ from app.api import api_error, bp, json_body
 from app.api.openapi import documented
 from app.api.products import iso, money
 from app.models.orders import SOURCE_PLATFORMS
+from app.params import BadParameter, parse_limit
 from app.services import keyset, order_records
 from app.services import orders as order_service
 from app.services.products import ProductValidationError
@@ -83,8 +84,10 @@ def list_orders():
     if cursor and keyset.decode(cursor) is None:
         errors["cursor"] = "Invalid cursor: start again from the first page."
     limit = args.get("limit")
-    if limit is not None and (not limit.isdigit() or not 1 <= int(limit) <= keyset.MAX_PER_PAGE):
-        errors["limit"] = f"Must be a whole number from 1 to {keyset.MAX_PER_PAGE}."
+    try:
+        limit = parse_limit(limit, "limit", keyset.MAX_PER_PAGE)
+    except BadParameter as exc:
+        errors["limit"] = exc.description
     if errors:
         return api_error("Invalid query parameters.", 400, fields=errors)
     page = order_service.list_orders(current_scope(), filters, cursor, limit)

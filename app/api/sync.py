@@ -11,6 +11,7 @@ from flask import abort, jsonify, request, url_for
 from app.api import api_error, bp, json_body
 from app.extensions import db
 from app.models import Integration, SyncRun
+from app.params import parse_choice, parse_id
 from app.sync import service
 from app.sync.progress import serialize_run
 from app.web.context import current_scope
@@ -21,11 +22,14 @@ RECENT = 20
 @bp.post("/sync")
 def start_sync():
     data = json_body()
-    integration = current_scope().get(Integration, data.get("integration_id"))
+    integration_id = parse_id(data.get("integration_id"), "integration_id")
+    integration = current_scope().get(Integration, integration_id) if integration_id else None
     if integration is None:
         abort(404, description="No such integration.")
     try:
-        run = service.start_sync(integration, str(data.get("kind") or "incremental"))
+        run = service.start_sync(
+            integration, parse_choice(data.get("kind") or "incremental", "kind", service.SYNC_KINDS)
+        )
     except service.SyncAlreadyRunning as exc:
         return api_error(exc.message, 409, run=serialize_run(exc.run),
                          status_url=url_for("api.sync_status", run_id=exc.run.id))  # fmt: skip
@@ -48,7 +52,7 @@ def sync_status(run_id: int):
 def list_runs():
     scope = current_scope()
     stmt = scope.select(SyncRun).order_by(SyncRun.id.desc()).limit(RECENT)
-    integration_id = request.args.get("integration")
+    integration_id = parse_id(request.args.get("integration"), "integration")
     if integration_id is not None:
         integration = scope.get(Integration, integration_id)
         if integration is None:

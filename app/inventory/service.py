@@ -69,7 +69,9 @@ class CommitResult:
 
 def check_quantity(qty) -> int:
     if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= MAX_QUANTITY:
-        raise InvalidQuantity(f"Quantity must be a whole number between 1 and {MAX_QUANTITY}.", quantity=qty)
+        raise InvalidQuantity(
+            f"Quantity must be a whole number between 1 and {MAX_QUANTITY}.", quantity=qty, field="quantity"
+        )
     return qty
 
 
@@ -115,7 +117,7 @@ def reserve(
     workspace_id = workspace_id_of(scope_or_workspace_id)
     check_quantity(qty)
     if not timedelta(0) < ttl <= MAX_TTL:
-        raise InvalidQuantity("A reservation lasts between a second and 24 hours.", ttl=str(ttl))
+        raise InvalidQuantity("A reservation lasts between a second and 24 hours.", ttl=str(ttl), field="ttl")
     try:
         variant_id = int(variant_id)
     except (TypeError, ValueError):

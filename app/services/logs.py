@@ -18,6 +18,7 @@ from app.models import ComplianceRequest, Integration, SyncLog, SyncRun, Webhook
 from app.models.scoping import WorkspaceScope
 from app.models.sync import LOG_ACTIONS, RUN_STATUSES
 from app.models.webhooks import WEBHOOK_STATUSES
+from app.params import parse_id
 from app.services.keyset import Page, paginate, per_page_from
 from app.services.refused import Refused
 
@@ -28,13 +29,6 @@ RETRYABLE = ("failed",)
 
 class RetryRefused(Refused):
     """The delivery cannot be retried now."""
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _choice(value, allowed) -> str | None:
@@ -62,7 +56,7 @@ class LogFilters:
     @classmethod
     def from_args(cls, args, statuses=()) -> LogFilters:
         return cls(
-            integration=_int(args.get("integration")), run=_int(args.get("run")),
+            integration=parse_id(args.get("integration"), "integration"), run=parse_id(args.get("run"), "run"),
             entity_type=_text(args.get("entity_type"), 30), action=_choice(args.get("action"), LOG_ACTIONS),
             status=_choice(args.get("status"), statuses), platform=_text(args.get("platform"), 20),
             topic=_text(args.get("topic")),

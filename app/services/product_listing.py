@@ -30,6 +30,7 @@ from app.extensions import db
 from app.models import Product, ProductCategory, ProductStock, ProductVariant, Reservation
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
+from app.params import BadParameter, parse_id, parse_limit
 
 STATUSES = ("active", "draft", "archived")
 SORTS = ("title", "price", "updated", "stock")
@@ -106,12 +107,13 @@ def parse_params(args) -> ListParams:
     params.status = (args.get("status") or "").strip()
     if params.status and params.status not in STATUSES:
         errors["status"] = f"Must be one of: {', '.join(STATUSES)}."
-    category = (args.get("category") or args.get("category_id") or "").strip()
+    name = "category" if args.get("category") else "category_id"
+    category = (args.get(name) or "").strip()
     if category:
         try:
-            params.category_id = int(category)
-        except ValueError:
-            errors["category"] = "Must be a category id."
+            params.category_id = parse_id(category, name)
+        except BadParameter as exc:
+            errors[name] = exc.description
     params.platform = (args.get("platform") or "").strip()
     if params.platform and params.platform not in PLATFORM_STATES:
         errors["platform"] = f"Must be one of: {', '.join(PLATFORM_STATES)}."
@@ -126,11 +128,9 @@ def parse_params(args) -> ListParams:
     limit = (args.get("limit") or "").strip()
     if limit:
         try:
-            params.limit = int(limit)
-            if not 1 <= params.limit <= MAX_LIMIT:
-                raise ValueError
-        except ValueError:
-            errors["limit"] = f"Must be a whole number from 1 to {MAX_LIMIT}."
+            params.limit = parse_limit(limit, "limit", MAX_LIMIT)
+        except BadParameter as exc:
+            errors["limit"] = exc.description
     params.cursor = (args.get("cursor") or "").strip()
     if params.cursor and not errors.get("sort"):
         try:

@@ -1,7 +1,7 @@
 """Property-based run of every operation in `/api/openapi.json` (schemathesis over the WSGI app, in-process,
-with a real API token): whatever the input, the API never answers 500, and every error is JSON with an `error`
-message. Outside platforms are unreachable (`responses` with nothing registered), so a connect attempt meets
-"cannot reach" instead of the internet. Bounded: a few examples per operation, derandomized (the same
+with a real API token): whatever the input, the API never answers 500, every error is JSON with an `error`
+message, and a 400/422 names the bad `parameter`. Outside platforms are unreachable (`responses` with nothing
+registered), so a connect attempt meets "cannot reach" instead of the internet. Bounded: a few examples per operation, derandomized (the same
 examples every run), so the whole file takes well under two minutes.
 """
 
@@ -41,6 +41,8 @@ def _check(case, token: str) -> None:
     if response.status_code >= 400:
         body = response.json()
         assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"].strip(), where
+        if response.status_code in (400, 422):  # bad input: the answer says which parameter
+            assert isinstance(body.get("parameter"), str) and body["parameter"], where
 
 
 @pytest.mark.timeout(240)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app.models import Integration
 from app.models.integrations import PLATFORMS
 from app.services import integrations as service
+from app.services.integration_fields import check_fields
 from app.sync import service as sync_service
 from app.web.context import current_scope
 from app.web.integrations import bp
@@ -88,7 +89,7 @@ def _integration_or_404(integration_id: int) -> Integration:
 
 
 def _form() -> dict:
-    return {k: v for k, v in request.form.items() if k != "csrf_token"}
+    return check_fields({k: v for k, v in request.form.items() if k != "csrf_token"})
 
 
 @bp.get("")

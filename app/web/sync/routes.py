@@ -9,6 +9,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.models import Integration, SyncRun
+from app.params import parse_choice
 from app.sync import service
 from app.sync.progress import ACTIVE, format_eta, progress
 from app.web.context import current_scope
@@ -28,7 +29,7 @@ def start(integration_id: int):
     integration = current_scope().get(Integration, integration_id)
     if integration is None:
         abort(404)
-    kind = request.form.get("kind") or "full"
+    kind = parse_choice(request.form.get("kind") or "full", "kind", service.SYNC_KINDS)
     try:
         run = service.start_sync(integration, kind)
     except service.SyncAlreadyRunning as exc:
