@@ -47,6 +47,7 @@ def prepare() -> list[str]:
     from app.config import TestConfig, _database_url
     from app.extensions import db
     from app.models import Integration
+    from app.models.types import utcnow
     from app.services import accounts
 
     class BenchConfig(TestConfig):
@@ -65,7 +66,7 @@ def prepare() -> list[str]:
         user = accounts.create_user("bench@meta.test", "bench-password-123", "Unsigned Meta bench")
         for n, account in enumerate(accounts_ids):
             row = Integration(workspace_id=user.workspace_id, platform="whatsapp", account_id=account,
-                              status="connected", config={})  # fmt: skip
+                              status="connected", config={}, proved_at=utcnow())  # fmt: skip
             row.set_secrets(access_token="bench-token", app_secret=f"own-secret-{n}")
             db.session.add(row)
         db.session.commit()

@@ -52,6 +52,20 @@ def as_bytes(value: str) -> bytes:
     return value.encode("utf-8", "surrogatepass")
 
 
+def rule_paths(rule, segments: dict):
+    """A strategy of paths of a URL rule, each variable drawn from `segments[name]` and percent-encoded byte
+    for byte (lone surrogates included)."""
+
+    def build(values):
+        path = rule.rule
+        for name in rule._converters:
+            placeholder = path[path.index("<") : path.index(">") + 1]
+            path = path.replace(placeholder, quote_from_bytes(as_bytes(values[name]), safe=""), 1)
+        return path
+
+    return st.fixed_dictionaries(segments).map(build)
+
+
 def urlencode(pairs) -> str:
     return "&".join(f"{quote_from_bytes(as_bytes(k))}={quote_from_bytes(as_bytes(v))}" for k, v in pairs)
 

@@ -21,11 +21,11 @@ from app.platforms.http import RetryPolicy
 from tests.fuzz.bad_values import (
     ARG_NAMES,
     JSON_NAMES,
-    as_bytes,
     fuzz_settings,
     nasty_json,
     path_ids,
     query_pairs,
+    rule_paths,
     urlencode,
 )
 
@@ -67,22 +67,13 @@ def seeded(db, workspace, monkeypatch):
 
 
 def _path(rule):
-    from urllib.parse import quote_from_bytes
-
-    def build(values):
-        path = rule.rule
-        for name in rule._converters:
-            placeholder = path[path.index("<") : path.index(">") + 1]
-            path = path.replace(placeholder, quote_from_bytes(as_bytes(values[name]), safe=""), 1)
-        return path
-
     segments = {
         name: path_ids.map(str)
         if isinstance(conv, IntegerConverter)
         else st.sampled_from(["x", "\x00", "é" * 300])
         for name, conv in rule._converters.items()
     }
-    return st.fixed_dictionaries(segments).map(build)
+    return rule_paths(rule, segments)
 
 
 def _fuzz(client, rule, method):

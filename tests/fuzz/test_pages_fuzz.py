@@ -22,12 +22,12 @@ from tests.fuzz.bad_values import (
     FORM_NAMES,
     KILLERS,
     any_char,
-    as_bytes,
     fuzz_settings,
     named_parameter,
     nasty_text,
     path_ids,
     query_pairs,
+    rule_paths,
     urlencode,
 )
 from tests.web.conftest import Factory
@@ -64,19 +64,8 @@ def _segment(converter):
 
 
 def _path(rule):
-    """A strategy of (url path, path variable names) for `rule`."""
-    from urllib.parse import quote_from_bytes
-
-    parts = {name: _segment(conv) for name, conv in rule._converters.items()}
-
-    def build(values):
-        path = rule.rule
-        for name in rule._converters:
-            placeholder = path[path.index("<") : path.index(">") + 1]
-            path = path.replace(placeholder, quote_from_bytes(as_bytes(values[name]), safe=""), 1)
-        return path
-
-    return st.fixed_dictionaries(parts).map(build)
+    """A strategy of url paths for `rule`."""
+    return rule_paths(rule, {name: _segment(conv) for name, conv in rule._converters.items()})
 
 
 def _routes(app):

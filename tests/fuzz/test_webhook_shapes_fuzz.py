@@ -9,7 +9,6 @@ processed and stored with U+FFFD in their place.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 
@@ -21,7 +20,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Message, Product, Webhook
 from app.platforms.signatures import sign_meta_body, sign_shopify_body
-from tests.webhooks.conftest import PAGE_ID, PHONE_NUMBER_ID, SHOP, _integration, fixture_json
+from tests.webhooks.conftest import PAGE_ID, PHONE_NUMBER_ID, SHOP, _integration, fixture_json, with_value
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))  # fmt: skip
@@ -69,24 +68,13 @@ def _paths(node, prefix=()):
             yield from _paths(child, (*prefix, i))
 
 
-def _replace(body, path, value):
-    if not path:
-        return value
-    body = copy.deepcopy(body)
-    target = body
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return body
-
-
 @st.composite
 def mutated(draw):
     endpoint = draw(st.sampled_from(sorted(ENDPOINTS)))
     name = draw(st.sampled_from(ENDPOINTS[endpoint]))
     body = fixture_json(name)
     path = draw(st.sampled_from(list(_paths(body))))
-    return endpoint, name, _replace(body, path, draw(values))
+    return endpoint, name, with_value(body, path, draw(values))
 
 
 def _post(client, app, endpoint: str, name: str, raw: bytes, signed: bool):

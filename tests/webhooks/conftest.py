@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from pathlib import Path
@@ -26,6 +27,18 @@ def fixture_bytes(name: str) -> bytes:
 
 def fixture_json(name: str) -> dict:
     return json.loads(fixture_bytes(name))
+
+
+def with_value(body, path: tuple, value):
+    """A deep copy of `body` with the node at `path` (keys and list indexes) replaced by `value`."""
+    if not path:
+        return value
+    body = copy.deepcopy(body)
+    target = body
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return body
 
 
 def to_bytes(body) -> bytes:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Message, Webhook
-from tests.webhooks.conftest import PAGE_ID, PHONE_NUMBER_ID, fixture_json
+from tests.webhooks.conftest import PAGE_ID, PHONE_NUMBER_ID, fixture_json, with_value
 
 
 def rows() -> list[tuple[str, str | None, str | None]]:
@@ -28,34 +28,25 @@ def whatsapp(**change_value) -> dict:
     return body
 
 
-def _with(body: dict, path: tuple, value) -> dict:
-    body = copy.deepcopy(body)
-    target = body
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return body
-
-
 TEXT = fixture_json("meta/whatsapp_text.json")
 FB = fixture_json("meta/facebook_message.json")
 CHANGE = ("entry", 0, "changes", 0)
 EVENT = ("entry", 0, "messaging", 0)
 WRONG_PARTS = [
-    ("whatsapp", _with(TEXT, ("entry", 0), "not an entry"), "entry[0] is a string, not an object"),
-    ("whatsapp", _with(TEXT, CHANGE, "a change"), "entry[0].changes[0] is a string, not an object"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value"), [1, 2]), "entry[0].changes[0].value is a list, not an object"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "metadata"), "106540352242922"), "value.metadata is a string"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "messages"), ["hi"]), "value.messages[0] is a string"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "messages"), {"id": "x"}), "value.messages is an object, not a list"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "metadata", "phone_number_id"), {"n": 1}), "phone_number_id is an object, not an id"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "messages", 0, "id"), [1]), "messages[0].id is a list, not an id"),
-    ("whatsapp", _with(TEXT, ("entry", 0, "changes"), "changes"), "entry[0].changes is a string, not a list"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "field"), {"f": 1}), "entry[0].changes[0].field is an object, not text"),
-    ("facebook", _with(FB, EVENT, 7), "entry[0].messaging[0] is a number, not an object"),
-    ("facebook", _with(FB, (*EVENT, "message"), "hello"), "messaging[0].message is a string, not an object"),
-    ("facebook", _with(FB, (*EVENT, "message", "mid"), {"m": 1}), "message.mid is an object, not an id"),
-    ("facebook", _with(FB, ("entry", 0, "id"), [PAGE_ID]), "entry[0].id is a list, not an id"),
+    ("whatsapp", with_value(TEXT, ("entry", 0), "not an entry"), "entry[0] is a string, not an object"),
+    ("whatsapp", with_value(TEXT, CHANGE, "a change"), "entry[0].changes[0] is a string, not an object"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value"), [1, 2]), "entry[0].changes[0].value is a list, not an object"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "metadata"), "106540352242922"), "value.metadata is a string"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "messages"), ["hi"]), "value.messages[0] is a string"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "messages"), {"id": "x"}), "value.messages is an object, not a list"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "metadata", "phone_number_id"), {"n": 1}), "phone_number_id is an object, not an id"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "messages", 0, "id"), [1]), "messages[0].id is a list, not an id"),
+    ("whatsapp", with_value(TEXT, ("entry", 0, "changes"), "changes"), "entry[0].changes is a string, not a list"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "field"), {"f": 1}), "entry[0].changes[0].field is an object, not text"),
+    ("facebook", with_value(FB, EVENT, 7), "entry[0].messaging[0] is a number, not an object"),
+    ("facebook", with_value(FB, (*EVENT, "message"), "hello"), "messaging[0].message is a string, not an object"),
+    ("facebook", with_value(FB, (*EVENT, "message", "mid"), {"m": 1}), "message.mid is an object, not an id"),
+    ("facebook", with_value(FB, ("entry", 0, "id"), [PAGE_ID]), "entry[0].id is a list, not an id"),
 ]  # fmt: skip
 
 
@@ -89,9 +80,9 @@ def test_well_formed_parts_of_the_same_post_are_kept_and_processed(post_meta, wh
 
 
 def test_numeric_ids_are_read_as_their_digits(post_meta, whatsapp_integration, run_jobs):
-    body = _with(TEXT, (*CHANGE, "value", "metadata", "phone_number_id"), int(PHONE_NUMBER_ID))
-    body = _with(body, (*CHANGE, "value", "messages", 0, "id"), 123456789012345678901234567890)
-    body = _with(body, (*CHANGE, "value", "messages", 0, "from"), 16505551234)
+    body = with_value(TEXT, (*CHANGE, "value", "metadata", "phone_number_id"), int(PHONE_NUMBER_ID))
+    body = with_value(body, (*CHANGE, "value", "messages", 0, "id"), 123456789012345678901234567890)
+    body = with_value(body, (*CHANGE, "value", "messages", 0, "from"), 16505551234)
     assert post_meta("whatsapp", body).get_json() == {"status": "accepted"}
     run_jobs()
     assert rows() == [("processed", PHONE_NUMBER_ID, None)]
@@ -99,20 +90,20 @@ def test_numeric_ids_are_read_as_their_digits(post_meta, whatsapp_integration, r
 
 
 WRONG_INNER = [
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "messages", 0, "text", "body"), {"b": 1}),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "messages", 0, "text", "body"), {"b": 1}),
      "entry[0].changes[0].value.messages[0].text.body is an object, not text"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "messages", 0, "from"), {"wa": 1}),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "messages", 0, "from"), {"wa": 1}),
      "entry[0].changes[0].value.messages[0].from is an object, not an id"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "messages", 0, "type"), ["text"]),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "messages", 0, "type"), ["text"]),
      "entry[0].changes[0].value.messages[0].type is a list, not text"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "contacts", 0, "profile"), "Sheena"), "contacts[].profile is a string"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "statuses"), [{"id": "wamid.1", "errors": "boom"}]),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "contacts", 0, "profile"), "Sheena"), "contacts[].profile is a string"),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "statuses"), [{"id": "wamid.1", "errors": "boom"}]),
      "entry[0].changes[0].value.statuses[0].errors is a string, not a list"),
-    ("whatsapp", _with(TEXT, (*CHANGE, "value", "statuses"), [{"id": "wamid.1", "status": {"s": 1}}]),
+    ("whatsapp", with_value(TEXT, (*CHANGE, "value", "statuses"), [{"id": "wamid.1", "status": {"s": 1}}]),
      "statuses[0].status is an object, not text"),
-    ("facebook", _with(FB, (*EVENT, "sender"), "6600112233445566"), "entry[0].messaging[0].sender is a string"),
-    ("facebook", _with(FB, (*EVENT, "message", "text"), ["Is this still available?"]), "message.text is a list"),
-    ("facebook", _with(FB, (*EVENT, "message", "attachments"), "image"), "message.attachments is a string"),
+    ("facebook", with_value(FB, (*EVENT, "sender"), "6600112233445566"), "entry[0].messaging[0].sender is a string"),
+    ("facebook", with_value(FB, (*EVENT, "message", "text"), ["Is this still available?"]), "message.text is a list"),
+    ("facebook", with_value(FB, (*EVENT, "message", "attachments"), "image"), "message.attachments is a string"),
 ]  # fmt: skip
 
 
