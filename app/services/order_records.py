@@ -77,6 +77,8 @@ def _items(scope: WorkspaceScope, raw, errors: dict) -> list[OrderItem]:
         if variant is None or variant.product.deleted_at is not None:
             errors.setdefault(f"items.{i}.variant_id", "Unknown variant.")
             continue
+        if f"items.{i}.quantity" in errors or f"items.{i}.unit_price" in errors:
+            continue  # refused above: the order is not built, and the line's total cannot be computed
         unit = price if price is not None else variant.price
         title = variant.product.title + ("" if variant.title == "Default Title" else f" – {variant.title}")
         items.append(OrderItem(variant_id=variant.id, product_id=variant.product_id, sku=variant.sku, title=title[:500],

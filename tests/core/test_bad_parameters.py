@@ -63,8 +63,15 @@ def test_api_json_text_the_database_cannot_hold_is_a_400_naming_the_field(api_cl
 
 
 @pytest.mark.parametrize("quantity", ["2", 2.5, None, [1], True, 2**40])
-def test_api_order_quantity_must_be_a_whole_number_and_the_error_names_it(api_client, quantity):
-    response = api_client.post("/api/orders", json={"items": [{"variant_id": 1, "quantity": quantity}]})
+@pytest.mark.parametrize("variant", ["unknown", "real"])
+def test_api_order_quantity_must_be_a_whole_number_and_the_error_names_it(
+    api_client, user, make_product, quantity, variant
+):
+    # A real variant takes the order further (its price is looked up) than an unknown one.
+    variant_id = make_product(user.workspace).variants[0].id if variant == "real" else 1
+    response = api_client.post(
+        "/api/orders", json={"items": [{"variant_id": variant_id, "quantity": quantity}]}
+    )
     assert response.status_code == 422, response.get_data(as_text=True)
     assert response.get_json()["fields"]["items.0.quantity"]
     assert response.get_json()["parameter"]
