@@ -86,6 +86,10 @@ class Config:
     # How many proxies in front of the app append the client's address to X-Forwarded-For (1 on Heroku).
     FORWARDED_FOR_PROXIES = int(os.environ.get("FORWARDED_FOR_PROXIES", "0"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(5 * 1024 * 1024)))
+    # Meta documents webhook payloads of at most 3 MB: a larger POST is refused (413) before it is read.
+    META_WEBHOOK_MAX_CONTENT_LENGTH = int(
+        os.environ.get("META_WEBHOOK_MAX_CONTENT_LENGTH", str(3 * 1024 * 1024))
+    )
 
 
 class TestConfig(Config):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from app.body_limit import limit_body
 from app.webhooks import intake
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
@@ -29,6 +30,7 @@ def shopify():
 
 
 @bp.post("/<any(whatsapp, facebook):platform>")
+@limit_body("META_WEBHOOK_MAX_CONTENT_LENGTH")
 def meta(platform: str):
     return _send(intake.receive_meta(platform, request.get_data(cache=False), request.headers))
 
