@@ -26,6 +26,7 @@ _PAGES: dict[str, Callable[[str], str]] = {}
 # Per-request notes kept in the WSGI environ rather than `g`: an app context may outlive one request.
 _WAIT = "wagents.limit_wait"
 _WRONG_PASSWORD = "wagents.wrong_password"
+UNLIMITED_BLUEPRINTS = ("webhooks",)
 
 
 def init_app(app) -> None:
@@ -41,7 +42,19 @@ def init_app(app) -> None:
     config.setdefault("RATELIMIT_FAIL_ON_FIRST_BREACH", False)  # every breached window sets the wait
     config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", _remember_wait)
     limiter.init_app(app)
+    # Webhook routes declare no limit (a platform's signature, not a guessable password, admits them): they
+    # skip the limiter's per-request search for limits that apply, the largest hook on their path.
+    hooks = app.before_request_funcs[None]
+    hooks[hooks.index(limiter._check_request_limit)] = _unless_unlimited(limiter._check_request_limit)
     app.register_error_handler(RateLimitExceeded, _limited)
+
+
+def _unless_unlimited(check: Callable[[], None]) -> Callable[[], None]:
+    def check_limits() -> None:
+        if request.blueprint not in UNLIMITED_BLUEPRINTS:
+            check()
+
+    return check_limits
 
 
 def client_address() -> str:
