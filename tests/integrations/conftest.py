@@ -1,5 +1,6 @@
 """Fixtures for the integrations tests: a fake Shopify Admin API and token endpoint on `responses`,
-Graph API URLs, CSRF tokens for page posts, and a recorder standing in for the sync service."""
+Graph API URLs, CSRF tokens for page posts, a recorder standing in for the sync service, and `intruder`: a
+second merchant's workspace with an API client and a logged-in page client."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import pytest
 import responses
+
+from app.services import accounts
+from tests.conftest import log_in
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SHOP = "casa-nova.myshopify.com"
@@ -103,3 +107,15 @@ def sync_calls(monkeypatch):
 def csrf_token(client, path: str = "/integrations") -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def intruder(app, make_user):
+    """Workspace B: an API client and a logged-in page client of another merchant."""
+    user = make_user("intruder@example.com")
+    _, token = accounts.create_api_token(user, "intruder")
+    api = app.test_client()
+    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    pages = app.test_client()
+    log_in(pages, user)
+    return type("Intruder", (), {"api": api, "pages": pages, "workspace_id": user.workspace_id})

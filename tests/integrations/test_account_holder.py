@@ -17,9 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.models import ComplianceRequest, Integration, Order, Product, Webhook
 from app.models.types import utcnow
 from app.platforms.signatures import sign_shopify_body
-from app.services import accounts
 from app.services.integration_hold import HELD_ELSEWHERE
-from tests.conftest import log_in
 
 from .conftest import CUSTOM_TOKEN, SHOP, TOKEN_URL, csrf_token, load
 from .test_shopify_oauth import TOKENS, callback_params, start_oauth
@@ -54,18 +52,6 @@ def deliver(client, topic: str, body: dict, path: str = "/api/webhooks/shopify")
 
 def count(db, model, *criteria) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*criteria))
-
-
-@pytest.fixture
-def intruder(app, make_user):
-    """Workspace B: an API client and a logged-in page client of another merchant."""
-    user = make_user("intruder@example.com")
-    _, token = accounts.create_api_token(user, "intruder")
-    api = app.test_client()
-    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    pages = app.test_client()
-    log_in(pages, user)
-    return type("Intruder", (), {"api": api, "pages": pages, "workspace_id": user.workspace_id})
 
 
 def connect_with_token(client):

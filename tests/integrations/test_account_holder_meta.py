@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from app.models import Conversation, Webhook
 from app.platforms.signatures import sign_meta_body
-from app.services import accounts
 from app.services.integration_hold import HELD_ELSEWHERE
 
 from .conftest import GRAPH, load
@@ -53,25 +52,17 @@ def answer_connect_test(rsps, platform: str) -> None:
         rsps.add(responses.GET, f"{GRAPH}/{FACEBOOK['catalog_id']}", json=load("meta", "catalog.json"))
 
 
-@pytest.fixture
-def intruder_api(app, make_user):
-    user = make_user("intruder@example.com")
-    _, token = accounts.create_api_token(user, "intruder")
-    client = app.test_client()
-    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return client, user.workspace_id
-
-
 def conversations(db) -> list[int]:
     return list(db.session.scalars(select(Conversation.workspace_id)))
 
 
 @pytest.mark.parametrize("platform", ["whatsapp", "facebook"])
 def test_meta_deliveries_reach_only_an_integration_meta_answered_for(
-    platform, api_client, workspace, intruder_api, db, rsps, run_jobs
+    platform, api_client, workspace, intruder, db, rsps, run_jobs
 ):
     ws_id = workspace.id
-    intruder, intruder_ws = intruder_api
+    intruder_ws = intruder.workspace_id
+    intruder = intruder.api
     field, account = ACCOUNT[platform]
     added = intruder.post("/api/integrations", json={"platform": platform, field: account})
     assert added.status_code == 201
@@ -97,10 +88,8 @@ def test_meta_deliveries_reach_only_an_integration_meta_answered_for(
 
 
 @pytest.mark.parametrize("platform", ["whatsapp", "facebook"])
-def test_connecting_a_meta_account_another_workspace_uses_is_refused(
-    platform, api_client, intruder_api, rsps
-):
-    intruder, _ = intruder_api
+def test_connecting_a_meta_account_another_workspace_uses_is_refused(platform, api_client, intruder, rsps):
+    intruder = intruder.api
     answer_connect_test(rsps, platform)
     assert api_client.post("/api/integrations", json=CONNECT[platform]).status_code == 201
     calls = len(rsps.calls)
