@@ -201,11 +201,11 @@ def _integration(platform: str, account_id: str | None) -> Integration | None:
     return db.session.scalars(_lookup(platform, account_id, Integration)).first() if account_id else None
 
 
-# One statement finds the integration holding the account (the same rule as `_lookup`, served by the partial
-# unique index `uq_integration_holder`), inserts the row and tells a re-delivery apart: the unique (platform, delivery_id)
-# decides, not a prior read, so two racing deliveries cannot both land. Plain SQL that Postgres and SQLite
-# both speak ("WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint), built once: building
-# an expression per delivery cost more than running it.
+# One statement finds the integration holding the account (the rule of `_lookup`, served by the partial unique
+# index `uq_integration_holder`), inserts the row and tells a re-delivery apart: the unique (platform,
+# delivery_id) decides, not a prior read, so two racing deliveries cannot both land. Plain SQL that Postgres
+# and SQLite both speak ("WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint), built once:
+# building an expression per delivery cost more than running it.
 _STORE = text(
     """
     INSERT INTO webhook (workspace_id, integration_id, platform, topic, delivery_id, account_id, headers,
