@@ -42,30 +42,13 @@ META_LIMIT = 3 * 1024 * 1024  # META_WEBHOOK_MAX_CONTENT_LENGTH's default
 
 def prepare() -> list[str]:
     """Fresh schema, flushed Redis, one workspace with OWN WhatsApp numbers connected. Returns their ids."""
-    import redis
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from app import create_app
-    from app.config import TestConfig, _database_url
     from app.extensions import db
     from app.models import Integration
     from app.models.types import utcnow
     from app.services import accounts
 
-    class BenchConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = _database_url(intake_bench.DB_URL)
-        SECRET_KEY = "bench-secret-key"  # the servers' key: the secrets must decrypt there
-        REDIS_URL = None
-
-    app = create_app(BenchConfig)
-    redis.Redis.from_url(intake_bench.REDIS_URL).flushdb()
     accounts_ids = [f"1065403{n:08d}" for n in range(OWN)]
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        upgrade(directory=str(ROOT / "migrations"))
+    with intake_bench.fresh_app().app_context():
         user = accounts.create_user("bench@meta.test", "bench-password-123", "Unsigned Meta bench")
         for n, account in enumerate(accounts_ids):
             row = Integration(workspace_id=user.workspace_id, platform="whatsapp", account_id=account,

@@ -49,8 +49,9 @@ def env() -> dict[str, str]:
     return e
 
 
-def prepare() -> int:
-    """Fresh schema, flushed Redis, one workspace with the shop connected. Returns the workspace id."""
+def fresh_app():
+    """The app on the bench database with its schema rebuilt from the migrations and Redis flushed; the
+    caller adds its rows inside `app.app_context()`. The secret key is the servers': secrets must decrypt there."""
     import redis
     from flask_migrate import upgrade
     from sqlalchemy import text
@@ -58,13 +59,10 @@ def prepare() -> int:
     from app import create_app
     from app.config import TestConfig, _database_url
     from app.extensions import db
-    from app.models import Integration
-    from app.models.types import utcnow
-    from app.services import accounts
 
     class BenchConfig(TestConfig):
         SQLALCHEMY_DATABASE_URI = _database_url(DB_URL)
-        SECRET_KEY = "bench-secret-key"  # the same key as the servers': secrets at rest must decrypt there
+        SECRET_KEY = "bench-secret-key"
         REDIS_URL = None
 
     app = create_app(BenchConfig)
@@ -74,6 +72,17 @@ def prepare() -> int:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(ROOT / "migrations"))
+    return app
+
+
+def prepare() -> int:
+    """Fresh schema, flushed Redis, one workspace with the shop connected. Returns the workspace id."""
+    from app.extensions import db
+    from app.models import Integration
+    from app.models.types import utcnow
+    from app.services import accounts
+
+    with fresh_app().app_context():
         user = accounts.create_user("bench@intake.test", "bench-password-123", "Intake bench")
         row = Integration(workspace_id=user.workspace_id, platform="shopify", account_id=SHOP, status="connected",
                           config={}, proved_at=utcnow())  # fmt: skip
