@@ -1,16 +1,12 @@
 """Migration 0007 carries integrations over to the holder rule: per account, the row the old routing picked among
 connected and needs-reauth rows holds it; a second connected row is told; rows that never connected hold nothing."""
 
-from pathlib import Path
-
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from app import create_app
-from app.config import TestConfig
 from app.extensions import db
+from tests.core.test_migrations import MIGRATIONS, sqlite_app
 
-MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 BEFORE = "0006_bulk_write_checks"
 ROWS = [  # id, workspace, platform, account, status
     (1, 1, "shopify", "casa-nova.myshopify.com", "disconnected"),  # a row added first, never connected
@@ -25,10 +21,7 @@ ROWS = [  # id, workspace, platform, account, status
 def test_existing_rows_are_carried_over_and_the_migration_downgrades(tmp_path):
     url = f"sqlite:///{tmp_path / 'carry.db'}"
 
-    class Fresh(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-
-    app = create_app(Fresh)
+    app = sqlite_app(url)
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision=BEFORE)
         with db.engine.begin() as conn:

@@ -27,13 +27,18 @@ def test_models_and_migrations_agree_on_test_database(app):
         assert _diff(connection) == []
 
 
-def test_upgrade_builds_schema_on_empty_sqlite(tmp_path):
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+def sqlite_app(url: str):
+    """The app on an empty SQLite file of its own, for tests that run the migrations themselves."""
 
     class Fresh(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
 
-    fresh = create_app(Fresh)
+    return create_app(Fresh)
+
+
+def test_upgrade_builds_schema_on_empty_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    fresh = sqlite_app(url)
     with fresh.app_context():
         upgrade(directory=MIGRATIONS)
         with db.engine.connect() as connection:
