@@ -1,7 +1,7 @@
 """Platform tools: shopify_get_product_live, whatsapp_send_product, whatsapp_send_product_list,
 facebook_catalog_status, handoff_to_human.
 
-Outside APIs are reached only through `app.services.platform_clients` (clients built from the workspace's own
+Outside APIs are reached only through `app.integrations.clients` (clients built from the workspace's own
 integrations) and `app.platforms`. WhatsApp sends go to the context's conversation customer only, inside the
 24-hour window, and are stored as outbound messages on that conversation. In `dry_run` (the CLI) nothing is
 sent: the tool answers with what it would send.
@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field
 from agent_tools.catalog import load_product, money, product_cards, retailer_id
 from agent_tools.registry import ToolContext, ToolError, tool
 from app.extensions import db
+from app.integrations.clients import shopify_client, whatsapp_client
 from app.models import Alert, Conversation, Integration, Message, Product, ProductVariant
 from app.models.types import utcnow
 from app.params import DbId, Text
 from app.platforms.whatsapp import Recipient
-from app.services.platform_clients import shopify_client, whatsapp_client
 
 WINDOW = timedelta(hours=24)
 

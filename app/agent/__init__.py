@@ -6,6 +6,6 @@
 - `cli`: `flask agent chat`, a terminal chat against the local data (nothing sent to WhatsApp).
 
 May import `agent_tools`, `app.models`, `app.platforms` (the model client is `app.platforms.llm`),
-`app.services.platform_clients` and `app.queues`. Web routes and webhooks do not import it: they enqueue
+`app.integrations.clients` and `app.queues`. Web routes and webhooks do not import it: they enqueue
 `app.agent.jobs.reply` by name.
 """

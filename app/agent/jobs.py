@@ -19,13 +19,13 @@ from agent_tools import ToolContext, ToolError
 from agent_tools.platform import integration_for, window_open
 from app.agent import runner
 from app.extensions import db
+from app.integrations.clients import whatsapp_client
 from app.models import Conversation, Message, Workspace
 from app.models.types import utcnow
 from app.platforms.errors import MetaError, WhatsAppWindowClosed
 from app.platforms.llm import LLMError
 from app.platforms.whatsapp import Recipient
 from app.queues import get_redis
-from app.services.platform_clients import whatsapp_client
 
 log = logging.getLogger(__name__)
 

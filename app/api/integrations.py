@@ -1,6 +1,6 @@
 """JSON API for integrations: list, create, read, update, delete, connect, disconnect, sync.
 
-Thin: parse JSON, call `app.services.integrations`, answer `serialize(...)`, which carries `<secret>_set` flags
+Thin: parse JSON, call `app.integrations.service`, answer `serialize(...)`, which carries `<secret>_set` flags
 and never a secret. Another workspace's integration answers 404 (through the workspace scope).
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 
 from app.api import api_error, bp, json_body
+from app.integrations import service
+from app.integrations.fields import check_fields
 from app.models import Integration
-from app.services import integrations as service
-from app.services.integration_fields import check_fields
 from app.web.context import current_scope
 
 

@@ -7,7 +7,7 @@
   (`@idempotent` key stored with the change, `changeFromQuantity` compare-and-set).
 - `errors`: typed errors (`OutOfStock`, `InvalidQuantity`, `VariantNotFound`, ...) the API maps to 409/422/404.
 
-May import `app.models`, `app.extensions`, `app.queues`, `app.services.platform_clients` and `app.platforms`
+May import `app.models`, `app.extensions`, `app.queues`, `app.integrations.clients` and `app.platforms`
 errors. Must not import Flask request objects or call `requests`: routes, pages and agent tools call in here.
 """
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select, update
 
 from app.extensions import db
+from app.integrations.clients import shopify_client
 from app.models import Integration, InventoryAdjustment, ProductVariant, SyncLog
 from app.models.types import utcnow
 from app.platforms.errors import (
@@ -33,7 +34,6 @@ from app.platforms.errors import (
     ShopifyStaleQuantity,
 )
 from app.queues import QueueUnavailable, enqueue
-from app.services.platform_clients import shopify_client
 
 log = logging.getLogger(__name__)
 

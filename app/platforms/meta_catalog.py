@@ -1,7 +1,7 @@
 """Meta Graph API: the shared Graph client base and the Commerce catalog (items_batch) client.
 
 Graph base URL and version are passed in: the version is a required keyword, set from the one setting
-`META_GRAPH_VERSION` (`app.config`) by `app.services.platform_clients`; no version is named here.
+`META_GRAPH_VERSION` (`app.config`) by `app.integrations.clients`; no version is named here.
 `product_to_catalog_items` and `retailer_id_for` are pure: the sync layer turns rows into plain dicts,
 these turn plain dicts into Meta's item format.
 """

@@ -2,7 +2,7 @@
 human's reply sent through the WhatsApp Cloud API.
 
 WhatsApp allows free-form replies only within 24 hours of the customer's last message; outside that window
-`send_human_reply` refuses before calling Meta. Platform calls go through `app.services.platform_clients`;
+`send_human_reply` refuses before calling Meta. Platform calls go through `app.integrations.clients`;
 no Flask request objects here.
 """
 
@@ -162,9 +162,9 @@ def send_human_reply(conversation: Conversation, text: str) -> Message:
     if integration is None or integration.status != "connected":
         raise ReplyRefused("Connect WhatsApp on the Integrations page to reply.")
     # Imported here: the platform clients pull in the HTTP stack, which listing conversations does not need.
+    from app.integrations.clients import whatsapp_client
     from app.platforms.errors import PlatformError
     from app.platforms.whatsapp import Recipient
-    from app.services.platform_clients import whatsapp_client
 
     try:
         recipient = Recipient(

@@ -117,7 +117,7 @@ def push_catalog_to_facebook(workspace_id: int, product_ids: list[int]) -> dict:
             live.append(product.id)
     if not requests_:
         return {"pushed": 0, "skipped": len(product_ids)}
-    from app.services.platform_clients import meta_catalog_client
+    from app.integrations.clients import meta_catalog_client
 
     client = meta_catalog_client(facebook)
     try:

@@ -30,7 +30,7 @@ VARIANTS_PAGE = 250
 def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int]:
     """The job. Returns counts: updated (written or already current), deleted, skipped (no Shopify id or no
     connected store), failed (Shopify refused that one product; the others go on)."""
-    from app.services.platform_clients import shopify_client
+    from app.integrations.clients import shopify_client
 
     done = {"updated": 0, "deleted": 0, "skipped": 0, "failed": 0}
     targets = dict(

@@ -23,12 +23,12 @@ from datetime import timedelta
 from flask import current_app
 
 from app.extensions import db
+from app.integrations.clients import NeedsReauth, shopify_client
 from app.models import Integration, SyncRun
 from app.models.types import utcnow
 from app.platforms.errors import PlatformError
 from app.platforms.shopify import queries
 from app.platforms.shopify.client import Page, ShopifyClient
-from app.services.platform_clients import NeedsReauth, shopify_client
 from app.sync import lifecycle
 from app.sync.catalog_writer import upsert_products
 from app.sync.lifecycle import RunContext

@@ -16,6 +16,6 @@
 - `handlers`: the one table topic -> handler; `shopify_handlers`, `meta_handlers`, `compliance` hold them.
 
 Handlers share the sync's mapping and writers (`app.sync`), call `app.inventory` for stock and
-`app.services.integrations` for uninstalls. Nothing here calls a platform over HTTP, and nothing here logs a
+`app.integrations.service` for uninstalls. Nothing here calls a platform over HTTP, and nothing here logs a
 payload or a secret.
 """

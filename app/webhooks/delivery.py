@@ -47,7 +47,7 @@ class Delivery:
 
     def integrations(self, *, include_disconnected: bool = False) -> list[Integration]:
         """The integration the intake routed this delivery to, while it still holds the account (see
-        `app.services.integration_hold`): an account's deliveries go to that one workspace, never to another
+        `app.integrations.hold`): an account's deliveries go to that one workspace, never to another
         that merely has a row for it. Empty when nobody holds it, or the hold moved since it arrived."""
         if not self.integration_id or not self.account_id:
             return []

@@ -2,7 +2,7 @@
 
 Products and orders go through the sync's own mapping (`app.sync.mapping`) and writers, so a webhook and a sync
 page land identically and newest-wins is enforced in SQL. Stock goes through `app.inventory` (whose functions
-commit their own transaction), uninstalls through `app.services.integrations`, bulk exports through
+commit their own transaction), uninstalls through `app.integrations.service`, bulk exports through
 `app.sync.service.continue_bulk` when the sync service is installed. A shop feeds the one workspace that
 holds it (`Delivery.integrations`). Ordering keys: the body's `updated_at`, else the delivery's
 `triggered_at` (never later than its arrival). Must not call Shopify.
@@ -141,7 +141,7 @@ def inventory_level_update(d: Delivery) -> None:
 
 
 def app_uninstalled(d: Delivery) -> None:
-    from app.services.integrations import handle_app_uninstalled
+    from app.integrations.service import handle_app_uninstalled
 
     before = {i.id: i.workspace_id for i in d.integrations(include_disconnected=True)}
     if not before:  # nobody held the shop when this arrived, or the hold moved since: not theirs to end

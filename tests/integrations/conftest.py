@@ -92,7 +92,7 @@ def fake_shopify(rsps):
 @pytest.fixture
 def sync_calls(monkeypatch):
     """Stand-in for `app.sync.service.start_sync` (built elsewhere): records (integration id, kind)."""
-    from app.services import integrations
+    from app.integrations import service as integrations
 
     calls: list[tuple[int, str]] = []
 

@@ -14,10 +14,10 @@ import responses
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.integrations.hold import HELD_ELSEWHERE
 from app.models import ComplianceRequest, Integration, Order, Product, Webhook
 from app.models.types import utcnow
 from app.platforms.signatures import sign_shopify_body
-from app.services.integration_hold import HELD_ELSEWHERE
 
 from .conftest import CUSTOM_TOKEN, SHOP, TOKEN_URL, csrf_token, load
 from .test_shopify_oauth import TOKENS, callback_params, start_oauth
@@ -197,7 +197,8 @@ def test_the_database_allows_one_holder_per_account(db, workspace, make_user):
 def test_two_workspaces_proving_a_shop_at_once_the_later_commit_gets_a_409(
     api_client, intruder, db, fake_shopify, sync_calls, monkeypatch
 ):
-    from app.services import integration_hold, shopify_connect
+    from app.integrations import hold as integration_hold
+    from app.integrations import shopify_connect
 
     mine = connect_with_token(api_client).get_json()["integration"]["id"]
     # As if the other proof committed between this attempt's checks and its commit.

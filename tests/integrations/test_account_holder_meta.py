@@ -11,9 +11,9 @@ import pytest
 import responses
 from sqlalchemy import func, select
 
+from app.integrations.hold import HELD_ELSEWHERE
 from app.models import Conversation, Webhook
 from app.platforms.signatures import sign_meta_body
-from app.services.integration_hold import HELD_ELSEWHERE
 
 from .conftest import GRAPH, load
 from .test_meta_connect import FACEBOOK, WHATSAPP

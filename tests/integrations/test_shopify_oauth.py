@@ -11,10 +11,10 @@ import pytest
 import responses
 from sqlalchemy import select, text
 
+from app.integrations.shopify_connect import WEBHOOK_TOPICS
 from app.models import Integration, OAuthState
 from app.models.types import utcnow
 from app.platforms.signatures import sign_shopify_query
-from app.services.shopify_connect import WEBHOOK_TOPICS
 from tests.conftest import log_in
 
 from .conftest import SHOP, TOKEN_URL, WEBHOOK_URI, csrf_token, load

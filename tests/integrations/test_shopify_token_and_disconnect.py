@@ -7,10 +7,10 @@ import pytest
 import responses
 from sqlalchemy import select
 
+from app.integrations import service
+from app.integrations.clients import IntegrationTokenSource, NeedsReauth
+from app.integrations.shopify_connect import WEBHOOK_TOPICS
 from app.models import Integration, Product
-from app.services import integrations as service
-from app.services.platform_clients import IntegrationTokenSource, NeedsReauth
-from app.services.shopify_connect import WEBHOOK_TOPICS
 
 from .conftest import CUSTOM_TOKEN, GRAPHQL_URL, SHOP, WEBHOOK_URI, load
 

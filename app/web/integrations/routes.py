@@ -1,6 +1,6 @@
 """Routes of the Integrations page. Each POST answers the card fragment when htmx asks (`HX-Request`) and
 the whole page otherwise (a redirect after success, the page with the failing card and a 4xx after an error),
-so every form also works without JavaScript. Business rules live in `app.services.integrations`.
+so every form also works without JavaScript. Business rules live in `app.integrations.service`.
 """
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.integrations import service
+from app.integrations.fields import check_fields
 from app.models import Integration
 from app.models.integrations import PLATFORMS
-from app.services import integrations as service
-from app.services.integration_fields import check_fields
 from app.sync import service as sync_service
 from app.web.context import current_scope
 from app.web.integrations import bp

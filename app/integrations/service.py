@@ -4,8 +4,8 @@ Create, update, connect (custom-app token or OAuth for Shopify, credentials for 
 `handle_app_uninstalled` for Shopify's webhook. A connect tests the credentials with one real call before anything
 is stored, so a failure leaves no token behind and never a `connected` row. Secrets are write-only: `serialize`
 says which are set, never what they are, and nothing here logs them. The Shopify OAuth and webhook parts live in
-`app.services.shopify_connect`; this module re-exports them so callers have one door. Which one workspace holds
-an account (and so receives its webhooks) is decided in `app.services.integration_hold`.
+`app.integrations.shopify_connect`; this module re-exports them so callers have one door. Which one workspace holds
+an account (and so receives its webhooks) is decided in `app.integrations.hold`.
 This module never reads the request: routes hand it plain dicts.
 """
 
@@ -14,13 +14,7 @@ from __future__ import annotations
 import logging
 
 from app.extensions import db
-from app.models import Integration
-from app.models.integrations import PLATFORMS
-from app.models.scoping import WorkspaceScope
-from app.platforms.errors import PlatformError
-from app.platforms.meta_catalog import MetaCatalogClient
-from app.platforms.whatsapp import WhatsAppClient
-from app.services.integration_base import (
+from app.integrations.base import (
     SECRET_NAMES,
     ConnectFailed,
     IntegrationConflict,
@@ -33,7 +27,13 @@ from app.services.integration_base import (
     require,
     status_for,
 )
-from app.services.integration_hold import claim, commit_claim, refuse_if_held_elsewhere
+from app.integrations.hold import claim, commit_claim, refuse_if_held_elsewhere
+from app.models import Integration
+from app.models.integrations import PLATFORMS
+from app.models.scoping import WorkspaceScope
+from app.platforms.errors import PlatformError
+from app.platforms.meta_catalog import MetaCatalogClient
+from app.platforms.whatsapp import WhatsAppClient
 
 log = logging.getLogger(__name__)
 
@@ -277,13 +277,13 @@ def start_sync(integration: Integration, kind: str = "full"):
         raise IntegrationError(exc.message, status=exc.status) from exc
 
 
-from app.services.integration_disconnect import (  # noqa: E402
+from app.integrations.disconnect import (  # noqa: E402
     disconnect,
     handle_app_uninstalled,
     mark_products_unsynced,
     other_shop_connected,
 )
-from app.services.shopify_connect import (  # noqa: E402
+from app.integrations.shopify_connect import (  # noqa: E402
     complete_shopify_oauth,
     connect_shopify_with_token,
     start_shopify_oauth,

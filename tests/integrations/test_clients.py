@@ -16,10 +16,10 @@ import responses
 from sqlalchemy import text
 
 from app.extensions import db as _db
+from app.integrations import clients as platform_clients
+from app.integrations.clients import REAUTH_MESSAGE, IntegrationTokenSource, NeedsReauth, shopify_client
 from app.models import Integration
 from app.models.types import utcnow
-from app.services import platform_clients
-from app.services.platform_clients import REAUTH_MESSAGE, IntegrationTokenSource, NeedsReauth, shopify_client
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SHOP = "casa-nova.myshopify.com"

@@ -3,7 +3,7 @@ service sees them: account keys and names are text that fits their columns (`int
 `display_name`: 255), Meta ids may also come as JSON numbers. A mismatch is a 400 naming the field.
 
 Parsing only: whether a value is right for its platform (a shop domain, a numeric id) stays with
-`app.services.integrations`.
+`app.integrations.service`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Forgets the tokens, clears the webhook subscription ids and marks the workspace's products as no longer synced
 from Shopify (one set-based UPDATE; the products stay). `disconnect` first deletes the subscriptions it created;
-`handle_app_uninstalled` calls nobody, since the token is already dead. Callers use `app.services.integrations`.
+`handle_app_uninstalled` calls nobody, since the token is already dead. Callers use `app.integrations.service`.
 Neither ends the row's hold on its account (`proved_at`, see `integration_hold`): a disconnected workspace still
 has the account's data and keeps receiving its compliance requests. `release` ends a hold when another
 workspace proves the account afresh.
@@ -15,10 +15,10 @@ import logging
 from sqlalchemy import select, text
 
 from app.extensions import db
+from app.integrations.clients import mark_needs_reauth, shopify_client
 from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.platforms.errors import PlatformError
-from app.services.platform_clients import mark_needs_reauth, shopify_client
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ subscription ids and `status = connected` in one commit, and ask for the first f
 before that commit stores nothing and removes the subscriptions this attempt created. A store another
 workspace holds and uses is refused before any call to Shopify (`integration_hold`); a proof moves one it
 holds but no longer uses.
-Callers go through `app.services.integrations`, which re-exports the public functions. Never logs a token.
+Callers go through `app.integrations.service`, which re-exports the public functions. Never logs a token.
 """
 
 from __future__ import annotations
@@ -20,13 +20,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Integration, OAuthState
-from app.models.scoping import WorkspaceScope
-from app.models.types import utcnow
-from app.platforms.errors import PlatformError, ShopifyOAuthError
-from app.platforms.oauth import build_authorize_url, new_state, validate_callback
-from app.platforms.shopify.client import ShopifyClient
-from app.services.integration_base import (
+from app.integrations.base import (
     ConnectFailed,
     IntegrationConflict,
     IntegrationError,
@@ -37,8 +31,14 @@ from app.services.integration_base import (
     shop_domain_or_error,
     status_for,
 )
-from app.services.integration_hold import claim, commit_claim, refuse_if_held_elsewhere
-from app.services.platform_clients import shopify_oauth
+from app.integrations.clients import shopify_oauth
+from app.integrations.hold import claim, commit_claim, refuse_if_held_elsewhere
+from app.models import Integration, OAuthState
+from app.models.scoping import WorkspaceScope
+from app.models.types import utcnow
+from app.platforms.errors import PlatformError, ShopifyOAuthError
+from app.platforms.oauth import build_authorize_url, new_state, validate_callback
+from app.platforms.shopify.client import ShopifyClient
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ def _register_webhooks(client: ShopifyClient) -> list[str]:
 
 
 def _enqueue_first_sync(integration: Integration) -> None:
-    from app.services.integrations import start_sync
+    from app.integrations.service import start_sync
 
     try:
         start_sync(integration, "full")
