@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.integrations.base import ACCOUNT_KEYS, IntegrationConflict, find_by_account
+from app.integrations.disconnect import release
 from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
@@ -69,8 +70,6 @@ def claim(scope: WorkspaceScope, integration: Integration) -> None:
     """The integration's credentials just proved its account: it holds the account from this commit on.
     A holder elsewhere that is still connected makes this a refusal (nothing of this attempt is kept); one
     that is not is released, forgets its tokens and is told."""
-    from app.integrations.disconnect import release
-
     current = holder(integration.platform, integration.account_id, lock=True)
     if current is not None and current.id != integration.id:
         if current.status == "connected":

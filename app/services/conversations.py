@@ -16,9 +16,12 @@ from datetime import timedelta
 from sqlalchemy import func, or_, select
 
 from app.extensions import db
+from app.integrations.clients import whatsapp_client
 from app.models import Conversation, Integration, Message
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
+from app.platforms.errors import PlatformError
+from app.platforms.whatsapp import Recipient
 from app.services.keyset import Page, paginate, per_page_from
 from app.services.refused import Refused
 
@@ -161,11 +164,6 @@ def send_human_reply(conversation: Conversation, text: str) -> Message:
     integration = _integration(conversation)
     if integration is None or integration.status != "connected":
         raise ReplyRefused("Connect WhatsApp on the Integrations page to reply.")
-    # Imported here: the platform clients pull in the HTTP stack, which listing conversations does not need.
-    from app.integrations.clients import whatsapp_client
-    from app.platforms.errors import PlatformError
-    from app.platforms.whatsapp import Recipient
-
     try:
         recipient = Recipient(
             wa_id=conversation.customer_wa_id or None, user_id=conversation.customer_user_id

@@ -9,6 +9,7 @@ import time
 
 import requests
 
+from app.integrations import service as integrations
 from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.services import accounts
@@ -41,8 +42,6 @@ def prepare_demo(app, *, host: str, port: int, products: int) -> str:
 
 def connect_demo_store(app, base_url: str, timeout: float = 30.0) -> Integration | None:
     """Once the server answers, connect the demo store with its custom-app token (first sync included)."""
-    from app.integrations import service as integrations
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

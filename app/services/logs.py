@@ -20,7 +20,10 @@ from app.models.sync import LOG_ACTIONS, RUN_STATUSES
 from app.models.webhooks import WEBHOOK_STATUSES
 from app.params import parse_id
 from app.services.keyset import Page, paginate, per_page_from
+from app.services.overview import forget_counts
 from app.services.refused import Refused
+from app.webhooks.jobs import retry_webhook
+from app.webhooks.lag import describe, inbox_stats
 
 LOG_STATUSES = ("success", "error")
 ENTITY_TYPES = ("product", "variant", "order", "inventory", "category")
@@ -111,14 +114,10 @@ def webhooks(scope: WorkspaceScope, f: LogFilters, cursor=None, per_page=None) -
 
 def inbox_health(scope: WorkspaceScope):
     """The workspace's inbox lag and throughput (`app.webhooks.lag.InboxStats`) for the Webhooks page."""
-    from app.webhooks.lag import inbox_stats
-
     return inbox_stats(scope.workspace_id)
 
 
 def describe_wait(seconds: float) -> str:
-    from app.webhooks.lag import describe
-
     return describe(seconds)
 
 
@@ -144,13 +143,8 @@ def retry(scope: WorkspaceScope, webhook: Webhook) -> Webhook:
         raise RetryRefused("Webhook not found.", 404)
     if webhook.status not in RETRYABLE:
         raise RetryRefused(f"Only failed deliveries can be retried; this one is {webhook.status}.")
-    # Imported here: the webhooks package pulls in every handler, which listing pages do not need.
-    from app.webhooks.jobs import retry_webhook
-
     if not retry_webhook(webhook):
         raise RetryRefused("This delivery changed meanwhile and cannot be retried now; reload the page.")
-    from app.services.overview import forget_counts
-
     forget_counts(scope.workspace_id)
     db.session.refresh(webhook)
     return webhook

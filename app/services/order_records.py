@@ -13,6 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.extensions import db
+from app.inventory import release
 from app.models import Order, OrderItem, ProductVariant
 from app.models.orders import SOURCE_PLATFORMS
 from app.models.scoping import WorkspaceScope
@@ -152,8 +153,6 @@ def delete_order(order: Order) -> None:
     if order.status not in ("draft", "cancelled"):
         raise OrderRefused(f"A {order.status} order cannot be deleted: cancel it first.")
     if order.status == "draft":
-        from app.inventory import release
-
         release(order)
     db.session.delete(order)
     db.session.commit()

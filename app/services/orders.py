@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from app import inventory
 from app.extensions import db
 from app.models import Order, OrderItem, Product, ProductVariant, Reservation
 from app.models.orders import SOURCE_PLATFORMS
@@ -120,9 +121,6 @@ def change_status(order: Order, status: str) -> Order:
         )
     if status not in next_statuses(order):
         raise OrderChangeRefused(f"A {order.status} order cannot become {status}.", 422)
-    # Imported here: the inventory package imports the writers and the queue, which a page list does not need.
-    from app import inventory
-
     try:
         if status == "cancelled":
             inventory.cancel(order)
