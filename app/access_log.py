@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 
+from gunicorn.glogging import Logger as _GunicornLogger
+
 SECRET_PARAMS = (
     "hub.verify_token", "hub.challenge", "code", "state", "hmac", "token", "signature", "access_token",
     "refresh_token", "id_token", "client_secret", "password",
@@ -49,22 +51,15 @@ def init_app(app) -> None:
     logging.getLogger("werkzeug").addFilter(FILTER)
 
 
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # gunicorn runs the web process only; nothing else needs it installed
-    _GunicornLogger = None
+class GunicornLogger(_GunicornLogger):
+    """gunicorn's logger with the request line, query string, URI and Referer atoms redacted."""
 
-if _GunicornLogger is not None:
+    URL_ATOMS = ("r", "q", "f", "{referer}i", "{raw_uri}e", "{request_uri}e", "{query_string}e")
 
-    class GunicornLogger(_GunicornLogger):
-        """gunicorn's logger with the request line, query string, URI and Referer atoms redacted."""
-
-        URL_ATOMS = ("r", "q", "f", "{referer}i", "{raw_uri}e", "{request_uri}e", "{query_string}e")
-
-        def atoms(self, resp, req, environ, request_time):
-            atoms = super().atoms(resp, req, environ, request_time)
-            for key in self.URL_ATOMS:
-                value = atoms.get(key)
-                if isinstance(value, str):
-                    atoms[key] = redact(value)
-            return atoms
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in self.URL_ATOMS:
+            value = atoms.get(key)
+            if isinstance(value, str):
+                atoms[key] = redact(value)
+        return atoms

@@ -22,7 +22,7 @@ from pydantic import AfterValidator, Field, StrictInt
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Rule
 
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the database's INTEGER: every id and quantity column
+INT_MAX = 2**31 - 1  # the database's INTEGER: every id and quantity column
 MAX_ARG_LENGTH = 2_000  # a query argument (search words, filters, cursors)
 MAX_FIELD_LENGTH = 200_000  # a form field or JSON string (a product description is the longest)
 MAX_QUANTITY = 100_000

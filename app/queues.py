@@ -1,12 +1,18 @@
-"""The one place that knows the job queues and how to reach Redis.
+"""The one place that knows the job queues, the jobs, and how to reach Redis.
 
 With `REDIS_URL` set, jobs go to Redis and the Procfile's worker runs them. Without it (the embedded
 default) they go to an in-process fakeredis server that a worker thread started by the app drains.
+
+`JOBS` names every job the app enqueues or schedules: its dotted path (what RQ stores as the job's
+`func_name` and imports in the worker) and its queue. `enqueue(name, ...)` is the one way to queue a job.
+Paths stay strings, resolved by the worker, so this module imports nothing of ours and sits below every
+area that enqueues; `tests/core/test_job_registry.py` checks each path and each call site resolves.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import fakeredis
 import redis
@@ -18,6 +24,35 @@ from rq.job import Job
 
 QUEUES = ("webhooks", "sync", "default")
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    path: str  # module.function, as RQ stores it: renaming a job strands the jobs already queued under it
+    queue: str
+
+
+JOBS: dict[str, JobSpec] = {
+    "webhooks.drain_inbox": JobSpec("app.webhooks.inbox.drain_inbox", "webhooks"),
+    # No longer enqueued: still run for the one-per-delivery jobs an older release left in Redis.
+    "webhooks.process_webhook": JobSpec("app.webhooks.jobs.process_webhook", "webhooks"),
+    "sync.run": JobSpec("app.sync.jobs.sync_integration", "sync"),
+    "sync.scheduled": JobSpec("app.sync.jobs.start_scheduled_syncs", "sync"),
+    "sync.nightly_full": JobSpec("app.sync.jobs.nightly_full_sync", "sync"),
+    "sync.refresh_products": JobSpec("app.sync.refresh.refresh_products", "sync"),
+    "sync.push_facebook": JobSpec("app.sync.jobs.push_catalog_to_facebook", "default"),
+    "inventory.write_back": JobSpec("app.inventory.writeback.write_back_adjustments", "default"),
+    "products.bulk_action": JobSpec("app.services.bulk_jobs.run_bulk_action", "default"),
+    "agent.reply": JobSpec("app.agent.jobs.reply", "default"),
+    "housekeeping.minutely": JobSpec("app.housekeeping.run_minutely", "default"),
+}
+
+
+def job_spec(name: str) -> JobSpec:
+    try:
+        return JOBS[name]
+    except KeyError:
+        raise ValueError(f"unknown job {name!r}: register it in app.queues.JOBS") from None
 
 
 class QueueUnavailable(RuntimeError):
@@ -54,21 +89,29 @@ def get_queue(name: str = "default") -> Queue:
 
 
 def enqueue(
-    queue_name: str,
-    func,
+    name: str,
     *args,
     job_id: str | None = None,
     retry: Retry | None = None,
     job_timeout: int | None = None,
     **kwargs,
 ) -> Job:
-    """Enqueue `func(*args, **kwargs)`; raise QueueUnavailable when Redis is down."""
+    """Enqueue the registered job `name` with `(*args, **kwargs)` on its queue; raise QueueUnavailable when
+    Redis is down (ValueError for a name not in JOBS)."""
+    spec = job_spec(name)
+    queue_name = spec.queue
     try:
         queue = get_queue(queue_name)
         # One round trip: the job's hash and its place in the queue go in a single pipeline.
         with queue.connection.pipeline() as pipe:
             job = queue.enqueue_call(
-                func, args=args, kwargs=kwargs, timeout=job_timeout, job_id=job_id, retry=retry, pipeline=pipe
+                spec.path,
+                args=args,
+                kwargs=kwargs,
+                timeout=job_timeout,
+                job_id=job_id,
+                retry=retry,
+                pipeline=pipe,
             )
             pipe.execute()
         return job

@@ -2,7 +2,8 @@
 
 `register_schedules()` is idempotent: each entry has a fixed job id, and an entry already registered with
 the same cron string is left alone, so restarting the scheduler never duplicates a schedule. The Procfile's
-`scheduler` process runs `flask scheduler`; the embedded default runs `run_scheduler()` in a thread.
+`scheduler` process runs `flask scheduler`; the embedded default runs `run_scheduler()` in a thread. Each
+entry names a job of `app.queues.JOBS`, which gives its dotted path and queue.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from rq_scheduler import Scheduler
 
-from app.queues import get_queue, get_redis
+from app.queues import get_queue, get_redis, job_spec
 
 log = logging.getLogger(__name__)
 
@@ -22,31 +23,35 @@ log = logging.getLogger(__name__)
 class Schedule:
     id: str
     cron: str
-    func: str
-    queue: str = "default"
+    job: str  # a name in app.queues.JOBS
     description: str = ""
+
+    @property
+    def func(self) -> str:
+        return job_spec(self.job).path
+
+    @property
+    def queue(self) -> str:
+        return job_spec(self.job).queue
 
 
 SCHEDULES: list[Schedule] = [
     Schedule(
         "housekeeping-minutely",
         "* * * * *",
-        "app.housekeeping.run_minutely",
-        "default",
+        "housekeeping.minutely",
         "expire reservations, fail stuck runs, re-enqueue stale webhook deliveries, drop old OAuth states",
     ),
     Schedule(
         "sync-hourly-incremental",
         "7 * * * *",
-        "app.sync.jobs.start_scheduled_syncs",
-        "sync",
+        "sync.scheduled",
         "incremental sync of every connected Shopify store (products updated since the last sync)",
     ),
     Schedule(
         "sync-nightly-full",
         "30 3 * * *",
-        "app.sync.jobs.nightly_full_sync",
-        "sync",
+        "sync.nightly_full",
         "full reconciliation of every connected Shopify store (soft-deletes what Shopify no longer has)",
     ),
 ]

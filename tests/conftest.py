@@ -12,14 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-os.environ.setdefault("WAGENTS_NO_EMBEDDED_WORKER", "1")
-
-from app import create_app  # noqa: E402
-from app.config import TestConfig  # noqa: E402
-from app.config import _database_url as normalise_database_url  # noqa: E402
-from app.extensions import db as _db  # noqa: E402
-from app.models import Workspace  # noqa: E402
-from app.services import accounts  # noqa: E402
+from app import create_app
+from app.config import TestConfig
+from app.config import _database_url as normalise_database_url
+from app.extensions import db as _db
+from app.models import Workspace
+from app.services import accounts
 
 pytest_plugins = ["tests.factories"]
 

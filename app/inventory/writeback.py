@@ -37,7 +37,6 @@ from app.queues import QueueUnavailable, enqueue
 
 log = logging.getLogger(__name__)
 
-JOB = "app.inventory.writeback.write_back_adjustments"
 MAX_STALE_ROUNDS = 3  # per run; stock that keeps moving is retried by the next sweep
 MAX_ATTEMPTS = 10  # sends over all runs before a change is given up as failed
 SWEEP_AFTER = timedelta(minutes=1)  # leave fresh changes to the job their commit enqueued
@@ -67,7 +66,7 @@ def enqueue_write_back(adjustment_ids: list[int]):
     if not ids:
         return None
     try:
-        return enqueue("default", JOB, ids)
+        return enqueue("inventory.write_back", ids)
     except QueueUnavailable:
         log.warning("write-back of adjustments %s not queued (Redis down); the sweep will send them", ids)
         return None

@@ -11,10 +11,6 @@ from app.extensions import db
 from app.models.types import EncryptedJSON, UTCDateTime, utcnow
 
 PLATFORMS = ("shopify", "whatsapp", "facebook")
-STATUSES = ("disconnected", "pending", "connected", "error", "needs_reauth")
-SYNC_STATUSES = ("idle", "queued", "in_progress", "error")
-
-
 HOLDS = "proved_at IS NOT NULL"
 
 
@@ -45,6 +41,7 @@ class Integration(db.Model):
     # The platform's account key: shop domain, phone number id or page id. Webhooks find integrations by it.
     account_id: Mapped[str] = mapped_column(String(255), index=True)
     display_name: Mapped[str | None] = mapped_column(String(255))
+    # disconnected, pending, connected, error or needs_reauth
     status: Mapped[str] = mapped_column(String(20), default="disconnected")
     status_message: Mapped[str | None] = mapped_column(Text)
     # Non-secret settings: shop_domain, api_version, phone_number_id, waba_id, catalog_id, page_id...
@@ -58,7 +55,7 @@ class Integration(db.Model):
     token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refresh_token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sync_status: Mapped[str] = mapped_column(String(20), default="idle")
+    sync_status: Mapped[str] = mapped_column(String(20), default="idle")  # idle, queued, in_progress, error
     sync_cursor: Mapped[dict | None] = mapped_column(JSON)
     sync_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,14 +3,13 @@ run as an RQ job on the `default` queue with progress kept in Redis for the page
 
 `start_bulk` validates and enqueues; `run_bulk_action` (the job: plain values, safe to run twice) works through
 the ids in chunks, one transaction and one progress update per chunk. Pushing to Facebook and re-reading from
-Shopify are the sync area's jobs (`app.sync.jobs`, `app.sync.refresh`); this module only hands the ids over,
-and answers `BulkUnavailable` (503) when that job or the queue is missing. Must not call outside platforms
-itself.
+Shopify are the sync area's jobs (`sync.push_facebook`, `sync.refresh_products` in `app.queues.JOBS`); this
+module only hands the ids over, and answers `BulkUnavailable` (503) when the queue is not reachable. Must not
+call outside platforms itself.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import uuid
 
@@ -34,10 +33,6 @@ ACTIONS = {
 MAX_SELECTION = 10_000
 CHUNK = 200
 TTL_SECONDS = 24 * 3600
-SYNC_JOBS = "app.sync.jobs"
-FACEBOOK_PUSH = "push_catalog_to_facebook"
-# The Shopify refresh of a list of products: refresh_products(workspace_id, product_ids).
-REFRESH_JOB = "app.sync.refresh.refresh_products"
 
 
 class BulkError(ValueError):
@@ -55,16 +50,6 @@ class BulkUnavailable(BulkError):
 
 def _key(token: str) -> str:
     return f"wagents:bulk:{token}"
-
-
-def _sync_job(name: str) -> str | None:
-    """Dotted path of the job (`name` in `app.sync.jobs`, or a full dotted path), or None if it is missing."""
-    module_name, _, function = name.rpartition(".") if "." in name else (SYNC_JOBS, ".", name)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    return f"{module_name}.{function}" if callable(getattr(module, function, None)) else None
 
 
 MAX_ID = 2**31 - 1  # primary keys are INTEGER
@@ -94,15 +79,9 @@ def start_bulk(scope: WorkspaceScope, action: str, product_ids: list[int], statu
         raise BulkError("Select at least one product.", {"ids": "Select at least one product."})
     if len(product_ids) > MAX_SELECTION:
         raise BulkError(f"Select at most {MAX_SELECTION} products at a time.", {"ids": "Too many products."})
-    if action == "push_facebook" and not _sync_job(FACEBOOK_PUSH):
-        raise BulkUnavailable("Pushing to Facebook is not available yet: the catalog sync is not installed.")
     if action == "push_facebook" and not _facebook_connected(scope.workspace_id):
         raise BulkError(
             "Connect a Facebook catalog first (Integrations page).", {"action": "No Facebook catalog."}
-        )
-    if action == "resync_shopify" and not _sync_job(REFRESH_JOB):
-        raise BulkUnavailable(
-            "Re-syncing from Shopify is not available yet: the product refresh is not installed."
         )
     ids = list(
         db.session.scalars(
@@ -122,7 +101,7 @@ def start_bulk(scope: WorkspaceScope, action: str, product_ids: list[int], statu
     try:
         redis.hset(_key(token), mapping={k: str(v) for k, v in progress.items()})
         redis.expire(_key(token), TTL_SECONDS)
-        enqueue("default", run_bulk_action, token, scope.workspace_id, action, sorted(ids), status,
+        enqueue("products.bulk_action", token, scope.workspace_id, action, sorted(ids), status,
                 job_id=f"bulk-{token}", job_timeout=1800)  # fmt: skip
     except (QueueUnavailable, OSError) as exc:
         log.warning("bulk %s could not be queued: %s", action, exc)
@@ -177,14 +156,13 @@ def _apply(workspace_id: int, action: str, ids: list[int], status: str | None) -
     elif action == "push_facebook":
         _mark_facebook_pending(workspace_id, ids, now)
         db.session.commit()  # pending is visible before the push job can record its outcome
-        enqueue("default", _require(FACEBOOK_PUSH), workspace_id, ids, retry=safe_retry())
+        enqueue("sync.push_facebook", workspace_id, ids, retry=safe_retry())
     elif action == "resync_shopify":
-        refresh = _require(REFRESH_JOB)
         live = list(
             db.session.scalars(select(Product.id).where(*mine, Product.shopify_product_id.is_not(None)))
         )
         if live:  # one job per chunk: a few hundred product reads, safe to run again
-            enqueue("sync", refresh, workspace_id, live, retry=safe_retry(), job_timeout=1800)
+            enqueue("sync.refresh_products", workspace_id, live, retry=safe_retry(), job_timeout=1800)
     db.session.commit()
 
 
@@ -211,13 +189,6 @@ def _facebook_connected(workspace_id: int) -> bool:
         )
         is not None
     )
-
-
-def _require(name) -> str:
-    path = _sync_job(name)
-    if path is None:
-        raise RuntimeError("the sync jobs module is not installed")
-    return path
 
 
 def _summary(action: str, done: int, status: str | None) -> str:

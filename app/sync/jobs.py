@@ -76,7 +76,7 @@ def enqueue_facebook_push(workspace_id: int, *, run_id: int) -> int:
         chunk = ids[start : start + PUSH_CHUNK]
         _record(workspace_id, chunk, {"status": "pending", "queued_at": utcnow().isoformat()})
         db.session.commit()
-        enqueue("default", "app.sync.jobs.push_catalog_to_facebook", workspace_id, chunk, retry=safe_retry())
+        enqueue("sync.push_facebook", workspace_id, chunk, retry=safe_retry())
     return len(ids)
 
 

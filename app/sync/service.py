@@ -24,7 +24,6 @@ from app.sync.lifecycle import ACTIVE, LEASE, _job_running, lock_integration
 
 log = logging.getLogger(__name__)
 
-JOB = "app.sync.jobs.sync_integration"
 JOB_TIMEOUT = 6 * 3600  # a 100,000-product paged sync on a throttled plan takes hours
 STUCK_AFTER = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(hours=12)
@@ -96,7 +95,7 @@ def enqueue_run(run: SyncRun, *, take_over: bool = False) -> None:
     next sweep asks about; otherwise a sweep would queue yet another job while this one waits its turn."""
     job_id = f"sync-{run.id}-{secrets.token_hex(4)}"
     try:
-        enqueue("sync", JOB, run.integration_id, run.id, job_id=job_id, retry=safe_retry(),
+        enqueue("sync.run", run.integration_id, run.id, job_id=job_id, retry=safe_retry(),
                 job_timeout=JOB_TIMEOUT)  # fmt: skip
     except QueueUnavailable as exc:
         run.status, run.finished_at = "failed", utcnow()

@@ -31,7 +31,6 @@ class Delivery:
     body: dict
     #: Work that must see this delivery's rows committed (enqueueing an agent reply, ...).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
-    logged: int = 0
 
     @property
     def triggered_at(self) -> datetime:
@@ -71,4 +70,3 @@ class Delivery:
               "webhook_id": self.webhook_id, "entity_type": entity_type[:30], "entity_id": str(entity_id)[:100],
               "action": action, "status": status, "error_message": error, "created_at": utcnow()}],
         )  # fmt: skip
-        self.logged += 1

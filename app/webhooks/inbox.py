@@ -29,7 +29,6 @@ from app.queues import QueueUnavailable, enqueue, get_redis
 
 log = logging.getLogger(__name__)
 
-DRAIN_JOB = "app.webhooks.inbox.drain_inbox"
 WAKE_KEY = "wagents:webhooks:drain-queued"  # holds the id of the drain job waiting in the queue
 # A mark whose job was lost (a flushed queue) stops blocking wake-ups this soon; the sweeper also checks.
 WAKE_TTL = 30
@@ -52,7 +51,7 @@ def wake(*, force: bool = False) -> bool:
             redis.set(WAKE_KEY, job_id, ex=WAKE_TTL)
         elif not redis.set(WAKE_KEY, job_id, nx=True, ex=WAKE_TTL):
             return True  # a drain job is waiting: it will see what was committed before this call
-        enqueue("webhooks", DRAIN_JOB, job_id=job_id)
+        enqueue("webhooks.drain_inbox", job_id=job_id)
     except (QueueUnavailable, RedisError) as exc:
         log.warning("webhook inbox: cannot wake a worker, Redis unavailable (%s)", exc)
         return False

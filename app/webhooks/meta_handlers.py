@@ -4,14 +4,13 @@ A WhatsApp customer is keyed by (phone_number_id, wa_id or business-scoped user 
 a username may come with `from_user_id` / `contacts[].user_id` and no `wa_id`, `profile` or `contacts` at all,
 so every one of those is optional here and both ids are stored when present. Messages are deduped by the
 platform's message id (the unique column decides). An `order` message (a catalog cart) becomes a draft order
-whose lines hold stock through `app.inventory.reserve`. New inbound messages wake the agent
-(`app.agent.jobs.reply`) after the commit when the workspace has it enabled and the module exists.
+whose lines hold stock through `app.inventory.reserve`. New inbound messages wake the agent (the
+`agent.reply` job) after the commit when the workspace has it enabled; the agent itself is not imported here.
 Must not call Meta.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from datetime import UTC, datetime
 from functools import partial
@@ -28,7 +27,6 @@ from app.webhooks.delivery import Delivery
 from app.webhooks.whatsapp_orders import draft_order_from_cart
 
 log = logging.getLogger(__name__)
-AGENT_JOB = "app.agent.jobs.reply"
 # Statuses only move forward; "failed" beats "sent" but a later "delivered"/"read" proves it arrived after all.
 STATUS_RANK = {"queued": 0, "sent": 1, "failed": 2, "delivered": 3, "read": 4}
 
@@ -137,23 +135,13 @@ def notify_agent(d: Delivery, conversation_ids: set[int]) -> None:
     workspace = db.session.get(Workspace, d.workspace_id)
     if workspace is None or not workspace.agent_enabled:
         return
-    try:
-        importlib.import_module("app.agent.jobs")
-        present = True
-    except ModuleNotFoundError as exc:  # the agent is built later; a broken import inside it must still show
-        if exc.name not in ("app.agent", "app.agent.jobs"):
-            raise
-        present = False
-    if not present:
-        log.info("workspace %s has the agent enabled but app.agent.jobs is not installed", d.workspace_id)
-        return
     for conversation_id in sorted(conversation_ids):
         d.after_commit.append(partial(_enqueue_reply, conversation_id))
 
 
 def _enqueue_reply(conversation_id: int) -> None:
     try:
-        enqueue("default", AGENT_JOB, conversation_id)
+        enqueue("agent.reply", conversation_id)
     except QueueUnavailable:
         log.warning("conversation %s: agent reply not queued, Redis unavailable", conversation_id)
 

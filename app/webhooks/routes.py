@@ -13,7 +13,6 @@ from app.body_limit import limit_body
 from app.webhooks import intake
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/webhooks")
-META_PLATFORMS = ("whatsapp", "facebook")
 
 
 def _send(result: intake.IntakeResult):

@@ -3,26 +3,27 @@
 Products and orders go through the sync's own mapping (`app.sync.mapping`) and writers, so a webhook and a sync
 page land identically and newest-wins is enforced in SQL. Stock goes through `app.inventory` (whose functions
 commit their own transaction), uninstalls through `app.integrations.service`, bulk exports through
-`app.sync.service.continue_bulk` when the sync service is installed. A shop feeds the one workspace that
-holds it (`Delivery.integrations`). Ordering keys: the body's `updated_at`, else the delivery's
+`app.sync.service.continue_bulk` (which ignores operations it did not start). A shop feeds the one workspace
+that holds it (`Delivery.integrations`). Ordering keys: the body's `updated_at`, else the delivery's
 `triggered_at` (never later than its arrival). Must not call Shopify.
 """
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy import select
 
 from app.extensions import db
+from app.integrations.service import handle_app_uninstalled
+from app.inventory import release, set_inventory_level
+from app.inventory.levels import variant_ids_for_item
 from app.models import Order, Product
 from app.models.types import utcnow
 from app.sync.catalog_writer import dialect_insert, soft_delete_products, upsert_products
 from app.sync.mapping import gid, order_from_rest, parse_time, product_from_rest
 from app.sync.order_writer import upsert_orders
+from app.sync.service import continue_bulk
 from app.webhooks.delivery import Delivery
 
-log = logging.getLogger(__name__)
 TOMBSTONE_TITLE = "(deleted in Shopify)"
 
 
@@ -84,8 +85,6 @@ def orders_upsert(d: Delivery) -> None:
 
 
 def _release(d: Delivery, integration, external_id: str) -> None:
-    from app.inventory import release
-
     order = db.session.scalars(
         select(Order).where(
             Order.workspace_id == integration.workspace_id,
@@ -103,9 +102,6 @@ def _release(d: Delivery, integration, external_id: str) -> None:
 
 
 def inventory_level_update(d: Delivery) -> None:
-    from app.inventory import set_inventory_level
-    from app.inventory.levels import variant_ids_for_item
-
     item, available = d.body.get("inventory_item_id"), d.body.get("available")
     try:  # when the level changed in Shopify: deliveries arrive out of order, the newest level must win
         changed_at = parse_time(d.body.get("updated_at")) or d.triggered_at
@@ -141,8 +137,6 @@ def inventory_level_update(d: Delivery) -> None:
 
 
 def app_uninstalled(d: Delivery) -> None:
-    from app.integrations.service import handle_app_uninstalled
-
     before = {i.id: i.workspace_id for i in d.integrations(include_disconnected=True)}
     if not before:  # nobody held the shop when this arrived, or the hold moved since: not theirs to end
         _targets(d)
@@ -156,21 +150,7 @@ def app_uninstalled(d: Delivery) -> None:
 def bulk_operation_finished(d: Delivery) -> None:
     """Hand the finished bulk export to the sync, which ignores operations it did not start."""
     operation = d.body.get("admin_graphql_api_id")
-    try:
-        from app.sync import service
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("app.sync.service",):
-            raise
-        service = None
-    continue_bulk = getattr(service, "continue_bulk", None)
     for integration in _targets(d):
-        if continue_bulk is None:
-            log.info(
-                "bulk operation %s finished but no sync service is installed; nothing to continue", operation
-            )
-            d.log(integration.workspace_id, "bulk_operation", operation or "-", "skip",
-                  integration_id=integration.id, error="Sync service not installed.")  # fmt: skip
-            continue
         continue_bulk(integration, operation)
         d.log(
             integration.workspace_id,

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import insert, or_, select
 
 from app.extensions import db
+from app.inventory import InventoryError, reserve
 from app.models import Conversation, Order, OrderItem, ProductVariant, Reservation
 from app.models.types import utcnow
 from app.sync.catalog_writer import dialect_insert
@@ -136,8 +137,6 @@ def _insert_order(d: Delivery, conversation, message_id, lines, variants, at) ->
 
 
 def _reserve_lines(d: Delivery, order_id: int) -> None:
-    from app.inventory import InventoryError, reserve
-
     # reserve() rolls its transaction back on refusal: what this delivery wrote so far must be committed first.
     db.session.commit()
     items = db.session.execute(

@@ -81,12 +81,12 @@ def test_customer_buys_a_product_through_the_agent(
     ]
 
     inbound(conversation, "Hi! Do you have trail running shoes in size 42?")
-    enqueue("default", "app.agent.jobs.reply", conversation.id)
+    enqueue("agent.reply", conversation.id)
     run_jobs(["default"])
     # The worker closes the session after each job: reload what the test holds.
     conversation = db.session.get(Conversation, conversation_id)
     inbound(conversation, "Yes please, one pair")
-    enqueue("default", "app.agent.jobs.reply", conversation_id)
+    enqueue("agent.reply", conversation_id)
     run_jobs(["default"])
 
     # The model saw the strict tools, the shop's prompt and, on the second turn, the first answer.

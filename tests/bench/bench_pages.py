@@ -23,7 +23,6 @@ from sqlalchemy import insert, select, text
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("WAGENTS_NO_EMBEDDED_WORKER", "1")
 
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "100000"))
 ORDERS = int(os.environ.get("BENCH_ORDERS", "20000"))

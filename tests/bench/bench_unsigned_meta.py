@@ -28,7 +28,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("WAGENTS_NO_EMBEDDED_WORKER", "1")
 os.environ.setdefault("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/wagents_meta_bench")
 os.environ.setdefault("META_APP_SECRET", "bench-meta-app-secret")
 

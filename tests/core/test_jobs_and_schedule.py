@@ -17,7 +17,7 @@ def test_enqueued_housekeeping_job_runs_in_burst_worker(db, workspace, run_jobs)
         OAuthState(state="fresh", workspace_id=workspace.id, shop_domain="a.myshopify.com"),
     ])  # fmt: skip
     db.session.commit()
-    job = enqueue("default", "app.housekeeping.run_minutely")
+    job = enqueue("housekeeping.minutely")
     run_jobs()
     job.refresh()
     assert job.is_finished, job.latest_result()
@@ -38,7 +38,7 @@ def test_queue_down_raises_queue_unavailable(app, monkeypatch):
     broken = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
     monkeypatch.setitem(app.extensions, "redis", broken)
     with pytest.raises(QueueUnavailable):
-        enqueue("default", "app.housekeeping.run_minutely")
+        enqueue("housekeeping.minutely")
 
 
 def test_schedule_registration_is_idempotent():

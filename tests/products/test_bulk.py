@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-import types
+import json
+from pathlib import Path
 
 import pytest
+import responses
 
 from app.extensions import db as _db
 from app.models import Integration, Product
+from app.queues import get_queue
 from app.services import bulk_jobs
+
+ITEMS_BATCH = Path(__file__).resolve().parent.parent / "fixtures" / "meta" / "items_batch.json"
 
 HX = {"HX-Request": "true"}
 
@@ -69,39 +73,40 @@ def test_bad_bulk_requests_answer_422(auth_client, data, message):
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
-def test_resync_answers_503_while_the_product_refresh_job_is_missing(auth_client, workspace, make_product,
-                                                                     monkeypatch):  # fmt: skip
-    monkeypatch.setattr(bulk_jobs, "REFRESH_JOB", "app.sync.no_such_module.refresh_products")
-    product = make_product(workspace, "P", shopify_id="gid://shopify/Product/1")
-    response = auth_client.post("/products/bulk", data={"action": "resync_shopify", "ids": [product.id]},
-                                headers=HX)  # fmt: skip
-    assert response.status_code == 503 and "not available yet" in response.get_data(as_text=True)
-
-
-def test_push_to_facebook_marks_pending_and_enqueues_the_sync_job(auth_client, workspace, make_product,
-                                                                  run_jobs, monkeypatch):  # fmt: skip
-    calls = []
-    fake = types.ModuleType("fake_sync_jobs")
-    fake.push_catalog_to_facebook = lambda workspace_id, product_ids: calls.append(
-        (workspace_id, product_ids)
-    )
-    monkeypatch.setitem(sys.modules, "fake_sync_jobs", fake)
-    monkeypatch.setattr(bulk_jobs, "SYNC_JOBS", "fake_sync_jobs")
-    products = [make_product(workspace, f"P{i}") for i in range(3)]
+def test_push_to_facebook_marks_pending_and_the_sync_job_pushes(auth_client, workspace, make_product,
+                                                                 run_jobs):  # fmt: skip
+    products = [
+        make_product(workspace, f"P{i}", shopify_id=f"gid://shopify/Product/{i}") for i in range(1, 4)
+    ]
+    for product in products:
+        product.variants[0].shopify_variant_id = f"gid://shopify/ProductVariant/4400{product.id}"
+    _db.session.commit()
     ids = [p.id for p in products]
     no_catalog = auth_client.post("/products/bulk", data={"action": "push_facebook", "ids": ids}, headers=HX)
     assert no_catalog.status_code == 422 and "Connect a Facebook catalog" in no_catalog.get_data(as_text=True)
 
-    _db.session.add(Integration(workspace_id=workspace.id, platform="facebook", status="connected",
-                                account_id="page-1"))  # fmt: skip
+    facebook = Integration(workspace_id=workspace.id, platform="facebook", status="connected",
+                           account_id="page-1", config={"catalog_id": "cat-1"})  # fmt: skip
+    facebook.set_secrets(access_token="meta-token")
+    _db.session.add(facebook)
     _db.session.commit()
     response = auth_client.post("/products/bulk", data={"action": "push_facebook", "ids": ids}, headers=HX)
     assert response.status_code == 202
     workspace_id = workspace.id
-    run_jobs()
-    assert calls == [(workspace_id, ids)]
+    run_jobs(max_jobs=1)  # the bulk job only: it marks the products and queues the push
+    (push,) = get_queue("default").get_jobs()
+    assert (push.func_name, push.args) == ("app.sync.jobs.push_catalog_to_facebook", (workspace_id, ids))
     _db.session.expire_all()
     assert {p.platform_sync["facebook"]["status"] for p in _db.session.query(Product)} == {"pending"}
+
+    with responses.RequestsMock() as meta:
+        meta.add("POST", "https://graph.facebook.com/v25.0/cat-1/items_batch",
+                 json=json.loads(ITEMS_BATCH.read_text()))  # fmt: skip
+        run_jobs()
+        sent = json.loads(meta.calls[0].request.body)["requests"]
+    assert sorted(r["data"]["id"] for r in sent) == sorted(f"variant-4400{i}" for i in ids)
+    _db.session.expire_all()
+    assert {p.platform_sync["facebook"]["status"] for p in _db.session.query(Product)} == {"pushed"}
 
 
 def test_unknown_or_foreign_progress_is_404(auth_client):

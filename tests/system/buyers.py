@@ -13,7 +13,6 @@ import os
 def buy(
     database_url: str, workspace_id: int, variant_id: int, qty: int, attempts: int, barrier, results
 ) -> None:
-    os.environ["WAGENTS_NO_EMBEDDED_WORKER"] = "1"
     from app import create_app
     from app.config import TestConfig, _database_url
     from app.extensions import db

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import sys
-import types
 
 from sqlalchemy import select
 
@@ -20,6 +18,7 @@ from app.models import (
     Webhook,
     Workspace,
 )
+from app.queues import get_queue
 from tests.webhooks.conftest import PAGE_ID, PHONE_NUMBER_ID, fixture_json
 
 WA_ID, USER_ID = "16505551234", "US.13491208655302741918"
@@ -189,20 +188,23 @@ def test_order_message_out_of_stock_keeps_the_order_and_logs(post_meta, post_sho
     assert any("Only 1 left" in e for e in errors)
 
 
-def test_agent_reply_is_enqueued_when_enabled(post_meta, whatsapp_integration, run_jobs, monkeypatch):
-    calls = []
-    fake = types.ModuleType("app.agent.jobs")
-    fake.reply = lambda conversation_id: calls.append(conversation_id)
-    monkeypatch.setitem(sys.modules, "app.agent", types.ModuleType("app.agent"))
-    monkeypatch.setitem(sys.modules, "app.agent.jobs", fake)
+def test_agent_reply_is_enqueued_when_enabled(post_meta, whatsapp_integration, run_jobs):
+    default = get_queue("default")
     post_meta("whatsapp", fixture_json("meta/whatsapp_text.json"))
-    run_jobs()
-    assert calls == []  # agent not enabled for the workspace
+    run_jobs(["webhooks"])
+    assert default.get_jobs() == []  # agent not enabled for the workspace
     db.session.get(Workspace, whatsapp_integration.workspace_id).agent_enabled = True
     db.session.commit()
     post_meta("whatsapp", fixture_json("meta/whatsapp_interactive.json"))
+    run_jobs(["webhooks"])
+    conversation_id = conversations()[0].id
+    (job,) = default.get_jobs()
+    assert (job.func_name, job.args) == ("app.agent.jobs.reply", (conversation_id,))
     run_jobs()
-    assert calls == [conversations()[0].id]
+    job.refresh()
+    assert job.return_value() == "agent_off"  # the real agent job ran: no model configured in tests
+    db.session.expire_all()
+    assert db.session.get(Conversation, conversation_id).status == "waiting_human"
 
 
 def test_unknown_phone_number_is_ignored(post_meta, run_jobs):

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Integration, Order, OrderItem, Product, ProductVariant, Reservation, SyncLog, Webhook
+from app.models import (
+    Integration,
+    Order,
+    OrderItem,
+    Product,
+    ProductVariant,
+    Reservation,
+    SyncLog,
+    SyncRun,
+    Webhook,
+)
 from app.models.types import utcnow
+from app.queues import get_queue
 from app.sync.mapping import parse_time
 from tests.webhooks.conftest import fixture_json
 
@@ -184,31 +193,40 @@ def test_app_uninstalled_disconnects(post_shopify, shopify_integration, run_jobs
     assert statuses() == ["processed"]
 
 
-def test_bulk_operations_finish_without_sync_service_is_a_logged_noop(
-    post_shopify, shopify_integration, run_jobs, monkeypatch
+def _waiting_bulk_run(integration, operation: str) -> int:
+    """A run whose bulk export is out at Shopify, as the sync leaves it while it waits."""
+    run = SyncRun(workspace_id=integration.workspace_id, integration_id=integration.id, kind="bulk",
+                  status="in_progress")  # fmt: skip
+    db.session.add(run)
+    db.session.flush()
+    row = db.session.get(Integration, integration.id)
+    row.sync_cursor = {"phase": "waiting", "bulk_operation_id": operation, "run_id": run.id}
+    db.session.commit()
+    return run.id
+
+
+def _sync_jobs() -> list[tuple[str, tuple]]:
+    return [(job.func_name, job.args) for job in get_queue("sync").get_jobs()]
+
+
+def test_bulk_operations_finish_continues_the_waiting_sync(post_shopify, shopify_integration, run_jobs):
+    run_id = _waiting_bulk_run(shopify_integration, "gid://shopify/BulkOperation/7000001")
+    post_shopify("bulk_operations/finish", fixture_json("shopify/bulk_operations_finish.json"))
+    run_jobs(["webhooks"])
+    assert statuses() == ["processed"]
+    assert _sync_jobs() == [("app.sync.jobs.sync_integration", (shopify_integration.id, run_id))]
+    logged = db.session.scalar(select(SyncLog).where(SyncLog.entity_type == "bulk_operation"))
+    assert (logged.entity_id, logged.action) == ("gid://shopify/BulkOperation/7000001", "update")
+
+
+def test_bulk_operations_finish_of_an_export_we_did_not_start_queues_nothing(
+    post_shopify, shopify_integration, run_jobs
 ):
-    import app.sync
-
-    monkeypatch.delattr(app.sync, "service", raising=False)
-    monkeypatch.setitem(sys.modules, "app.sync.service", None)  # not installed
+    _waiting_bulk_run(shopify_integration, "gid://shopify/BulkOperation/1")
     post_shopify("bulk_operations/finish", fixture_json("shopify/bulk_operations_finish.json"))
-    run_jobs()
+    run_jobs(["webhooks"])
     assert statuses() == ["processed"]
-    assert db.session.scalar(select(SyncLog.action).where(SyncLog.entity_type == "bulk_operation")) == "skip"
-
-
-def test_bulk_operations_finish_continues_the_sync(post_shopify, shopify_integration, run_jobs, monkeypatch):
-    import app.sync
-
-    calls = []
-    fake = types.ModuleType("app.sync.service")
-    fake.continue_bulk = lambda integration, operation: calls.append((integration.id, operation))
-    monkeypatch.setattr(app.sync, "service", fake, raising=False)
-    monkeypatch.setitem(sys.modules, "app.sync.service", fake)
-    post_shopify("bulk_operations/finish", fixture_json("shopify/bulk_operations_finish.json"))
-    run_jobs()
-    assert calls == [(shopify_integration.id, "gid://shopify/BulkOperation/7000001")]
-    assert statuses() == ["processed"]
+    assert _sync_jobs() == []
 
 
 def test_unknown_topic_is_processed_as_a_skip(post_shopify, shopify_integration, run_jobs):
