@@ -1,5 +1,5 @@
 """Products as the merchant edits them by hand: validate, create, update and soft-delete, plus the list query
-(re-exported from `product_listing`) the page and the API share.
+(re-exported from `app.catalog.listing`) the page and the API share.
 
 Validation answers every bad field at once (`ProductValidationError.fields`), so a form and the JSON API can show
 them next to the inputs. Must not read the request or render anything; never calls outside platforms (pushing to
@@ -13,11 +13,9 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Product, ProductCategory, ProductVariant, Reservation, SyncLog
-from app.models.scoping import WorkspaceScope
-from app.models.types import utcnow
-from app.services.product_listing import (  # noqa: F401  (the public list API of this module)
+from app.catalog.listing import (  # noqa: F401  (the public list API of this module)
+    PLATFORM_STATES,
+    SORTS,
     STATUSES,
     ListError,
     ListParams,
@@ -27,6 +25,10 @@ from app.services.product_listing import (  # noqa: F401  (the public list API o
     parse_params,
     product_stock,
 )
+from app.extensions import db
+from app.models import Product, ProductCategory, ProductVariant, Reservation, SyncLog
+from app.models.scoping import WorkspaceScope
+from app.models.types import utcnow
 
 EDITABLE = ("title", "vendor", "product_type", "status", "tags", "category_id", "description_html", "handle")
 VARIANT_FIELDS = ("sku", "title", "price", "compare_at_price", "inventory_quantity")

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
+from app.catalog import listing as product_listing
 from app.extensions import db
 from app.models import Product, ProductStock, ProductVariant, Reservation
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
-from app.services import product_listing
 from app.services import products as service
 from tests.products.paging import walk
 
