@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.catalog.listing import (  # noqa: F401  (the public list API of this module)
     PLATFORM_STATES,
@@ -250,8 +250,6 @@ def product_reservations(scope: WorkspaceScope, product: Product, limit: int = 5
 
 def product_sync_log(scope: WorkspaceScope, product: Product, limit: int = 50) -> list[SyncLog]:
     """What syncs, webhooks and stock changes did to this product and its variants, newest first."""
-    from sqlalchemy import and_, or_
-
     variant_ids = [str(v.id) for v in product.variants]
     criteria = [and_(SyncLog.entity_type == "product", SyncLog.entity_id == str(product.id))]
     if variant_ids:
