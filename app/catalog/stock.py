@@ -44,9 +44,14 @@ def _max(element, compiler, **kw):
     return f"max({compiler.process(element.clauses, **kw)}, 0)"
 
 
+def unreserved(on_hand, held):
+    """What on hand leaves once the holds are served, as SQL: below zero when Shopify sold under the holds."""
+    return on_hand - held
+
+
 def available(on_hand, held):
     """The rule, as one SQL expression over two SQL values: what is left for sale, never below zero."""
-    return _NotBelowZero(on_hand - held)
+    return _NotBelowZero(unreserved(on_hand, held))
 
 
 def holds_stock(now: datetime | None = None) -> tuple:
@@ -64,10 +69,11 @@ def held_by(variant, now: datetime | None = None):
 
 
 def in_stock(variant, now: datetime | None = None):
-    """`variant` has stock for sale. The on-hand test comes first: it is cheap, and without stock on hand
-    nothing is available, so the reservation subquery runs only for variants that have some."""
+    """`variant` has stock for sale: `available(...) > 0`, tested as `unreserved(...) > 0` (the same, without
+    the clamp). The on-hand test comes first: it is cheap, and without stock on hand nothing is available, so
+    the reservation subquery runs only for variants that have some."""
     return and_(
-        variant.inventory_quantity > 0, available(variant.inventory_quantity, held_by(variant, now)) > 0
+        variant.inventory_quantity > 0, unreserved(variant.inventory_quantity, held_by(variant, now)) > 0
     )
 
 
