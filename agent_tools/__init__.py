@@ -7,9 +7,9 @@
 
 Tool families: `catalog` (product_search, get_product, check_availability), `orders` (create_order,
 add_to_order, get_order_status, cancel_order), `platform` (shopify_get_product_live, whatsapp_send_product,
-whatsapp_send_product_list, facebook_catalog_status, handoff_to_human); `search` is the product search backend.
-May import `app.models`, `app.inventory`, `app.integrations.clients` and `app.platforms`; nothing in
-`app` imports this package except `app.agent`.
+whatsapp_send_product_list, facebook_catalog_status, handoff_to_human). The search and stock behind the catalog
+tools are `app.catalog`'s. May import `app.models`, `app.catalog`, `app.inventory`, `app.integrations.clients`
+and `app.platforms`; nothing in `app` imports this package except `app.agent`.
 """
 
 # Importing the families registers their tools, in this order (the order the model sees them).

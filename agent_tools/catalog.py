@@ -1,7 +1,8 @@
 """Catalog tools: product_search, get_product, check_availability.
 
-Read the same rows the dashboard shows, through the context's `WorkspaceScope`; stock numbers are the
-inventory service's *available* (on hand minus active reservations). Must not write anything.
+Thin: argument schemas, then calls into `app.catalog` (the one catalog search and the one stock rule the
+dashboard also reads), through the context's `WorkspaceScope`; stock numbers are *available* stock (on hand
+minus active reservations). Must not write anything.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from decimal import Decimal
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import func
 
-from agent_tools import search as search_backend
 from agent_tools.registry import ToolContext, ToolError, tool
-from app.inventory import stock_levels
+from app.catalog import search as search_backend
+from app.catalog.stock import stock_levels
 from app.models import Product, ProductVariant
 from app.params import MAX_ARG_LENGTH, DbId, Quantity, Text
 from app.platforms.meta_catalog import retailer_id_for

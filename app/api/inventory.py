@@ -1,6 +1,7 @@
 """Inventory over the JSON API: stock per product, reservations, and committing or cancelling orders.
 
-Thin routes: parse, call `app.inventory`, answer JSON. Rows are read through the workspace scope, so another
+Thin routes: parse, call `app.inventory` (stock figures and which reservations hold stock follow the one
+stock rule of `app.catalog.stock`), answer JSON. Rows are read through the workspace scope, so another
 workspace's product or order is a 404. Inventory errors become `{"error": ...}` with 404/409/422 here.
 """
 
@@ -11,10 +12,10 @@ from datetime import timedelta
 from flask import jsonify
 
 from app.api import api_error, bp, json_body
+from app.catalog.stock import holds_stock
 from app.inventory import InventoryError, cancel, commit, reserve, stock_levels
 from app.inventory.service import DEFAULT_TTL, MAX_TTL, CommitResult
 from app.models import Order, Product, ProductVariant, Reservation
-from app.models.types import utcnow
 from app.web.context import current_scope
 
 
@@ -48,12 +49,7 @@ def product_inventory(product_id: int):
     variants = scope.all(ProductVariant, ProductVariant.product_id == product.id)
     variants.sort(key=lambda v: (v.position, v.id))
     levels = stock_levels(scope, [v.id for v in variants])
-    held = scope.all(
-        Reservation,
-        Reservation.variant_id.in_([v.id for v in variants]),
-        Reservation.status == "active",
-        Reservation.expires_at > utcnow(),
-    )
+    held = scope.all(Reservation, Reservation.variant_id.in_([v.id for v in variants]), *holds_stock())
     return jsonify(
         {
             "product_id": product.id,

@@ -1,13 +1,14 @@
 """Inventory: live stock per variant, reservations that expire, commits, and stock written back to Shopify.
 
-- `levels`: `available = inventory_quantity - active unexpired reservations`, for one variant or many in one
-  query; `set_inventory_level` for Shopify webhooks and syncs; the row locks every stock change takes.
+- `levels`: the row locks every stock change takes, and `set_inventory_level` for Shopify webhooks and syncs;
+  `stock_levels` / `available` re-export the one stock rule of `app.catalog.stock` (on hand minus active,
+  unexpired reservations, never below zero).
 - `service`: `reserve`, `commit`, `release`, `cancel`, `expire_reservations` (each one transaction).
 - `writeback`: the queue job that applies `InventoryAdjustment` rows to Shopify with `inventoryAdjustQuantities`
   (`@idempotent` key stored with the change, `changeFromQuantity` compare-and-set).
 - `errors`: typed errors (`OutOfStock`, `InvalidQuantity`, `VariantNotFound`, ...) the API maps to 409/422/404.
 
-May import `app.models`, `app.extensions`, `app.queues`, `app.integrations.clients` and `app.platforms`
+May import `app.catalog.stock`, `app.models`, `app.extensions`, `app.queues`, `app.integrations.clients` and `app.platforms`
 errors. Must not import Flask request objects or call `requests`: routes, pages and agent tools call in here.
 """
 

@@ -1,8 +1,8 @@
-"""Stock levels: what is on hand, what is held, what can still be sold, and the locks every change takes.
+"""Stock levels: the locks every stock change takes, and how Shopify's view of stock lands here.
 
-`available = inventory_quantity - sum(active, unexpired reservations)`, computed in SQL for one variant or many
-in a single grouped query (no N+1), so the API, pages, catalog pushes and agent tools share one number.
-`set_inventory_level` is how Shopify's view of stock (webhooks, syncs) lands here.
+What can still be sold follows the one stock rule of `app.catalog.stock` (re-exported here as
+`stock_levels`, `available`, `available_map` for the inventory service and its callers); this module does not
+compute it again. `set_inventory_level` is how Shopify's view of stock (webhooks, syncs) lands here.
 
 Locking rule for every stock change: open `stock_transaction()`, lock the order row (if any) and then the
 variant rows in id order (`lock_variants`), re-read, decide, write; the context manager commits. On Postgres the
@@ -16,51 +16,25 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select, text, update
+from sqlalchemy import func, or_, select, text, update
 
+from app.catalog.stock import StockLevel, stock_levels, workspace_id_of
 from app.extensions import db
 from app.inventory.errors import VariantNotFound
-from app.models import Integration, InventoryAdjustment, ProductVariant, Reservation
+from app.models import Integration, InventoryAdjustment, ProductVariant
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
+
+__all__ = ["StockLevel", "available", "available_map", "lock_variants", "set_inventory_level", "stock_levels",
+           "stock_transaction", "variant_ids_for_item", "workspace_id_of"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = "10s"  # a stuck transaction makes buyers fail fast instead of piling up behind it
 # RLock: a stock change may call a helper that opens the same (nested) transaction scope.
 _sqlite_writer = threading.RLock()
-
-
-@dataclass(frozen=True)
-class StockLevel:
-    variant_id: int
-    on_hand: int  # inventory_quantity, Shopify's available quantity as we last saw it minus our commits
-    reserved: int  # held by active, unexpired reservations
-    available: int  # what can still be reserved; never below 0 even if Shopify dropped under the holds
-
-    @property
-    def in_stock(self) -> bool:
-        return self.available > 0
-
-    def as_dict(self) -> dict:
-        return {
-            "variant_id": self.variant_id,
-            "on_hand": self.on_hand,
-            "reserved": self.reserved,
-            "available": self.available,
-            "in_stock": self.in_stock,
-        }
-
-
-def workspace_id_of(scope_or_workspace_id: WorkspaceScope | int) -> int:
-    if isinstance(scope_or_workspace_id, WorkspaceScope):
-        return scope_or_workspace_id.workspace_id
-    if not scope_or_workspace_id:
-        raise ValueError("a stock operation needs a workspace")
-    return int(scope_or_workspace_id)
 
 
 def _is_sqlite() -> bool:
@@ -107,127 +81,6 @@ def lock_variants(workspace_id: int, variant_ids: Iterable[int]) -> dict[int, Pr
     return {v.id: v for v in db.session.scalars(stmt)}
 
 
-def reserved_quantities(
-    variant_ids: Iterable[int], *, now: datetime | None = None, exclude_ids: Iterable[int] = ()
-) -> dict[int, int]:
-    """Units held per variant by active, unexpired reservations (optionally leaving some reservations out)."""
-    ids = list({int(v) for v in variant_ids})
-    if not ids:
-        return {}
-    criteria = [
-        Reservation.variant_id.in_(ids),
-        Reservation.status == "active",
-        Reservation.expires_at > (now or utcnow()),
-    ]
-    excluded = list(exclude_ids)
-    if excluded:
-        criteria.append(Reservation.id.not_in(excluded))
-    stmt = (
-        select(Reservation.variant_id, func.sum(Reservation.quantity))
-        .where(*criteria)
-        .group_by(Reservation.variant_id)
-    )
-    return {variant_id: int(total or 0) for variant_id, total in db.session.execute(stmt)}
-
-
-def stock_levels(
-    scope_or_workspace_id: WorkspaceScope | int, variant_ids: Iterable[int], *, now: datetime | None = None
-) -> dict[int, StockLevel]:
-    """On hand, reserved and available for many variants of one workspace, in one query."""
-    workspace_id = workspace_id_of(scope_or_workspace_id)
-    ids = list({int(v) for v in variant_ids})
-    if not ids:
-        return {}
-    reserved = func.coalesce(func.sum(Reservation.quantity), 0)
-    stmt = (
-        select(ProductVariant.id, ProductVariant.inventory_quantity, reserved)
-        .outerjoin(Reservation, _holds_on_variant(now))
-        .where(ProductVariant.workspace_id == workspace_id, ProductVariant.id.in_(ids))
-        .group_by(ProductVariant.id, ProductVariant.inventory_quantity)
-    )
-    levels = {}
-    for variant_id, on_hand, held in db.session.execute(stmt):
-        levels[variant_id] = _level(variant_id, on_hand, held)
-    return levels
-
-
-def product_variant_levels(
-    scope_or_workspace_id: WorkspaceScope | int, product_ids: Iterable[int], *, now: datetime | None = None
-) -> list[tuple[int, str | None, StockLevel]]:
-    """(product id, SKU, level) of every variant of the workspace's products, in one query, each product's
-    variants in their display order (position, then id). Lets a product list show stock and SKUs without
-    loading the variants themselves."""
-    workspace_id = workspace_id_of(scope_or_workspace_id)
-    ids = list({int(p) for p in product_ids})
-    if not ids:
-        return []
-    reserved = func.coalesce(func.sum(Reservation.quantity), 0)
-    variant = ProductVariant
-    stmt = (
-        select(variant.product_id, variant.id, variant.sku, variant.inventory_quantity, reserved)
-        .outerjoin(Reservation, _holds_on_variant(now))
-        .where(variant.workspace_id == workspace_id, variant.product_id.in_(ids))
-        .group_by(variant.product_id, variant.id, variant.sku, variant.inventory_quantity, variant.position)
-        .order_by(variant.product_id, variant.position, variant.id)
-    )
-    return [
-        (product_id, sku, _level(variant_id, on_hand, held))
-        for product_id, variant_id, sku, on_hand, held in db.session.execute(stmt)
-    ]
-
-
-def _active_holds(workspace_id: int, now: datetime):
-    return (
-        Reservation.workspace_id == workspace_id,
-        Reservation.status == "active",
-        Reservation.expires_at > now,
-    )
-
-
-def held_products(workspace_id: int, now: datetime):
-    """A SELECT of the ids of the workspace's products with an active reservation unexpired at `now`."""
-    return (
-        select(ProductVariant.product_id)
-        .join(Reservation, Reservation.variant_id == ProductVariant.id)
-        .where(*_active_holds(workspace_id, now))
-    )
-
-
-def held_product_availability(workspace_id: int, now: datetime) -> dict[int, int]:
-    """{product_id: available} of the products in `held_products`, summed over all their variants (each
-    variant never below zero), in one grouped query: active reservations are few, so this stays small."""
-    holds = (
-        select(Reservation.variant_id, func.sum(Reservation.quantity).label("quantity"))
-        .where(*_active_holds(workspace_id, now))
-        .group_by(Reservation.variant_id)
-        .subquery()
-    )
-    left = ProductVariant.inventory_quantity - func.coalesce(holds.c.quantity, 0)
-    stmt = (
-        select(ProductVariant.product_id, func.sum(case((left > 0, left), else_=0)))
-        .outerjoin(holds, holds.c.variant_id == ProductVariant.id)
-        .where(
-            ProductVariant.workspace_id == workspace_id,
-            ProductVariant.product_id.in_(held_products(workspace_id, now)),
-        )
-        .group_by(ProductVariant.product_id)
-    )
-    return {product_id: int(available or 0) for product_id, available in db.session.execute(stmt)}
-
-
-def _holds_on_variant(now: datetime | None):
-    return and_(
-        Reservation.variant_id == ProductVariant.id,
-        Reservation.status == "active",
-        Reservation.expires_at > (now or utcnow()),
-    )
-
-
-def _level(variant_id: int, on_hand, held) -> StockLevel:
-    on_hand, held = int(on_hand or 0), int(held or 0)
-    return StockLevel(variant_id, on_hand, held, max(0, on_hand - held))
-
-
 def available_map(scope_or_workspace_id: WorkspaceScope | int, variant_ids: Iterable[int]) -> dict[int, int]:
     """`{variant_id: available}` for the workspace's variants among `variant_ids` (unknown ids are absent)."""
     return {v: level.available for v, level in stock_levels(scope_or_workspace_id, variant_ids).items()}
@@ -245,19 +98,6 @@ def _item_id_forms(inventory_item_id: str | int) -> list[str]:
     raw = str(inventory_item_id).strip()
     numeric = raw.rsplit("/", 1)[-1]
     return sorted({raw, numeric, f"gid://shopify/InventoryItem/{numeric}"})
-
-
-def pending_deltas(variant_ids: Iterable[int]) -> dict[int, int]:
-    """Our committed changes Shopify has not applied yet, per variant."""
-    ids = list(variant_ids)
-    if not ids:
-        return {}
-    stmt = (
-        select(InventoryAdjustment.variant_id, func.sum(InventoryAdjustment.delta))
-        .where(InventoryAdjustment.variant_id.in_(ids), InventoryAdjustment.status == "pending")
-        .group_by(InventoryAdjustment.variant_id)
-    )
-    return {variant_id: int(total or 0) for variant_id, total in db.session.execute(stmt)}
 
 
 def variant_ids_for_item(workspace_id: int, inventory_item_id: str | int) -> list[int]:

@@ -28,7 +28,6 @@ from app.inventory.levels import (
     available,
     available_map,
     lock_variants,
-    reserved_quantities,
     stock_levels,
     stock_transaction,
     workspace_id_of,
@@ -131,9 +130,9 @@ def reserve(
         if variant is None:
             raise VariantNotFound(variant_id)
         now = utcnow()
-        free = variant.inventory_quantity - reserved_quantities([variant_id], now=now).get(variant_id, 0)
+        free = stock_levels(workspace_id, [variant_id], now=now)[variant_id].available
         if free < qty:
-            raise OutOfStock(variant_id, qty, max(0, free))
+            raise OutOfStock(variant_id, qty, free)
         reservation = Reservation(
             workspace_id=workspace_id,
             variant_id=variant_id,
@@ -168,12 +167,11 @@ def commit(order: Order) -> CommitResult:
             wanted[reservation.variant_id] += reservation.quantity
         variants = lock_variants(workspace_id, wanted)
         # Units other buyers hold; ours (lapsed or not) are what we are about to take.
-        others = reserved_quantities(wanted, exclude_ids=[r.id for r in reservations])
+        levels = stock_levels(workspace_id, wanted, exclude_reservations=[r.id for r in reservations])
         for variant_id, qty in sorted(wanted.items()):
-            variant = variants[variant_id]
-            free = variant.inventory_quantity - others.get(variant_id, 0)
+            free = levels[variant_id].available
             if free < qty:
-                raise OutOfStock(variant_id, qty, max(0, free))
+                raise OutOfStock(variant_id, qty, free)
         integration = shopify_integration(workspace_id)
         adjustments = [
             _record_change(variants[v], -q, order_id, "sale", integration, linked=True)

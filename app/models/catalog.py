@@ -33,7 +33,7 @@ class Product(db.Model):
         # A status filter matching few rows (drafts, archived) walks this instead of scanning (migration 0003).
         Index("ix_product_workspace_id_status_updated_at", "workspace_id", "status", "updated_at"),
         Index("ix_product_workspace_id_title", "workspace_id", "title"),
-        # The price sort walks this index (NULL prices are listed after priced ones, see product_listing).
+        # The price sort walks this index (NULL prices are listed after priced ones, see app.catalog.listing).
         Index("ix_product_workspace_id_price_min_id", "workspace_id", "price_min", "id"),
     )
 

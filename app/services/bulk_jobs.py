@@ -15,12 +15,12 @@ import uuid
 
 from sqlalchemy import select, update
 
+from app.catalog.listing import STATUSES
 from app.extensions import db
 from app.models import Integration, Product
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
-from app.services.product_listing import STATUSES
 
 log = logging.getLogger(__name__)
 

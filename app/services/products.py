@@ -1,5 +1,5 @@
 """Products as the merchant edits them by hand: validate, create, update and soft-delete, plus the list query
-(re-exported from `product_listing`) the page and the API share.
+(re-exported from `app.catalog.listing`) the page and the API share.
 
 Validation answers every bad field at once (`ProductValidationError.fields`), so a form and the JSON API can show
 them next to the inputs. Must not read the request or render anything; never calls outside platforms (pushing to
@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
-from app.extensions import db
-from app.models import Product, ProductCategory, ProductVariant, Reservation, SyncLog
-from app.models.scoping import WorkspaceScope
-from app.models.types import utcnow
-from app.services.product_listing import (  # noqa: F401  (the public list API of this module)
+from app.catalog.listing import (  # noqa: F401  (the public list API of this module)
+    PLATFORM_STATES,
+    SORTS,
     STATUSES,
     ListError,
     ListParams,
@@ -27,6 +25,10 @@ from app.services.product_listing import (  # noqa: F401  (the public list API o
     parse_params,
     product_stock,
 )
+from app.extensions import db
+from app.models import Product, ProductCategory, ProductVariant, Reservation, SyncLog
+from app.models.scoping import WorkspaceScope
+from app.models.types import utcnow
 
 EDITABLE = ("title", "vendor", "product_type", "status", "tags", "category_id", "description_html", "handle")
 VARIANT_FIELDS = ("sku", "title", "price", "compare_at_price", "inventory_quantity")
@@ -248,8 +250,6 @@ def product_reservations(scope: WorkspaceScope, product: Product, limit: int = 5
 
 def product_sync_log(scope: WorkspaceScope, product: Product, limit: int = 50) -> list[SyncLog]:
     """What syncs, webhooks and stock changes did to this product and its variants, newest first."""
-    from sqlalchemy import and_, or_
-
     variant_ids = [str(v.id) for v in product.variants]
     criteria = [and_(SyncLog.entity_type == "product", SyncLog.entity_id == str(product.id))]
     if variant_ids:

@@ -29,10 +29,10 @@ from sqlalchemy import (
     update,
 )
 
+from app.catalog.terms import category_slug as slugify
 from app.extensions import db
 from app.models import Product, ProductCategory, ProductStock, ProductVariant, SyncLog
 from app.models.types import utcnow
-from app.sync.mapping import slugify
 from app.sync.upsert_sql import dialect, dialect_insert, write_rows
 
 PRODUCT_COLUMNS = (

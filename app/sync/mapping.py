@@ -6,11 +6,8 @@ on identity (REST bodies carry numeric ids, which become GIDs here).
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-
-_SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
 def gid(kind: str, value) -> str | None:
@@ -43,10 +40,6 @@ def money(value) -> Decimal | None:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         return None
-
-
-def slugify(text: str) -> str:
-    return _SLUG_RE.sub("-", text.lower()).strip("-")[:255] or "uncategorised"
 
 
 def _tags(value) -> str | None:

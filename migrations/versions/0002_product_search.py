@@ -6,7 +6,7 @@ Create Date: 2026-11-25 21:00:00
 
 Written by hand (autogenerate cannot express any of it). The objects are not declared in the models;
 `app/models/search_objects.py` names them so the models-vs-migrations check skips exactly these.
-The tsvector expression below must stay identical to `agent_tools/search.py` (it reads `search_tsv`).
+The tsvector expression below must stay identical to `app/catalog/search.py` (it reads `search_tsv`).
 """
 from alembic import op
 

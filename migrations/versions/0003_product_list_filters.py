@@ -13,7 +13,7 @@ Written by hand. The Products page filters by status and by platform state (JSON
   planner guesses 0.5 % for `facebook status = 'error'`, expects the index walk to find too few rows, and
   falls back to scanning and sorting all products (~20 ms at 100,000 products; ~1 ms with the estimate
   right). They cost nothing on writes, only during ANALYZE. The expressions must stay identical to
-  `_platform_criterion` in `app/services/product_listing.py`. Alembic does not compare statistics objects,
+  `_platform_criterion` in `app/catalog/listing.py`. Alembic does not compare statistics objects,
   so the models-vs-migrations check is unaffected. SQLite has no such objects.
 """
 from alembic import op

@@ -6,8 +6,8 @@ Create Date: 2026-11-25 23:45:00
 
 Written by hand. `product_stock.on_hand` is what a product could sell if nothing were reserved: the sum over
 its variants of `max(inventory_quantity, 0)` (a variant Shopify oversold counts as 0, as it does in
-`app.inventory.levels`). The Products page sorts by it and corrects the few products with active
-reservations (`app.services.product_listing`).
+`app.catalog.stock`). The Products page sorts by it and corrects the few products with active
+reservations (`app.catalog.listing`).
 
 Its own table, not a column of `product`: every `product` UPDATE recomputes the generated `search_tsv`,
 re-indexes it (GIN) and runs the search-word trigger of 0002, and a stock change would then also lock the

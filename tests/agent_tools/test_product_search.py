@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import event, text
 
 import agent_tools
-from agent_tools import search
 from app import inventory
+from app.catalog import search
 from app.extensions import db
 from app.models.types import utcnow
 

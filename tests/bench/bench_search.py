@@ -5,7 +5,7 @@
 
 The database's schema is DROPPED and rebuilt by the migrations (use a scratch database), then filled with
 one workspace of N generated products (one to three variants each, with SKUs and stock) plus a second
-workspace of noise. Each query runs `--runs` times through `agent_tools.search.search` (the tool's backend,
+workspace of noise. Each query runs `--runs` times through `app.catalog.search.search` (the agent tool backend,
 filters included) and through the naive `ILIKE '%term%'` scan it replaces; p50/p95 in milliseconds.
 """
 
@@ -166,7 +166,7 @@ def main() -> None:
 
     app = create_app(Bench)
     with app.app_context():
-        from agent_tools.search import Filters, search
+        from app.catalog.search import Filters, search
         from app.extensions import db
 
         if args.reuse:

@@ -127,7 +127,7 @@ def test_bad_list_parameters_name_the_field(args, field):
 def test_one_word_search_lists_the_same_whether_the_word_is_common_or_rare(
     workspace, make_product, monkeypatch, sort
 ):
-    from app.services import product_listing
+    from app.catalog import matches
 
     for i in range(12):
         make_product(workspace, f"Linen Shirt {i}" if i % 3 else f"Wool Coat {i}", sku=f"LINEN-{i}" if i == 3 else None,
@@ -142,7 +142,7 @@ def test_one_word_search_lists_the_same_whether_the_word_is_common_or_rare(
             if not (cursor := page.next_cursor):
                 return seen
 
-    monkeypatch.setattr(product_listing, "COMMON_MATCHES", 10**9)  # every word is rare: `id IN (union)`
+    monkeypatch.setattr(matches, "COMMON_MATCHES", 10**9)  # every word is rare: `id IN (union)`
     rare = pages()
-    monkeypatch.setattr(product_listing, "COMMON_MATCHES", 1)  # every word is common: filter along the index
+    monkeypatch.setattr(matches, "COMMON_MATCHES", 1)  # every word is common: filter along the index
     assert pages() == rare and len(rare) == 9 and "Wool Coat 3" in rare  # the SKU branch still counts

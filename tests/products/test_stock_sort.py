@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
+from app.catalog import listing
 from app.extensions import db
 from app.models import Product, ProductStock, ProductVariant, Reservation
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
-from app.services import product_listing
 from app.services import products as service
 from tests.products.paging import walk
 
@@ -53,7 +53,7 @@ def _reserve(workspace, product: Product, quantity: int, *, expired: bool = Fals
 
 def _expected(workspace, desc: bool) -> list[int]:
     """The old full computation: available stock of every product, sorted, id as the tie-breaker."""
-    sort = product_listing.stock_sort_expression()
+    sort = listing.stock_sort_expression()
     order = (sort.desc(), Product.id.desc()) if desc else (sort.asc(), Product.id.asc())
     stmt = select(Product.id).where(Product.workspace_id == workspace.id, Product.deleted_at.is_(None))
     return list(db.session.scalars(stmt.order_by(*order)))

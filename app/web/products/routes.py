@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from app.catalog.stock import stock_levels
 from app.services import bulk_jobs
 from app.services import products as service
-from app.services.product_listing import PLATFORM_STATES, SORTS
 from app.web.context import current_scope
 from app.web.products import bp
 
@@ -43,7 +43,7 @@ def _list_context(args) -> tuple[dict, int]:
     categories = service.categories(scope)
     context = {"page": page, "params": params, "list_errors": errors, "categories": categories,
                "category_names": {c.id: c.name for c in categories},
-               "platform_states": PLATFORM_STATES, "sorts": SORTS, "statuses": service.STATUSES}  # fmt: skip
+               "platform_states": service.PLATFORM_STATES, "sorts": service.SORTS, "statuses": service.STATUSES}  # fmt: skip
     return context, status
 
 
@@ -92,8 +92,6 @@ def detail(product_id: int):
 
 
 def _detail_context(scope, product, errors=None, values=None) -> dict:
-    from app.inventory import stock_levels
-
     return {
         "product": product,
         "levels": stock_levels(scope, [v.id for v in product.variants]),

@@ -1,5 +1,5 @@
-"""The product list query shared by the Products page and `GET /api/products`: search, filters, sorting and
-keyset pagination that stay fast at 100,000 products.
+"""The product list query of the Products page and `GET /api/products`: search, filters, sorting and keyset
+pagination that stay fast at 100,000 products.
 
 - Sorting walks an index (`(workspace_id, updated_at)`, `(workspace_id, title)`, `(workspace_id, price_min, id)`)
   with `id` as the tie-breaker; the cursor carries the last row's sort value and id, so a deep page costs the
@@ -7,9 +7,8 @@ keyset pagination that stay fast at 100,000 products.
   read in a second pass by id (a NULL cursor value means "in that pass"), so the price index stays usable.
 - The stock sort walks `product_stock` (per-product stock kept by database triggers, migration 0004), exact
   for every product without active reservations; the few held products are computed apart and merged in.
-- Text search filters through the full-text objects of migration 0002 (`search_tsv` + GIN and a SKU prefix
-  index on Postgres, FTS5 on SQLite): word prefixes over title, vendor, type and tags, and SKU prefixes.
-- "Available" follows `app.inventory.levels`: on hand minus active, unexpired reservations, never below zero.
+- Text search is the catalog search read as a filter (`app.catalog.matches`).
+- Stock figures, the stock filter and the stock sort follow the one stock rule (`app.catalog.stock`).
 
 Must not read the request or render anything: callers pass plain values and get rows plus the next cursor.
 """
@@ -23,11 +22,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, case, exists, false, func, literal, literal_column, or_, select, text, union
+from sqlalchemy import exists, literal, or_, select
 from sqlalchemy.orm import defer, selectinload
 
+from app.catalog.matches import text_criterion
+from app.catalog.stock import (
+    held_product_availability,
+    held_products,
+    in_stock,
+    product_available,
+    product_variant_levels,
+)
 from app.extensions import db
-from app.models import Product, ProductCategory, ProductStock, ProductVariant, Reservation
+from app.models import Product, ProductCategory, ProductStock, ProductVariant
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.params import BadParameter, parse_id, parse_limit
@@ -47,8 +54,6 @@ PLATFORM_STATES = {
 STOCK_STATES = ("in", "out")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-# A one-word search matching at least this many products filters rows along the sort index (`_matches_many`).
-COMMON_MATCHES = 1000
 # Long columns a row of the Products page never shows: the lean list leaves them unloaded.
 _LONG_COLUMNS = (Product.description_html, Product.images, Product.tags)
 
@@ -145,39 +150,15 @@ def parse_params(args) -> ListParams:
 # --- expressions ---------------------------------------------------------------------------------------------
 
 
-def _reserved_for(variant) -> select:
-    return (
-        select(func.coalesce(func.sum(Reservation.quantity), 0))
-        .where(
-            Reservation.variant_id == variant.id,
-            Reservation.status == "active",
-            Reservation.expires_at > utcnow(),
-        )
-        .scalar_subquery()
-    )
-
-
-def _variant_available(variant):
-    left = variant.inventory_quantity - _reserved_for(variant)
-    return case((left > 0, left), else_=0)
-
-
 def in_stock_criterion():
+    """The product has a variant with stock for sale."""
     variant = ProductVariant.__table__.alias("sv")
-    return exists(
-        select(literal(1)).where(
-            variant.c.product_id == Product.id, variant.c.inventory_quantity > _reserved_for(variant.c)
-        )
-    )
+    return exists(select(literal(1)).where(variant.c.product_id == Product.id, in_stock(variant.c)))
 
 
 def stock_sort_expression():
-    variant = ProductVariant.__table__.alias("tv")
-    return (
-        select(func.coalesce(func.sum(_variant_available(variant.c)), 0))
-        .where(variant.c.product_id == Product.id)
-        .scalar_subquery()
-    )
+    """A product's available stock, computed per row (lists sort through `_stock_rows` instead)."""
+    return product_available(ProductVariant.__table__.alias("tv").c, Product.id)
 
 
 def _platform_criterion(state: str):
@@ -192,89 +173,6 @@ def _platform_criterion(state: str):
         "facebook_error": facebook == "error",
         "facebook_none": facebook.is_(None),
     }[state]
-
-
-def text_criterion(workspace_id: int, q: str, *, index_order: bool = True):
-    """Products matching `q` by title, vendor, type, tag (word prefixes) or SKU prefix, as a WHERE criterion.
-
-    Uses the search objects of migration 0002 (owned by `agent_tools.search`): the GIN-indexed `search_tsv`
-    and the `lower(sku)` prefix index on Postgres, the FTS5 table on SQLite. Each branch is an index lookup
-    feeding `id IN (...)`, so the outer query keeps walking its sort index; several words (no SKU branch)
-    filter the product rows directly, and so does one word matching many products when the list is read in
-    the order of an index (`index_order`).
-    """
-    external = _external_search(workspace_id, q)
-    if external is not None:
-        return external
-    from agent_tools.search import terms
-
-    words = terms(q)
-    if db.session.get_bind().dialect.name == "postgresql":
-        branches = []
-        raw = q.strip().lower()
-        tsv_match = None
-        if words:
-            tsquery = " & ".join(f"'{w}':*" for w in words)
-            tsv_match = literal_column("product.search_tsv").op("@@")(
-                func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("list_tsq", tsquery))
-            )
-            if " " in raw:
-                # Words only (no SKU branch): filter the listed rows themselves, no self-join through `id IN`.
-                return tsv_match
-            branches.append(select(Product.id).where(Product.workspace_id == workspace_id, tsv_match))
-        if raw and " " not in raw:
-            skus = select(ProductVariant.product_id).where(
-                ProductVariant.workspace_id == workspace_id,
-                func.lower(ProductVariant.sku).like(_escape(raw) + "%", escape="\\"),
-            )
-            if index_order and tsv_match is not None and _matches_many(workspace_id, tsv_match):
-                return or_(tsv_match, Product.id.in_(skus))
-            branches.append(skus)
-        if not branches:
-            return false()
-        ids = union(*branches) if len(branches) > 1 else branches[0]
-        return Product.id.in_(select(ids.subquery().c[0]))
-    if not words:
-        return false()
-    match = " AND ".join(f'"{w}"*' for w in words)  # quoted: FTS5 syntax in user text cannot break it
-    fts = (
-        select(literal_column("rowid"))
-        .select_from(text("product_search_fts"))
-        .where(text("product_search_fts MATCH :list_fts").bindparams(list_fts=match))
-    )
-    return Product.id.in_(fts)
-
-
-def _matches_many(workspace_id: int, tsv_match) -> bool:
-    """Whether at least COMMON_MATCHES products match: one capped count on the GIN index.
-
-    Postgres estimates every one-word prefix at ~2 % of the rows, so it cannot tell a common word from a rare
-    one. For a common word, filtering rows while walking the sort index finds a page after a few thousand
-    rows (~1 ms at 100,000 products), where the `id IN (union)` form hash-joins every product and sorts all
-    matches (~40 ms for 15,000). For a rare word the walk would read the whole index, and `id IN` is cheap.
-    """
-    capped = (
-        select(literal(1))
-        .select_from(Product)
-        .where(Product.workspace_id == workspace_id, tsv_match)
-        .limit(COMMON_MATCHES)
-        .subquery()
-    )
-    return db.session.scalar(select(func.count()).select_from(capped)) >= COMMON_MATCHES
-
-
-def _escape(text_: str) -> str:
-    return text_.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _external_search(workspace_id: int, q: str):
-    """A SQL criterion from `agent_tools.search`, if it ever publishes one: then both searches stay identical."""
-    try:
-        from agent_tools import search as agent_search
-    except ImportError:
-        return None
-    criterion = getattr(agent_search, "product_match_criterion", None)
-    return criterion(workspace_id, q) if callable(criterion) else None
 
 
 def sort_expression(key: str):
@@ -428,8 +326,6 @@ def _stock_rows(workspace_id: int, stmt, position, desc: bool, wanted: int) -> l
     walk's last row are loaded (through the same filters) to compete for the page. `position` is the
     cursor's (available, id).
     """
-    from app.inventory.levels import held_product_availability, held_products
-
     now = utcnow()
     held = held_product_availability(workspace_id, now)
     walk = stmt.add_columns(ProductStock.on_hand).join(ProductStock, ProductStock.product_id == Product.id)
@@ -471,8 +367,6 @@ def product_stock(scope: WorkspaceScope, products: list[Product]) -> dict[int, d
 
 def _stock_and_skus(scope: WorkspaceScope, products: list[Product]):
     """Per-product stock totals and (first non-empty SKU, variant count), from one query on the variants."""
-    from app.inventory.levels import product_variant_levels
-
     totals = {p.id: {"on_hand": 0, "reserved": 0, "available": 0} for p in products}
     skus: dict[int, tuple[str | None, int]] = {}
     for product_id, sku, level in product_variant_levels(scope, totals):

@@ -1,24 +1,24 @@
-"""Product search backend: ranked full-text search with typo tolerance, on Postgres and on SQLite.
+"""Ranked catalog search with typo tolerance, on Postgres and on SQLite: what the agent tools (and any other
+agent door) answer "find me ..." with.
 
 Postgres (migrations 0002, 0003_search_words_index): a stored, weighted `search_tsv` column (title A, vendor +
 type B, tags C) behind a GIN index; a SKU prefix index on variants; for typos, `product_search_words` (every
 word of each workspace's catalog, kept by triggers) behind one GIN index on (workspace, word trigrams):
-misspelt words are corrected to the workspace's closest known words, then searched. SQLite: the FTS5 table
-`product_search_fts` (title, meta, tags, skus) ranked by bm25, and the trigram FTS5 table
+misspelt words are corrected to the workspace's closest known words, then searched. SQLite
+(`app.catalog.search_sqlite`): the FTS5 table `product_search_fts` ranked by bm25, and the trigram FTS5 table
 `product_search_trgm` for typos; triggers keep both in sync with `product` and `product_variant`.
 
 Passes, each indexed, each run only if the previous ones found fewer than `limit` products:
 SKU prefix (Postgres; SQLite matches SKUs in FTS) -> all terms (exact, then prefix) -> any term (OR) ->
 similar words (trigrams).
-Filters (category, price range, in stock by *available* stock) apply inside every pass; on Postgres the stock
-check alone runs on the ranked matches, best first, until enough pass (see `_ranked`).
-Returns product ids with scores; turning them into result cards is `agent_tools.catalog`'s job.
+Filters (category, price range, in stock by *available* stock, `app.catalog.stock`) apply inside every pass;
+on Postgres the stock check alone runs on the ranked matches, best first, until enough pass (see `_ranked`).
+Returns product ids with scores; turning them into result cards is the caller's job.
 This module must not scan `product` with LIKE/ILIKE, and never reads another workspace's rows.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,21 +37,16 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    table,
     text,
     union_all,
 )
 from sqlalchemy.orm import aliased
 
+from app.catalog.search_sqlite import sqlite_passes
+from app.catalog.stock import in_stock
+from app.catalog.terms import WORD, category_slug, sku_prefix, terms, tsquery
 from app.extensions import db
-from app.models import Product, ProductCategory, ProductVariant, Reservation
-from app.models.types import utcnow
-from app.sync.mapping import slugify
-
-MAX_TERMS = 8
-TRIGRAM_THRESHOLD = 0.45  # SQLite: below this a "typo" match is mostly noise
-TRIGRAM_CANDIDATES = 50
-_WORD = re.compile(r"\w+", re.UNICODE)
+from app.models import Product, ProductCategory, ProductVariant
 
 
 @dataclass(frozen=True)
@@ -70,16 +65,6 @@ class Hit:
     matched_by: str  # sku, all_terms, any_term, similar, browse
 
 
-def terms(query: str) -> list[str]:
-    words = [w for w in _WORD.findall((query or "").lower()) if w.strip("_")]
-    return words[:MAX_TERMS]
-
-
-def _stem(term: str) -> str:
-    # Prefix matching covers "shoe" -> "shoes"; cutting a plural "s" covers "shoes" -> "shoe" too.
-    return term[:-1] if len(term) > 4 and term.endswith("s") and not term.endswith("ss") else term
-
-
 def search(workspace_id: int, query: str, filters: Filters = Filters()) -> list[Hit]:
     limit = max(1, min(int(filters.limit), 50))
     words = terms(query)
@@ -91,7 +76,7 @@ def search(workspace_id: int, query: str, filters: Filters = Filters()) -> list[
         return [Hit(pid, 0.0, "browse") for pid in db.session.scalars(stmt)]
     postgres = db.session.get_bind().dialect.name == "postgresql"
     if not postgres:
-        return _run(_sqlite_passes(words), criteria, narrowing, limit)
+        return _run(sqlite_passes(words), criteria, narrowing, limit)
     # psycopg prepares repeated statements, and a generic plan cannot see the tsquery; prefix queries are
     # estimated so loosely that "LIMIT n" looks cheaper as a sequential scan, or as a walk of the whole
     # workspace along `ix_product_workspace_id` (a table scan in all but name: 100,000 rows filtered to
@@ -148,7 +133,7 @@ def _filter_criteria(workspace_id: int, f: Filters) -> tuple[list, list]:
         name = f.category.strip().lower()
         categories = select(ProductCategory.id).where(
             ProductCategory.workspace_id == workspace_id,
-            or_(func.lower(ProductCategory.name) == name, ProductCategory.slug == slugify(name)),
+            or_(func.lower(ProductCategory.name) == name, ProductCategory.slug == category_slug(name)),
         )
         criteria.append(or_(Product.category_id.in_(categories), func.lower(Product.product_type) == name))
     if not f.in_stock_only:
@@ -160,22 +145,12 @@ def _filter_criteria(workspace_id: int, f: Filters) -> tuple[list, list]:
     else:
         # One variant must satisfy price and stock together: "in stock under 50" means the same variant.
         v = _STOCK_VARIANT
-        conditions = [v.product_id == Product.id, v.inventory_quantity > 0]
+        conditions = [v.product_id == Product.id]
         if f.price_min is not None:
             conditions.append(v.price >= f.price_min)
         if f.price_max is not None:
             conditions.append(v.price <= f.price_max)
-        # Units held by active reservations are not for sale.
-        held = (
-            select(func.coalesce(func.sum(Reservation.quantity), 0))
-            .where(
-                Reservation.variant_id == v.id,
-                Reservation.status == "active",
-                Reservation.expires_at > utcnow(),
-            )
-            .scalar_subquery()
-        )
-        conditions.append(v.inventory_quantity > held)
+        conditions.append(in_stock(v))
         # With a price bound, few of the best matches may have a variant both in stock and in range: walking
         # the ranking would then mostly end in the exact query anyway, so that is where it goes.
         priced = f.price_min is not None or f.price_max is not None
@@ -217,13 +192,9 @@ def _correction_groups(rows) -> dict[int, list[str]]:
     """Query word number -> its known words, closest first."""
     groups: dict[int, list[str]] = {}
     for n_word, known, _similarity in sorted(rows, key=lambda r: (r[0], -r[2], r[1])):
-        if _WORD.fullmatch(known):
+        if WORD.fullmatch(known):
             groups.setdefault(n_word, []).append(known)
     return groups
-
-
-def _tsquery(words: list[str], joiner: str, prefix: bool = True) -> str:
-    return f" {joiner} ".join(f"'{_stem(w)}':*" if prefix else f"'{w}'" for w in words)
 
 
 def _ranked(
@@ -296,7 +267,7 @@ def _postgres_passes(workspace_id: int, query: str, words: list[str]):
         raw = query.strip().lower()
         if " " in raw or len(raw) < 3 or not any(ch.isdigit() for ch in raw):
             return []  # SKUs carry digits; plain words go to full text
-        pattern = raw.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = sku_prefix(raw)
         ids = db.session.scalars(
             select(ProductVariant.product_id)
             .where(
@@ -336,11 +307,11 @@ def _postgres_passes(workspace_id: int, query: str, words: list[str]):
         return _ranked(criteria, narrowing, " & ".join(groups), 0.0, n, "tsq_similar", prefer=closest)
 
     specs = [
-        _Pass("all_terms", _tsquery(words, "&", prefix=False), 20.0, "tsq_exact"),
-        _Pass("all_terms", _tsquery(words, "&"), 10.0, "tsq_prefix"),
+        _Pass("all_terms", tsquery(words, "&", prefix=False), 20.0, "tsq_exact"),
+        _Pass("all_terms", tsquery(words, "&"), 10.0, "tsq_prefix"),
     ]
     if len(words) > 1 and wanted:  # shorter words left out: "a:*" would match half the catalog
-        specs.append(_Pass("any_term", _tsquery(wanted, "|"), 5.0, "tsq_any"))
+        specs.append(_Pass("any_term", tsquery(wanted, "|"), 5.0, "tsq_any"))
     return [("sku", sku), ("full_text", full_text), ("similar", similar)]
 
 
@@ -396,79 +367,3 @@ def _full_text(criteria, narrowing, specs: list[_Pass], n: int, workspace_id: in
     if not words or len(found) >= n:
         return found[:n], None
     return found, [(r[0], r[3], r[1]) for r in rows if r[2] == len(specs)]
-
-
-# --- SQLite (FTS5) --------------------------------------------------------------------------------------
-
-# bm25 weights per column: workspace_id (unindexed), title, meta (vendor + type), tags, skus.
-_BM25 = "bm25(product_search_fts, 0.0, 10.0, 4.0, 3.0, 8.0)"
-_FTS = table("product_search_fts", column("rowid"))
-_TRGM = table("product_search_trgm", column("rowid"))
-
-
-def _fts5_query(words: list[str], joiner: str) -> str:
-    # Every term quoted: FTS5 syntax characters in customer text can never break the query.
-    return f" {joiner} ".join(f'"{_stem(w)}"*' for w in words)
-
-
-def _sqlite_passes(words: list[str]):
-    def fts(joiner: str, base: float, min_len: int = 1):
-        def run(criteria, narrowing, n):
-            usable = [w for w in words if len(w) >= min_len]
-            if not usable:
-                return []
-            score = literal_column(f"{base} - {_BM25}")
-            stmt = (
-                select(Product.id, score.label("score"))
-                .select_from(_FTS)
-                .join(Product, Product.id == _FTS.c.rowid)
-                .where(
-                    text("product_search_fts MATCH :fts_q").bindparams(fts_q=_fts5_query(usable, joiner)),
-                    *criteria,
-                    *narrowing,
-                )
-            )
-            return db.session.execute(stmt.order_by(text("score DESC"), Product.id).limit(n)).all()
-
-        return run
-
-    def similar(criteria, narrowing, n):
-        grams = sorted({w[i : i + 3] for w in words if len(w) >= 3 for i in range(len(w) - 2)})
-        if not grams:
-            return []
-        match = " OR ".join(f'"{g}"' for g in grams)
-        stmt = (
-            select(Product.id, Product.title)
-            .select_from(_TRGM)
-            .join(Product, Product.id == _TRGM.c.rowid)
-            .where(text("product_search_trgm MATCH :trgm_q").bindparams(trgm_q=match), *criteria, *narrowing)
-            .order_by(text("bm25(product_search_trgm)"))
-            .limit(TRIGRAM_CANDIDATES)
-        )
-        scored = [(pid, word_similarity(words, title)) for pid, title in db.session.execute(stmt)]
-        scored = [(pid, s) for pid, s in scored if s >= TRIGRAM_THRESHOLD]
-        return sorted(scored, key=lambda item: (-item[1], item[0]))[:n]
-
-    passes = [("all_terms", fts("AND", 10.0))]
-    if len(words) > 1:
-        passes.append(("any_term", fts("OR", 5.0, min_len=3)))
-    passes.append(("similar", similar))
-    return passes
-
-
-def _grams(word: str) -> set[str]:
-    padded = f"  {word} "  # as pg_trgm pads words, so short words and word starts weigh in
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def word_similarity(words: list[str], title: str) -> float:
-    """pg_trgm's `word_similarity` in spirit: the share of each query word's trigrams found in its best
-    matching title word, averaged over the query words (0..1)."""
-    title_words = terms(title)
-    if not words or not title_words:
-        return 0.0
-    best = []
-    for word in words:
-        grams = _grams(word)
-        best.append(max(len(grams & _grams(t)) / len(grams) for t in title_words))
-    return sum(best) / len(best)
