@@ -87,6 +87,8 @@ def test_overview_chart_is_an_accessible_svg(auth_client, workspace, factory):
 
 def test_slow_counts_are_cached_briefly_and_fast_ones_are_not(workspace, factory, monkeypatch):
     scope = WorkspaceScope(workspace.id)
+    # The threshold is set, not left to the clock: on a loaded machine a small count can take over 20 ms.
+    monkeypatch.setattr(overview, "CACHE_WHEN_SLOWER_THAN", 3600)  # as if every count were quick
     assert overview.counts(scope)["orders"] == 0
     factory.order(workspace)
     assert overview.counts(scope)["orders"] == 1  # fast: never cached
