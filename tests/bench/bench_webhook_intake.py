@@ -125,6 +125,63 @@ def gunicorn(target: str, port: int, workers: int, log: Path) -> subprocess.Pope
     raise SystemExit(f"gunicorn {target} did not start: see {log}")
 
 
+def cpu_seconds(pgid: int) -> float:
+    """CPU (user + system) used so far by the live processes of a process group (gunicorn's arbiter and
+    workers): unlike throughput, it hardly depends on what else shares the cores."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu_seconds(since: float) -> float:
+    """CPU used by the bench database's server processes that connected after `since` (epoch seconds)."""
+    from sqlalchemy import create_engine, text
+
+    from app.config import _database_url
+
+    engine = create_engine(_database_url(DB_URL))
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND backend_start > to_timestamp(:since) AND application_name <> 'bench-poll'"
+            ),
+            {"since": since},
+        ).scalars()
+        pids = list(pids)
+    engine.dispose()
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def commits() -> int:
+    """Transactions committed in the bench database so far (a server process reports its own at exit)."""
+    from sqlalchemy import create_engine, text
+
+    from app.config import _database_url
+
+    engine = create_engine(_database_url(DB_URL))
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+        n = conn.execute(
+            text("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+        ).scalar()
+    engine.dispose()
+    return int(n)
+
+
 def stop(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, 15)
@@ -133,13 +190,15 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, 9)
 
 
-def wrk(port: int, path: str, requests_file: Path | None, count: int, threads: int, connections: int) -> dict:
+def wrk(port: int, path: str, requests_file: Path | None, count: int, threads: int, connections: int,
+        server: subprocess.Popen, since: float) -> dict:  # fmt: skip
     script = HERE / "intake.lua"
     if requests_file is None:  # the bare endpoint: the same number of small POSTs
         requests_file = Path(tempfile.mktemp(suffix=".reqs"))
         raw = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 2\r\n\r\n{{}}".encode()
         requests_file.write_bytes(b"".join(f"{len(raw)}\n".encode() + raw for _ in range(count)))
     done_dir = Path(tempfile.mkdtemp(prefix="wrk-done-"))
+    cpu_before, db_before = cpu_seconds(server.pid), backend_cpu_seconds(since)
     proc = subprocess.Popen(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", "600s", "--timeout", "10s", "-s", str(script),
          f"http://127.0.0.1:{port}{path}"],
@@ -157,6 +216,8 @@ def wrk(port: int, path: str, requests_file: Path | None, count: int, threads: i
     line = next(li for li in out.stdout.splitlines() if li.startswith("RESULT"))
     result = {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
     result["rate"] = result["requests"] / result["seconds"]
+    result["cpu_ms"] = (cpu_seconds(server.pid) - cpu_before) * 1000 / result["requests"]
+    result["db_ms"] = (backend_cpu_seconds(since) - db_before) * 1000 / result["requests"]
     return result
 
 
@@ -220,8 +281,9 @@ def drain(procs: list[subprocess.Popen], started: float, timeout: float) -> tupl
 
     from app.config import _database_url
 
-    engine = create_engine(_database_url(DB_URL))
+    engine = create_engine(_database_url(DB_URL), connect_args={"application_name": "bench-poll"})
     open_ = text("SELECT count(*) FROM webhook WHERE status IN ('pending', 'processing')")
+    cpu_before = sum(cpu_seconds(p.pid) for p in procs), backend_cpu_seconds(0)
     try:
         while time.monotonic() - started < timeout:
             with engine.connect() as conn:
@@ -231,6 +293,8 @@ def drain(procs: list[subprocess.Popen], started: float, timeout: float) -> tupl
         else:
             print(f"drain stopped after {timeout:.0f}s")
         elapsed = time.monotonic() - started
+        # The workers' and the database's CPU over the drain (this poll's own backend is not counted).
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before[0], backend_cpu_seconds(0) - cpu_before[1]
     finally:
         for proc in procs:
             stop(proc)
@@ -248,6 +312,7 @@ def drain(procs: list[subprocess.Popen], started: float, timeout: float) -> tupl
         ).one()
     statuses["of which superseded"] = superseded
     statuses["spans"] = [float(x or 0) for x in spans]
+    statuses["cpu"] = cpu
     return elapsed, statuses
 
 
@@ -288,9 +353,10 @@ def main() -> None:
     load_before = os.getloadavg()
 
     port = free_port()
+    since = time.time()
     server = gunicorn("bare_wsgi:app", port, args.web_workers, tmp / "bare.log")
     try:
-        bare = wrk(port, "/bare", None, args.deliveries, 2, args.connections)
+        bare = wrk(port, "/bare", None, args.deliveries, 2, args.connections, server, since)
     finally:
         stop(server)
     hold = not args.drain_with_intake
@@ -298,13 +364,17 @@ def main() -> None:
     port = free_port()
     write_requests(tmp / "deliveries.reqs", planned, port)
     try:
+        since, commits_before = time.time(), commits()
         server = gunicorn("wsgi:app", port, args.web_workers, tmp / "app.log")
         try:
+            reqs = tmp / "deliveries.reqs"
             intake = wrk(
-                port, "/api/webhooks/shopify", tmp / "deliveries.reqs", args.deliveries, 2, args.connections
+                port, "/api/webhooks/shopify", reqs, args.deliveries, 2, args.connections, server, since
             )
         finally:
             stop(server)
+        time.sleep(1.0)  # the server processes report their commits as they exit
+        intake["commits"] = commits() - commits_before
     except BaseException:
         for proc in procs:
             stop(proc)
@@ -321,12 +391,16 @@ def main() -> None:
     print(f"{'':24}{'throughput':>12}{'p50 ms':>9}{'p99 ms':>9}  notes")
     for name, rate, p50, p99, note in rows:
         print(f"{name:24}{rate:>12}{p50:>9}{p99:>9}  {note}")
+    print(f"CPU per request: gunicorn bare {bare['cpu_ms']:.2f} ms, intake {intake['cpu_ms']:.2f} ms "
+          f"+ Postgres backends {intake['db_ms']:.2f} ms; "
+          f"{intake['commits']:,} transactions committed for {args.deliveries:,} deliveries")  # fmt: skip
     print(
         f"intake / bare throughput: {intake['rate'] / bare['rate']:.2f}   (target: >= 1,000/s, p99 < 50 ms)",
         flush=True,  # the drain takes minutes: show the intake figures now
     )
     drain_s, statuses = drain(procs, release() if hold else time.monotonic(), args.drain_timeout)
     first_claim_s, first_delivery_s, tail_s = statuses.pop("spans")
+    worker_cpu, db_cpu = statuses.pop("cpu")
     stale = check_newest(workspace_id, newest)
 
     workers = f"{args.drain_workers} {WORKER_CLASS.rsplit('.', 1)[1]} processes, started before the intake"
@@ -338,6 +412,8 @@ def main() -> None:
         print(f"drain: {workers}, draining during it; first delivery received to last status: "
               f"{first_delivery_s:.1f}s ({unique / first_delivery_s:.0f}/s); last delivery received to last "
               f"status: {tail_s:.1f}s")  # fmt: skip
+    print(f"drain CPU per unique delivery: workers {worker_cpu * 1000 / unique:.2f} ms, "
+          f"Postgres backends {db_cpu * 1000 / unique:.2f} ms")  # fmt: skip
     print(f"inbox: {statuses}")
     stored = sum(v for k, v in statuses.items() if k != "of which superseded")
     print(f"stored once: {stored == unique}; products not at newest version: {stale}")
