@@ -5,7 +5,9 @@ the newest version is applied (its `updated_at`, else when Shopify fired it; the
 the others are recorded `processed` with `superseded_by` naming the one applied. Newest-wins across batches
 and workers stays the writers' job, in SQL. Product and order upserts of the whole batch go through the
 sync's writers (`catalog_writer.upsert_products`, `order_writer.upsert_orders`), a handful of statements per
-shop, in one transaction with every status. Deliveries whose handlers commit on their own (stock levels,
+shop, in one transaction with every status (one statement on Postgres), after the batch has taken
+advisory locks on its resources' keys in one global order (`lock_keys`), so overlapping batches of two
+workers wait for each other instead of deadlocking. Deliveries whose handlers commit on their own (stock levels,
 cancellations, deletes, uninstalls, Meta messages, compliance) then run one by one (`jobs.run_claimed`).
 
 A poison delivery fails alone: one whose body does not parse or map fails before anything is written; if the

@@ -233,7 +233,8 @@ _STORE = text(
 def _store(platform: str, part: Part, *, status: str | None = None, error: str | None = None) -> str:
     """Insert the inbox row; 'duplicate' when the platform sent it before. Wakes a worker for pending rows.
 
-    On Postgres the insert runs on an autocommit connection: storing a delivery durably is one round trip.
+    On Postgres the insert goes through this process's group commit (`group_commit`): one pipelined
+    transaction for the rows request threads queued meanwhile, committed before this returns.
     """
     account = part.account_id[:255] if part.account_id else None
     params = {
@@ -264,7 +265,7 @@ def _intake_engine():
     """A pool of autocommit connections for the inbox insert, without the main pool's ping per checkout.
 
     The ping is one more round trip on every delivery; here a connection that died (database restarted)
-    fails the insert instead, the pool drops it, and the insert is tried once more on a fresh connection.
+    fails the insert instead, the pool drops it, and `GroupCommit` tries once more on a fresh connection.
     """
     engine = current_app.extensions.get("webhook_intake_engine")
     if engine is None:
