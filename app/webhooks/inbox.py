@@ -20,7 +20,7 @@ import uuid
 
 from redis.exceptions import RedisError
 from rq.job import Job, JobStatus
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, union_all, update
 
 from app.extensions import db
 from app.models import Webhook
@@ -35,6 +35,9 @@ WAKE_TTL = 30
 BATCH_SIZE = 500
 # One job drains for this long at most, then hands over to a new one: far below RQ's job timeout.
 DRAIN_FOR = 60.0
+# Claims a delivery may have had (each ending with its worker dead) before it is claimed alone, with room
+# left under jobs.MAX_ATTEMPTS for that lone attempt.
+RETRIED_AFTER = 2
 CLAIMED_COLUMNS = (
     Webhook.id, Webhook.platform, Webhook.topic, Webhook.delivery_id, Webhook.workspace_id,
     Webhook.integration_id, Webhook.account_id, Webhook.headers, Webhook.payload, Webhook.received_at,
@@ -79,18 +82,30 @@ def _release_mark() -> None:
 
 def claim(limit: int = BATCH_SIZE) -> list:
     """Claim up to `limit` pending deliveries, oldest first (pending -> processing, attempts + 1), committed.
-    Returns their rows (the CLAIMED_COLUMNS) in the order they were received."""
-    pending = (
-        select(Webhook.id)
+    Returns their rows (the CLAIMED_COLUMNS) in the order they were received.
+
+    A delivery already claimed RETRIED_AFTER times (its workers died) is claimed alone, when one is among the
+    oldest `limit`: if it is what kills workers, its last attempt must not take a batch of others through the
+    three-claims rule with it. One statement either way: the oldest pending rows are locked, then either the
+    first retried one among them or all of them are claimed (the rest are unlocked at the commit)."""
+    picked = (
+        select(Webhook.id, Webhook.attempts)
         .where(Webhook.status == "pending")
         .order_by(Webhook.received_at, Webhook.id)
         .limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        pending = pending.with_for_update(skip_locked=True)
+        picked = picked.with_for_update(skip_locked=True)
+    picked = picked.cte("picked")
+    retried = (
+        select(picked.c.id).where(picked.c.attempts >= RETRIED_AFTER).order_by(picked.c.id).limit(1)
+    ).cte("retried")
+    chosen = union_all(
+        select(retried.c.id), select(picked.c.id).where(~exists(select(retried.c.id)))
+    ).subquery()
     rows = db.session.execute(
         update(Webhook)
-        .where(Webhook.id.in_(pending.scalar_subquery()), Webhook.status == "pending")
+        .where(Webhook.id.in_(select(chosen.c.id)), Webhook.status == "pending")
         .values(status="processing", attempts=Webhook.attempts + 1, claimed_at=utcnow())
         .returning(*CLAIMED_COLUMNS)
     ).all()

@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import psycopg
 from flask import current_app
 from psycopg.types.json import Json
 from sqlalchemy import JSON, String, Text, bindparam, create_engine, select, text
@@ -26,6 +25,7 @@ from app.models import Integration
 from app.models.types import UTCDateTime, utcnow
 from app.platforms import signatures
 from app.webhooks import json_text, meta_secrets, meta_split
+from app.webhooks.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +233,8 @@ _STORE = text(
 def _store(platform: str, part: Part, *, status: str | None = None, error: str | None = None) -> str:
     """Insert the inbox row; 'duplicate' when the platform sent it before. Wakes a worker for pending rows.
 
-    On Postgres the insert runs on an autocommit connection: storing a delivery durably is one round trip.
+    On Postgres the insert goes through this process's group commit (`group_commit`): one pipelined
+    transaction for the rows request threads queued meanwhile, committed before this returns.
     """
     account = part.account_id[:255] if part.account_id else None
     params = {
@@ -264,7 +265,7 @@ def _intake_engine():
     """A pool of autocommit connections for the inbox insert, without the main pool's ping per checkout.
 
     The ping is one more round trip on every delivery; here a connection that died (database restarted)
-    fails the insert instead, the pool drops it, and the insert is tried once more on a fresh connection.
+    fails the insert instead, the pool drops it, and `GroupCommit` tries once more on a fresh connection.
     """
     engine = current_app.extensions.get("webhook_intake_engine")
     if engine is None:
@@ -289,21 +290,19 @@ _STORE_PG = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _STORE.text)
 
 
 def _insert_autocommit(params: dict):
-    values = {**params, "headers": Json(params["headers"])}
-    for attempt in (1, 2):
-        conn = _intake_engine().raw_connection()
-        try:
-            with conn.driver_connection.cursor() as cursor:
-                cursor.execute(_STORE_PG, values)
-                return cursor.fetchone()
-        except psycopg.OperationalError:
-            if attempt == 2 or not conn.driver_connection.closed:
-                raise
-            conn.invalidate()  # the pool opens a fresh connection for the next checkout
-            log.warning("webhook intake: database connection lost; retrying on a new connection")
-        finally:
-            conn.close()
-    return None
+    """The insert through this process's group commit: committed (with whatever other request threads stored
+    meanwhile) before it returns."""
+    return _group().store({**params, "headers": Json(params["headers"])})
+
+
+def _group():
+    group = current_app.extensions.get("webhook_intake_group")
+    if group is None:
+        engine = _intake_engine()
+        group = current_app.extensions.setdefault(
+            "webhook_intake_group", GroupCommit(engine.raw_connection, _STORE_PG)
+        )
+    return group
 
 
 def enqueue_delivery(webhook_id: int) -> bool:

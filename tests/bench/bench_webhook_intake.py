@@ -102,7 +102,7 @@ def write_requests(path: Path, planned, port: int) -> None:
 
 
 def gunicorn(target: str, port: int, workers: int, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "gunicorn", target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
            "--threads", "4", "--timeout", "30", "--access-logfile", "-"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)  # fmt: skip
@@ -124,6 +124,63 @@ def gunicorn(target: str, port: int, workers: int, log: Path) -> subprocess.Pope
     raise SystemExit(f"gunicorn {target} did not start: see {log}")
 
 
+def cpu_seconds(pgid: int) -> float:
+    """CPU (user + system) used so far by the live processes of a process group (gunicorn's arbiter and
+    workers): unlike throughput, it hardly depends on what else shares the cores."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu_seconds(since: float) -> float:
+    """CPU used by the bench database's server processes that connected after `since` (epoch seconds)."""
+    from sqlalchemy import create_engine, text
+
+    from app.config import _database_url
+
+    engine = create_engine(_database_url(DB_URL))
+    with engine.connect() as conn:
+        pids = conn.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND backend_start > to_timestamp(:since) AND application_name <> 'bench-poll'"
+            ),
+            {"since": since},
+        ).scalars()
+        pids = list(pids)
+    engine.dispose()
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def commits() -> int:
+    """Transactions committed in the bench database so far (a server process reports its own at exit)."""
+    from sqlalchemy import create_engine, text
+
+    from app.config import _database_url
+
+    engine = create_engine(_database_url(DB_URL))
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_stat_clear_snapshot()"))
+        n = conn.execute(
+            text("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+        ).scalar()
+    engine.dispose()
+    return int(n)
+
+
 def stop(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, 15)
@@ -132,13 +189,15 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, 9)
 
 
-def wrk(port: int, path: str, requests_file: Path | None, count: int, threads: int, connections: int) -> dict:
+def wrk(port: int, path: str, requests_file: Path | None, count: int, threads: int, connections: int,
+        server: subprocess.Popen, since: float) -> dict:  # fmt: skip
     script = HERE / "intake.lua"
     if requests_file is None:  # the bare endpoint: the same number of small POSTs
         requests_file = Path(tempfile.mktemp(suffix=".reqs"))
         raw = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 2\r\n\r\n{{}}".encode()
         requests_file.write_bytes(b"".join(f"{len(raw)}\n".encode() + raw for _ in range(count)))
     done_dir = Path(tempfile.mkdtemp(prefix="wrk-done-"))
+    cpu_before, db_before = cpu_seconds(server.pid), backend_cpu_seconds(since)
     proc = subprocess.Popen(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", "600s", "--timeout", "10s", "-s", str(script),
          f"http://127.0.0.1:{port}{path}"],
@@ -156,32 +215,85 @@ def wrk(port: int, path: str, requests_file: Path | None, count: int, threads: i
     line = next(li for li in out.stdout.splitlines() if li.startswith("RESULT"))
     result = {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
     result["rate"] = result["requests"] / result["seconds"]
+    result["cpu_ms"] = (cpu_seconds(server.pid) - cpu_before) * 1000 / result["requests"]
+    result["db_ms"] = (backend_cpu_seconds(since) - db_before) * 1000 / result["requests"]
     return result
 
 
-def drain(workspace_id: int, planned_unique: int, workers: int, timeout: float) -> tuple[float, dict]:
-    """Start `workers` worker processes (not burst: a drain job wakes the others as it finds full batches,
-    as in production) and time until no delivery is pending or processing."""
+RELEASE_KEY = "bench:intake:release"
+
+
+def hold() -> None:
+    """A job that keeps its worker busy until the benchmark releases it (run by the workers, not here)."""
+    import redis
+
+    connection = redis.Redis.from_url(os.environ["REDIS_URL"])
+    while not connection.exists(RELEASE_KEY):  # polled: a blocking read hits the worker's socket timeout
+        time.sleep(0.05)
+
+
+def start_workers(workers: int, *, hold_them: bool) -> list[subprocess.Popen]:
+    """Start `workers` long-running worker processes (as in production: up before any delivery arrives) and
+    wait until each has loaded the app and registered. With `hold_them`, each then runs a `hold` job until
+    `release()`: the intake is timed alone, and the drain starts on warm workers the moment they are
+    released (the drain jobs intake queued meanwhile wait behind nothing)."""
+    import redis
+    from rq import Queue, Worker
+    from rq.registry import StartedJobRegistry
+
+    connection = redis.Redis.from_url(REDIS_URL)
+    cmd = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", WORKER_CLASS, "--url", REDIS_URL,
+           "--logging_level", "WARNING", "webhooks"]  # fmt: skip
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True) for _ in range(workers)]  # fmt: skip
+    deadline = time.monotonic() + 180
+
+    def wait(ready, what):
+        while not ready():
+            if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                for proc in procs:
+                    stop(proc)
+                raise SystemExit(f"the drain workers did not start ({what})")
+            time.sleep(0.2)
+
+    wait(lambda: Worker.count(connection=connection) >= workers, "registration")
+    if hold_them:
+        queue = Queue("webhooks", connection=connection)
+        for _ in range(workers):
+            queue.enqueue("bench_webhook_intake.hold", job_timeout=3600)
+        registry = StartedJobRegistry("webhooks", connection=connection)
+        wait(lambda: queue.count == 0 and registry.count >= workers, "hold jobs")
+    return procs
+
+
+def release() -> float:
+    """Let the held workers go (within 50 ms); returns the moment (monotonic)."""
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).set(RELEASE_KEY, "go")
+    return time.monotonic()
+
+
+def drain(procs: list[subprocess.Popen], started: float, timeout: float) -> tuple[float, dict]:
+    """Time from `started` until no delivery is pending or processing, then stop the workers."""
     from sqlalchemy import create_engine, text
 
     from app.config import _database_url
 
-    engine = create_engine(_database_url(DB_URL))
-    cmd = [sys.executable, "-m", "rq.cli", "worker", "--worker-class", WORKER_CLASS, "--url", REDIS_URL,
-           "--logging_level", "WARNING", "webhooks"]  # fmt: skip
+    engine = create_engine(_database_url(DB_URL), connect_args={"application_name": "bench-poll"})
     open_ = text("SELECT count(*) FROM webhook WHERE status IN ('pending', 'processing')")
-    started = time.monotonic()
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True) for _ in range(workers)]  # fmt: skip
+    cpu_before = sum(cpu_seconds(p.pid) for p in procs), backend_cpu_seconds(0)
     try:
         while time.monotonic() - started < timeout:
             with engine.connect() as conn:
                 if not conn.execute(open_).scalar():
                     break
-            time.sleep(0.1)
+            time.sleep(0.05)
         else:
             print(f"drain stopped after {timeout:.0f}s")
         elapsed = time.monotonic() - started
+        # The workers' and the database's CPU over the drain (this poll's own backend is not counted).
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu_before[0], backend_cpu_seconds(0) - cpu_before[1]
     finally:
         for proc in procs:
             stop(proc)
@@ -190,12 +302,16 @@ def drain(workspace_id: int, planned_unique: int, workers: int, timeout: float) 
         superseded = conn.execute(
             text("SELECT count(*) FROM webhook WHERE superseded_by IS NOT NULL")
         ).scalar()
-        # Without the workers' boot: from the first claim to the last status written.
-        busy = conn.execute(
-            text("SELECT EXTRACT(EPOCH FROM max(processed_at) - min(claimed_at)) FROM webhook")
-        ).scalar()
+        spans = conn.execute(
+            text(
+                "SELECT EXTRACT(EPOCH FROM max(processed_at) - min(claimed_at)),"
+                " EXTRACT(EPOCH FROM max(processed_at) - min(received_at)),"
+                " EXTRACT(EPOCH FROM max(processed_at) - max(received_at)) FROM webhook"
+            )
+        ).one()
     statuses["of which superseded"] = superseded
-    statuses["busy_s"] = float(busy or 0)
+    statuses["spans"] = [float(x or 0) for x in spans]
+    statuses["cpu"] = cpu
     return elapsed, statuses
 
 
@@ -221,6 +337,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--drain-workers", type=int, default=4)
     parser.add_argument("--drain-timeout", type=float, default=1800)
+    parser.add_argument("--drain-with-intake", action="store_true",
+                        help="workers drain while the deliveries arrive (default: held until the intake ends)")  # fmt: skip
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk: apt-get install wrk")
@@ -234,20 +352,32 @@ def main() -> None:
     load_before = os.getloadavg()
 
     port = free_port()
+    since = time.time()
     server = gunicorn("bare_wsgi:app", port, args.web_workers, tmp / "bare.log")
     try:
-        bare = wrk(port, "/bare", None, args.deliveries, 2, args.connections)
+        bare = wrk(port, "/bare", None, args.deliveries, 2, args.connections, server, since)
     finally:
         stop(server)
+    hold = not args.drain_with_intake
+    procs = start_workers(args.drain_workers, hold_them=hold)
     port = free_port()
     write_requests(tmp / "deliveries.reqs", planned, port)
-    server = gunicorn("wsgi:app", port, args.web_workers, tmp / "app.log")
     try:
-        intake = wrk(
-            port, "/api/webhooks/shopify", tmp / "deliveries.reqs", args.deliveries, 2, args.connections
-        )
-    finally:
-        stop(server)
+        since, commits_before = time.time(), commits()
+        server = gunicorn("wsgi:app", port, args.web_workers, tmp / "app.log")
+        try:
+            reqs = tmp / "deliveries.reqs"
+            intake = wrk(
+                port, "/api/webhooks/shopify", reqs, args.deliveries, 2, args.connections, server, since
+            )
+        finally:
+            stop(server)
+        time.sleep(1.0)  # the server processes report their commits as they exit
+        intake["commits"] = commits() - commits_before
+    except BaseException:
+        for proc in procs:
+            stop(proc)
+        raise
     load_intake = os.getloadavg()
     rows += [
         ("bare Flask endpoint", f"{bare['rate']:.0f}/s", f"{bare['p50']:.1f}", f"{bare['p99']:.1f}", ""),
@@ -260,19 +390,30 @@ def main() -> None:
     print(f"{'':24}{'throughput':>12}{'p50 ms':>9}{'p99 ms':>9}  notes")
     for name, rate, p50, p99, note in rows:
         print(f"{name:24}{rate:>12}{p50:>9}{p99:>9}  {note}")
+    print(f"CPU per request: gunicorn bare {bare['cpu_ms']:.2f} ms, intake {intake['cpu_ms']:.2f} ms "
+          f"+ Postgres backends {intake['db_ms']:.2f} ms; "
+          f"{intake['commits']:,} transactions committed for {args.deliveries:,} deliveries")  # fmt: skip
     print(
         f"intake / bare throughput: {intake['rate'] / bare['rate']:.2f}   (target: >= 1,000/s, p99 < 50 ms)",
         flush=True,  # the drain takes minutes: show the intake figures now
     )
-    drain_s, statuses = drain(workspace_id, unique, args.drain_workers, args.drain_timeout)
-    busy_s = statuses.pop("busy_s")
+    drain_s, statuses = drain(procs, release() if hold else time.monotonic(), args.drain_timeout)
+    first_claim_s, first_delivery_s, tail_s = statuses.pop("spans")
+    worker_cpu, db_cpu = statuses.pop("cpu")
     stale = check_newest(workspace_id, newest)
 
-    print(f"drain: {args.drain_workers} {WORKER_CLASS.rsplit('.', 1)[1]} processes, {drain_s:.1f}s, {unique / drain_s:.0f} deliveries/s; "
-          f"inbox: {statuses}")  # fmt: skip
-    if busy_s:
-        print(f"drain from the first claim to the last status (worker boot excluded): {busy_s:.1f}s, "
-              f"{unique / busy_s:.0f} deliveries/s")  # fmt: skip
+    workers = f"{args.drain_workers} {WORKER_CLASS.rsplit('.', 1)[1]} processes, started before the intake"
+    if hold:
+        print(f"drain: {workers} and held until it ended; from their release to nothing pending: {drain_s:.1f}s, "
+              f"{unique / drain_s:.0f} deliveries/s; first claim to last status: {first_claim_s:.1f}s, "
+              f"{unique / first_claim_s:.0f}/s")  # fmt: skip
+    else:
+        print(f"drain: {workers}, draining during it; first delivery received to last status: "
+              f"{first_delivery_s:.1f}s ({unique / first_delivery_s:.0f}/s); last delivery received to last "
+              f"status: {tail_s:.1f}s")  # fmt: skip
+    print(f"drain CPU per unique delivery: workers {worker_cpu * 1000 / unique:.2f} ms, "
+          f"Postgres backends {db_cpu * 1000 / unique:.2f} ms")  # fmt: skip
+    print(f"inbox: {statuses}")
     stored = sum(v for k, v in statuses.items() if k != "of which superseded")
     print(f"stored once: {stored == unique}; products not at newest version: {stale}")
     print(

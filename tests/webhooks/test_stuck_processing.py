@@ -80,3 +80,72 @@ def test_delivery_that_keeps_killing_its_worker_fails_with_a_clear_error(
     assert f"stopped {MAX_ATTEMPTS} times" in row.error and "Retry" in row.error
     assert sweep_pending() == 0
     assert _row(webhook_id).status == "failed"  # stays failed until a person retries it
+
+
+def test_delivery_claimed_twice_is_claimed_alone_so_its_last_try_fails_only_itself(
+    post_shopify, shopify_integration, run_jobs
+):
+    """A delivery that killed the workers of two batches is claimed alone the third time: if it kills that
+    worker too, the three-claims rule fails it and nothing else; its batch-mates went on in batches."""
+    from tests.system import deliveries as plan_
+
+    ids = []
+    for product in range(1, 7):
+        body = plan_.product_body(product, 1)
+        assert post_shopify("products/update", body, webhook_id=f"mate-{product}").status_code == 200
+        ids.append(db.session.scalar(select(Webhook.id).where(Webhook.delivery_id == f"mate-{product}")))
+    killer, mates = ids[0], ids[1:]
+    # Two batches died with the killer in them (it is the oldest pending delivery); back in the inbox since.
+    db.session.execute(
+        update(Webhook)
+        .where(Webhook.id == killer)
+        .values(attempts=2, received_at=utcnow() - timedelta(hours=1))
+    )
+    db.session.execute(update(Webhook).where(Webhook.id.in_(mates[:2])).values(attempts=1))
+    db.session.commit()
+
+    first = inbox.claim()
+    assert [r.id for r in first] == [killer]  # alone, though five more are pending
+    second = inbox.claim()
+    assert sorted(r.id for r in second) == sorted(mates)  # the others together, tried once before or not
+    db.session.rollback()
+    # The killer's worker dies again: past the claim timeout the sweeper fails it, and only it.
+    db.session.execute(
+        update(Webhook)
+        .where(Webhook.id.in_(ids))
+        .values(claimed_at=utcnow() - STUCK_AFTER - timedelta(minutes=1))
+    )
+    db.session.commit()
+    sweep_pending()
+    assert (_row(killer).status, _row(killer).attempts) == ("failed", MAX_ATTEMPTS)
+    assert {_row(i).status for i in mates} == {"pending"}  # back in the inbox, below the rule
+    run_jobs()
+    assert {(_row(i).status, _row(i).attempts) for i in mates} <= {("processed", 2), ("processed", 3)}
+    assert _row(killer).status == "failed"
+
+
+def test_a_batch_claim_skips_no_delivery_behind_a_retried_one(post_shopify, shopify_integration, monkeypatch):
+    """Retried deliveries each take a claim of their own, then the drain goes on in batches: all end done."""
+    from app.webhooks import batch
+    from tests.system import deliveries as plan_
+
+    for product in range(1, 9):
+        body = plan_.product_body(product, 1)
+        assert post_shopify("products/update", body, webhook_id=f"d-{product}").status_code == 200
+    retried = db.session.scalars(select(Webhook.id).order_by(Webhook.id).limit(3)).all()
+    db.session.execute(update(Webhook).where(Webhook.id.in_(retried)).values(attempts=2))
+    db.session.commit()
+    sizes = []
+    apply_batch = batch.apply_batch
+
+    def counted(rows):
+        sizes.append(len(rows))
+        return apply_batch(rows)
+
+    monkeypatch.setattr(batch, "apply_batch", counted)
+    inbox.drain_inbox()
+    assert sizes == [1, 1, 1, 5]
+    db.session.expire_all()
+    statuses = dict(db.session.execute(select(Webhook.status, func.count()).group_by(Webhook.status)).all())
+    assert statuses == {"processed": 8}
+    assert {_row(i).attempts for i in retried} == {3}
