@@ -20,6 +20,7 @@ import uuid
 import requests
 
 from app.demo_store import catalog
+from app.demo_store.inventory import default_levels
 
 log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 5
@@ -128,7 +129,8 @@ class WebhooksMixin:
         overlay = self.quantities_many(shop, [v["inventory_item_id"] for v in record["variants"]])
         variants = []
         for v in record["variants"]:
-            quantity = overlay.get(v["inventory_item_id"], {}).get("available", v["available"])
+            levels = default_levels(v) | overlay.get(v["inventory_item_id"], {})
+            quantity = sum(q.get("available", 0) for q in levels.values())
             variants.append({
                 "admin_graphql_api_id": catalog.gid("ProductVariant", v["id"]), "barcode": None,
                 "compare_at_price": v["compare_at_price"], "created_at": created, "id": v["id"],
