@@ -19,6 +19,8 @@ The same (seed, index) always gives the same record. Orders are in `awkward_orde
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from app.demo_store import catalog
 from app.demo_store.locations import SHOWROOM, STORE, WAREHOUSE
 
@@ -93,7 +95,10 @@ def _title(i: int, shape: dict, rng) -> str:
     return names.get(i) or f"{rng.choice(catalog.ADJECTIVES)} {rng.choice(catalog.MATERIALS)} Filler {i + 1}"
 
 
+@lru_cache(maxsize=256)
 def base_product(seed: int, i: int) -> dict:
+    """Product ``i``; cached (a 2,048-variant record takes ~25 ms to build, and a 500-line order asks for
+    it 500 times), so callers must treat it as read-only — `DemoStore.update_product` copies before it edits."""
     rng = catalog._rng(seed, 11, i)  # noqa: SLF001 - the catalogs share one generator
     shape = _shape(i)
     title = _title(i, shape, rng)

@@ -20,6 +20,8 @@ from app.demo_store import catalog, shapes
 from app.demo_store.bulk import BulkMixin
 from app.demo_store.db import Database, dumps
 from app.demo_store.inventory import InventoryMixin
+from app.demo_store.replay import ReplayMixin
+from app.demo_store.rest_bodies import RestBodiesMixin
 from app.demo_store.tokens import TokensMixin
 from app.demo_store.webhooks import WebhooksMixin
 
@@ -59,7 +61,7 @@ class ShopView:
         return self.changes.get(i) or shapes.base_product(self.kind, self.seed, i)
 
 
-class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
+class DemoStore(TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, InventoryMixin, BulkMixin):
     def __init__(
         self,
         path: str = ":memory:",
@@ -203,6 +205,12 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
         if current is None:
             raise KeyError(f"product {i} does not exist in {shop}")
         return self.update_product(i, shop=shop, fire=fire, title=f"{current['title']} (edited)")
+
+    def snapshot(self, shop: str | None = None) -> dict[str, list[dict]]:
+        """Everything the shop holds as plain dicts (see `snapshot.py`)."""
+        from app.demo_store.snapshot import snapshot
+
+        return snapshot(self, shop or self.default_shop())
 
     def catalog_kind(self, shop: str) -> str:
         return self.shop_row(shop)["catalog"]
