@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.demo_store import DemoStore, awkward, catalog, locations
+from app.demo_store import DemoStore, catalog, locations
+from app.demo_store import awkward as awkward_catalog
 from tests.demo_store.conftest import AWKWARD_SHOP
 
 INT32 = 2**31 - 1
@@ -42,7 +43,7 @@ def test_unicode_survives_the_api_untouched(agql, awkward):
     data = agql(f'{{ product(id: "{pid}") {{ title tags descriptionHtml options {{ name values }} }} }}')[
         "product"
     ]
-    assert data["title"] == awkward.UNICODE_TITLE and "\x00" not in data["title"]
+    assert data["title"] == awkward_catalog.UNICODE_TITLE and "\x00" not in data["title"]
     assert "\u0301" in data["descriptionHtml"] and "عربى" in data["descriptionHtml"]
     assert data["options"][0]["name"] == "Cor 🎨" and "ورد" in data["options"][0]["values"]
     assert "🎁 gift" in data["tags"]
@@ -127,10 +128,10 @@ def test_awkward_sizes_keep_the_specials_and_the_catalog_is_deterministic():
     a, b = DemoStore(":memory:", catalog="awkward"), DemoStore(":memory:")
     a.seed_shop("x.myshopify.com", products=3, orders=0)
     b.seed_shop("x.myshopify.com", products=30, orders=9, catalog="awkward")
-    assert a.shop_row("x.myshopify.com")["product_count"] == awkward.SPECIALS
+    assert a.shop_row("x.myshopify.com")["product_count"] == awkward_catalog.SPECIALS
     assert a.shop_row("x.myshopify.com")["order_count"] == 2
     assert b.view("x.myshopify.com").product_count == 30
-    b.seed_shop("x.myshopify.com", products=awkward.SPECIALS, orders=2, catalog="awkward")
+    b.seed_shop("x.myshopify.com", products=awkward_catalog.SPECIALS, orders=2, catalog="awkward")
     assert a.snapshot("x.myshopify.com") == b.snapshot("x.myshopify.com")
 
 
