@@ -24,7 +24,7 @@ from app.demo_store import catalog
 log = logging.getLogger(__name__)
 MAX_RUNNING = 5
 BULK_ID_BASE = 7_000_000
-BULK_ROOTS = ("products", "orders", "collections", "locations")
+BULK_ROOTS = ("products", "orders", "collections", "locations", "inventoryItems")
 
 
 def _is_connection(value) -> bool:

@@ -18,7 +18,12 @@ from app.demo_store.collection_nodes import (
 )
 from app.demo_store.commerce import order_node, shop_node
 from app.demo_store.nodes import connection, count, product_node, variant_node
-from app.demo_store.stock_nodes import inventory_item_node, inventory_level_node, location_node
+from app.demo_store.stock_nodes import (
+    inventory_item_node,
+    inventory_items_field,
+    inventory_level_node,
+    location_node,
+)
 from app.demo_store.webhooks import subscription_node, topic_to_enum
 
 
@@ -199,6 +204,7 @@ def query_root() -> dict:
         "ordersCount": lambda info, **a: count(info.context.store.order_total(info.context.shop)),
         "order": need("Order"),
         "inventoryItem": need("InventoryItem"),
+        "inventoryItems": inventory_items_field,
         "inventoryLevel": need("InventoryLevel"),
         "location": lambda info, id=None: (
             _location(info.context, catalog.parse_gid(id, "Location")) if id else location_node(info.context)

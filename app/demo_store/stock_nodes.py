@@ -129,3 +129,18 @@ def location_node(ctx, location: dict | None = None) -> dict:
         "inventoryLevels": stocked,
         "inventoryLevel": one_level,
     }
+
+
+def inventory_items_field(info, query=None, **args):
+    """Root ``inventoryItems``: every item of the shop, in product then variant order."""
+    ctx = info.context
+    view = ctx.view
+    records = [r for r in (view.product(i) for i in range(view.product_count)) if r is not None]
+    pairs = [(r, v) for r in records for v in r["variants"]]
+    if ctx.bulk and info.path.prev is None:
+        ctx.bulk_next = None  # one pass holds every item
+    resolve = list_connection(
+        pairs, lambda pair: inventory_item_node(ctx, pair[1]["inventory_item_id"], *pair),
+        id_of=lambda pair: pair[1]["inventory_item_id"],
+    )  # fmt: skip
+    return resolve(info, **args)

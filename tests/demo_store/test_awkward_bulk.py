@@ -19,6 +19,8 @@ PRODUCTS = """{ products { edges { node { id title
 ORDERS = """{ orders { edges { node { id name fulfillments { id trackingInfo { company number url } }
   lineItems { edges { node { id quantity variant { id } } } } } } } }"""
 LOCATIONS = "{ locations { edges { node { id name inventoryLevels { edges { node { id } } } } } } }"
+ITEMS = """{ inventoryItems { edges { node { id sku inventoryLevels { edges { node { id location { id }
+  quantities(names: ["available", "on_hand", "committed"]) { name quantity } } } } } } } }"""
 COLLECTIONS = "{ collections { edges { node { id title products { edges { node { id } } } } } } }"
 
 
@@ -134,3 +136,17 @@ def test_locations_and_collections_can_be_bulk_roots(gql, awkward):
     lines = _lines(awkward, _run(gql, COLLECTIONS)["id"])
     members = [(line["__parentId"], line["id"]) for line in lines if _kind(line) == "Product"]
     assert members == [(c["id"], p) for c in snap["collections"] for p in c["productIds"]]
+
+
+def test_inventory_items_bulk_has_every_level_under_its_item(gql, awkward):
+    snap = awkward.snapshot(AWKWARD_SHOP)
+    lines = _lines(awkward, _run(gql, ITEMS)["id"])
+    assert [line["id"] for line in lines if _kind(line) == "InventoryItem"] == [
+        v["inventoryItemId"] for v in snap["variants"]
+    ]
+    levels = [
+        (line["id"], line["__parentId"], line["location"]["id"])
+        for line in lines
+        if _kind(line) == "InventoryLevel"
+    ]
+    assert levels == [(lv["id"], lv["inventoryItemId"], lv["locationId"]) for lv in snap["inventoryLevels"]]

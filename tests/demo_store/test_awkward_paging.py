@@ -184,3 +184,10 @@ def test_pages_are_charged_like_shopify_and_refunded_to_what_they_held(gql, awkw
     assert len(body["data"]["product"]["variants"]["nodes"]) == 1
     assert cost["actualQueryCost"] < cost["requestedQueryCost"]
     assert cost["throttleStatus"]["currentlyAvailable"] == 2000 - cost["actualQueryCost"]
+
+
+def test_inventory_items_page_through_every_variant(agql, snap):
+    query = f"""query($after: String) {{ inventoryItems(first: 250, after: $after) {{ {PAGE} nodes {{ id sku }} }} }}"""
+    assert ids(collect(agql, query, lambda d: d["inventoryItems"])) == [
+        v["inventoryItemId"] for v in snap["variants"]
+    ]
