@@ -2,7 +2,8 @@
 
 The output follows Shopify's bulk format: every node of every connection is its own line; a nested node's
 line carries ``__parentId`` (the id of the node it belongs to) and follows its parent; nested connections
-are removed from the parent's line. Status goes CREATED → RUNNING → COMPLETED (or FAILED / CANCELED). At
+are removed from the parent's line. Nested connections hold every node, whatever ``first`` says (Shopify
+pages them itself). Status goes CREATED → RUNNING → COMPLETED (or FAILED / CANCELED). At
 most five operations may be CREATED or RUNNING per shop. On completion ``bulk_operations/finish`` is fired.
 
 Runs in a thread (``bulk_mode="thread"``), at once after the mutation answered (``"sync"``), or when
@@ -23,6 +24,7 @@ from app.demo_store import catalog
 log = logging.getLogger(__name__)
 MAX_RUNNING = 5
 BULK_ID_BASE = 7_000_000
+BULK_ROOTS = ("products", "orders", "collections", "locations", "inventoryItems")
 
 
 def _is_connection(value) -> bool:
@@ -77,9 +79,11 @@ def validate_bulk_query(query: str) -> str | None:
     if operation is None or operation.operation != graphql.OperationType.QUERY:
         return "Invalid bulk query: bulk queries must be a single query operation."
     roots = [s for s in operation.selection_set.selections if isinstance(s, graphql.FieldNode)]
-    if len(roots) != 1 or roots[0].name.value not in ("products", "orders"):
+    if len(roots) != 1 or roots[0].name.value not in BULK_ROOTS:
         return (
-            "Invalid bulk query: the demo store runs bulk queries over one top-level `products` or `orders`."
+            "Invalid bulk query: the demo store runs bulk queries over one top-level "
+            + ", ".join(f"`{r}`" for r in BULK_ROOTS)
+            + "."
         )
     return None
 

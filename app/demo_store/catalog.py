@@ -22,6 +22,10 @@ LINE_ITEM_BASE = 14_000_000_000_000
 LOCATION_ID = 70_000_000_001
 VARIANTS_PER_PRODUCT = 3
 MAX_LINES_PER_ORDER = 4
+# Ids of the awkward catalog (`awkward.py`) sit 10**12 above the uniform ones, with room for 4,096 variants
+# (or media, or line items) per parent, so one id tells which catalog and which record it names.
+AWKWARD_OFFSET = 10**12
+AWKWARD_STRIDE = 4096
 
 # Base timestamps are fixed (not "now") so that two processes, or two test runs, see the same catalog.
 CATALOG_EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
@@ -88,9 +92,21 @@ def inventory_item_id(i: int, v: int) -> int:
 
 
 def split_variant(numeric_id: int, base: int = VARIANT_BASE) -> tuple[int, int]:
-    """(product index, variant position) for a variant or inventory item id."""
+    """(product index, variant position) for a variant or inventory item id, of either catalog."""
     n = numeric_id - base - 1
+    if n >= AWKWARD_OFFSET:
+        n -= AWKWARD_OFFSET
+        return n // AWKWARD_STRIDE, n % AWKWARD_STRIDE
     return n // VARIANTS_PER_PRODUCT, n % VARIANTS_PER_PRODUCT
+
+
+def variant_at(record: dict | None, numeric_id: int, key: str = "id") -> dict | None:
+    """The variant of ``record`` whose ``key`` is ``numeric_id`` (None when the id is not this product's)."""
+    if record is None:
+        return None
+    _i, v = split_variant(numeric_id, VARIANT_BASE if key == "id" else INVENTORY_ITEM_BASE)
+    variants = record["variants"]
+    return variants[v] if v < len(variants) and variants[v][key] == numeric_id else None
 
 
 def order_id(j: int) -> int:

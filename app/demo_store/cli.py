@@ -12,18 +12,27 @@ import os
 
 import click
 
-from app.demo_store import catalog
+from app.demo_store import catalog, collections, shapes
 from app.demo_store.bulk import BULK_ID_BASE
 from app.demo_store.store import DemoStore
 
 DEFAULT_SHOP = "demo-store.myshopify.com"
 TOPICS = (
+    "products/create",
     "products/update",
     "products/delete",
     "orders/create",
+    "orders/updated",
+    "fulfillments/create",
+    "fulfillments/update",
+    "refunds/create",
     "inventory_levels/update",
+    "collections/create",
+    "collections/update",
     "bulk_operations/finish",
 )
+catalog_option = click.option("--catalog", "catalog_kind", type=click.Choice(shapes.KINDS), default=None,
+                              help="Catalog shape: uniform (default) or awkward.")  # fmt: skip
 
 
 def default_db() -> str:
@@ -63,18 +72,23 @@ shop_option = click.option("--shop", default=DEFAULT_SHOP, show_default=True)
 
 @demo_store_cli.command("seed")
 @shop_option
-@click.option("--products", default=1000, show_default=True, type=int)
-@click.option("--orders", default=25, show_default=True, type=int)
+@click.option("--products", default=None, type=int, help="Number of products [default: 1000; awkward: 12].")
+@click.option("--orders", default=None, type=int, help="Number of orders [default: 25; awkward: 6].")
 @click.option("--seed", "seed_value", default=1, show_default=True, type=int)
 @click.option("--token", default=None, help="Also register this never-expiring admin token (shpat_...).")
+@catalog_option
 @db_option
-def seed(shop, products, orders, seed_value, token, db):
+def seed(shop, products, orders, seed_value, token, catalog_kind, db):
     """Create (or reset) SHOP with a generated catalog."""
     store = open_store(db)
-    store.seed_shop(shop, products=products, orders=orders, seed=seed_value)
+    kind = catalog_kind or "uniform"
+    store.seed_shop(shop, products=products, orders=orders, seed=seed_value, catalog=kind)
     if token:
         store.add_custom_token(shop, token)
-    click.echo(f"{shop}: {products} products, {orders} orders (seed {seed_value})")
+    row = store.shop_row(shop)
+    click.echo(
+        f"{shop}: {row['product_count']} products, {row['order_count']} orders (seed {seed_value}, {kind})"
+    )
 
 
 @demo_store_cli.command("throttle")
@@ -94,29 +108,33 @@ def throttle(shop, rate, bucket, off, db):
 @click.argument("topic", type=click.Choice(TOPICS))
 @shop_option
 @click.option("--product", "product", type=int, default=0, show_default=True, help="Product index.")
+@click.option("--order", "order", type=int, default=None, help="Order index (default: the latest).")
+@click.option("--collection", "collection", type=int, default=0, show_default=True, help="Collection index.")
 @click.option("--url", default=None, help="Deliver here instead of to the shop's subscriptions.")
 @db_option
-def fire(topic, shop, product, url, db):
+def fire(topic, shop, product, order, collection, url, db):
     """Send a signed TOPIC webhook about the current state of the store."""
     store = open_store(db)
     record = store.product(shop, product)
     if topic.startswith("products/") and record is None:
         raise click.ClickException(f"product {product} does not exist in {shop}")
-    if topic == "products/update":
+    if topic in ("products/create", "products/update"):
         payload = store.product_payload(shop, record)
     elif topic == "products/delete":
         payload = {"id": catalog.product_id(product)}
-    elif topic == "orders/create":
-        total = store.order_total(shop)
-        if total == 0:
-            raise click.ClickException(f"{shop} has no orders; seed with --orders")
-        payload = store.order_payload(shop, store.order(shop, total - 1))
+    elif topic.startswith(("orders/", "fulfillments/", "refunds/")):
+        payload = _order_payload(store, shop, topic, order)
     elif topic == "inventory_levels/update":
-        item = catalog.inventory_item_id(product, 0)
-        available = store.quantities(shop, item)["available"]
-        payload = {"inventory_item_id": item, "location_id": catalog.LOCATION_ID, "available": available,
-                   "updated_at": store.now_iso(),
-                   "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{catalog.LOCATION_ID}?inventory_item_id={item}"}  # fmt: skip
+        if record is None:
+            raise click.ClickException(f"product {product} does not exist in {shop}")
+        item = record["variants"][0]["inventory_item_id"]
+        location_id, quantities = next(iter(store.levels(shop, item).items()))
+        payload = store.inventory_payload(shop, item, location_id, quantities["available"])
+    elif topic.startswith("collections/"):
+        found = collections.for_kind(store.catalog_kind(shop))
+        if not 0 <= collection < len(found):
+            raise click.ClickException(f"{shop} has no collection {collection} (it has {len(found)})")
+        payload = store.collection_payload(found[collection])
     else:
         rows = store.bulk_rows(shop)
         if not rows:
@@ -132,6 +150,36 @@ def fire(topic, shop, product, url, db):
         click.echo(f"{topic} -> {delivery['url']}")
 
 
+def _order_payload(store, shop: str, topic: str, index: int | None) -> dict:
+    total = store.order_total(shop)
+    if total == 0:
+        raise click.ClickException(f"{shop} has no orders; seed with --orders")
+    record = store.order(shop, total - 1 if index is None else index)
+    if record is None:
+        raise click.ClickException(f"{shop} has no order {index}")
+    if topic.startswith("orders/"):
+        return store.order_payload(shop, record)
+    key = "fulfillments" if topic.startswith("fulfillments/") else "refunds"
+    if not record.get(key):
+        raise click.ClickException(
+            f"order {record['name']} has no {key}; the awkward catalog's #1001 and #1002 do"
+        )
+    if key == "fulfillments":
+        return store.fulfillment_payload(shop, record, record["fulfillments"][0])
+    return store.refund_payload(shop, record, record["refunds"][0])
+
+
+@demo_store_cli.command("replay")
+@shop_option
+@click.option("--url", default=None, help="Deliver here instead of to the shop's subscriptions.")
+@db_option
+def replay(shop, url, db):
+    """Send the whole shop as webhooks (collections, products, stock per location, orders, fulfillments,
+    refunds), so a receiver can rebuild it from nothing."""
+    deliveries = open_store(db).replay(shop, url=url)
+    click.echo(f"{shop}: {len(deliveries)} webhooks delivered")
+
+
 @demo_store_cli.command("mutate")
 @shop_option
 @click.option("--product", "product", type=int, required=True, help="Product index.")
@@ -144,12 +192,15 @@ def mutate(shop, product, title, price, status, stock, db):
     """Change a product as a merchant would; fires products/update (and inventory_levels/update)."""
     store = open_store(db)
     fields = {k: v for k, v in {"title": title, "status": status}.items() if v is not None}
+    record = store.product(shop, product)
+    if record is None:
+        raise click.ClickException(f"product {product} does not exist in {shop}")
     if price is not None:
-        fields["variants"] = [{"price": f"{float(price):.2f}"}] * catalog.VARIANTS_PER_PRODUCT
+        fields["variants"] = [{"price": f"{float(price):.2f}"}] * len(record["variants"])
     if fields:
         store.update_product(product, shop=shop, **fields)
     if stock:
-        store.adjust_available(shop, catalog.inventory_item_id(product, 0), stock)
+        store.adjust_available(shop, record["variants"][0]["inventory_item_id"], stock)
     click.echo(f"{shop}: product {product} changed")
 
 
@@ -161,8 +212,9 @@ def mutate(shop, product, title, price, status, stock, db):
 @click.option("--shop", default=None, help="Seed this shop now (others are created on first use).")
 @click.option("--token", default=None, help="Register this never-expiring token for --shop.")
 @click.option("--throttle-off", is_flag=True, help="Serve without a rate limit.")
+@catalog_option
 @click.option("--db", default=":memory:", show_default=True)
-def serve(host, port, products, orders, shop, token, throttle_off, db):
+def serve(host, port, products, orders, shop, token, throttle_off, catalog_kind, db):
     """Run the demo store alone as an HTTP server (benchmarks, browser tests)."""
     from werkzeug.serving import run_simple
 
@@ -176,9 +228,11 @@ def serve(host, port, products, orders, shop, token, throttle_off, db):
         default_orders=orders,
         public_url=f"http://{host}:{port}",
         throttle_off=throttle_off,
+        catalog=catalog_kind or "uniform",
     )
     if shop:
-        store.seed_shop(shop, products=products, orders=orders)
+        awkward = catalog_kind == "awkward"  # its own sizes unless asked for more
+        store.seed_shop(shop, products=None if awkward else products, orders=None if awkward else orders)
         if token:
             store.add_custom_token(shop, token)
     click.echo(f"demo store on http://{host}:{port}/demo-store/<shop>/admin/api/2026-10/graphql.json")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.demo_store import catalog
+from app.demo_store import awkward_orders, catalog, order_parts, shapes
 from app.demo_store.nodes import empty_connection, list_connection, money_bag, product_node, variant_node
 
 
@@ -64,12 +64,26 @@ def order_node(ctx, order: dict) -> dict:
     view = ctx.view
     lines = []
     for line in order["lines"]:
-        product = view.product(line["product_index"]) or catalog.base_product(
-            view.seed, line["product_index"]
+        product = view.product(line["product_index"]) or shapes.base_product(
+            view.kind, view.seed, line["product_index"]
         )
         lines.append((line, product, product["variants"][line["variant"]]))
+    by_id = {line["id"]: (line, product, variant) for line, product, variant in lines}
+    fulfilled, refunded = awkward_orders.fulfilled_quantity(order), awkward_orders.refunded_quantity(order)
     subtotal = sum(float(v["price"]) * line["quantity"] for line, _p, v in lines)
     quantity = sum(line["quantity"] for line, _p, _v in lines)
+    refunds = order.get("refunds") or []
+    refunded_total = sum(order_parts.refund_total(r, by_id) for r in refunds)
+
+    def line_node(line_id: int) -> dict:
+        line, product, variant = by_id[line_id]
+        return line_item_node(
+            ctx, line, product, variant, fulfilled.get(line_id, 0), refunded.get(line_id, 0)
+        )
+
+    def this_order() -> dict:
+        return order_node(ctx, order)
+
     return {
         "__typename": "Order",
         "id": catalog.gid("Order", order["id"]),
@@ -97,18 +111,29 @@ def order_node(ctx, order: dict) -> dict:
         "displayFinancialStatus": order["financial_status"],
         "displayFulfillmentStatus": order["fulfillment_status"],
         "subtotalLineItemsQuantity": quantity,
-        "currentSubtotalLineItemsQuantity": quantity,
+        "currentSubtotalLineItemsQuantity": quantity - sum(refunded.values()),
         **{key: money_bag(subtotal) for key in ("subtotalPriceSet", "currentSubtotalPriceSet", "totalPriceSet",
                                                  "currentTotalPriceSet", "originalTotalPriceSet")},
         **{key: money_bag(0) for key in ("totalTaxSet", "currentTotalTaxSet", "totalDiscountsSet",
-                                          "currentTotalDiscountsSet", "totalShippingPriceSet", "totalRefundedSet")},
-        "lineItems": list_connection(lines, lambda t: line_item_node(ctx, *t), id_of=lambda t: t[0]["id"]),
+                                          "currentTotalDiscountsSet", "totalShippingPriceSet")},
+        "totalRefundedSet": money_bag(refunded_total),
+        "lineItems": list_connection(lines, lambda t: line_node(t[0]["id"]), id_of=lambda t: t[0]["id"]),
+        "fulfillments": lambda info, first=None, query=None: [
+            order_parts.fulfillment_node(ctx, this_order, f, by_id, line_node)
+            for f in (order.get("fulfillments") or [])[:first]
+        ],
+        "refunds": lambda info, first=None: [
+            order_parts.refund_node(ctx, this_order, r, by_id, line_node) for r in refunds[:first]
+        ],
         "metafields": empty_connection,
     }  # fmt: skip
 
 
-def line_item_node(ctx, line: dict, product: dict, variant: dict) -> dict:
+def line_item_node(
+    ctx, line: dict, product: dict, variant: dict, fulfilled: int = 0, refunded: int = 0
+) -> dict:
     qty = line["quantity"]
+    current = qty - refunded
     total = float(variant["price"]) * qty
     return {
         "__typename": "LineItem",
@@ -119,9 +144,10 @@ def line_item_node(ctx, line: dict, product: dict, variant: dict) -> dict:
         "sku": variant["sku"],
         "vendor": product["vendor"],
         "quantity": qty,
-        "currentQuantity": qty,
-        "unfulfilledQuantity": qty,
-        "refundableQuantity": qty,
+        "currentQuantity": current,
+        "unfulfilledQuantity": max(current - fulfilled, 0),
+        "refundableQuantity": current,
+        "fulfillableQuantity": max(current - fulfilled, 0),
         "nonFulfillableQuantity": 0,
         "requiresShipping": True,
         "taxable": True,

@@ -18,7 +18,8 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS shops (
     shop TEXT PRIMARY KEY, seed INTEGER NOT NULL, product_count INTEGER NOT NULL,
     order_count INTEGER NOT NULL, created_at TEXT NOT NULL,
-    throttle_max REAL, throttle_rate REAL, throttle_off INTEGER NOT NULL DEFAULT 0
+    throttle_max REAL, throttle_rate REAL, throttle_off INTEGER NOT NULL DEFAULT 0,
+    catalog TEXT NOT NULL DEFAULT 'uniform'
 );
 CREATE TABLE IF NOT EXISTS product_changes (
     shop TEXT NOT NULL, idx INTEGER NOT NULL, data TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -65,6 +66,9 @@ class Database:
             # WAL lets the CLI write while the app process reads.
             self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.executescript(SCHEMA)
+        columns = {row["name"] for row in self.conn.execute("PRAGMA table_info(shops)")}
+        if "catalog" not in columns:  # a file made before shops had a catalog kind: they were all uniform
+            self.conn.execute("ALTER TABLE shops ADD COLUMN catalog TEXT NOT NULL DEFAULT 'uniform'")
 
     def all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self.lock:

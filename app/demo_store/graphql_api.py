@@ -34,6 +34,7 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_variable_values
 
 from app.demo_store.bulk_exec import LeanExecutor
+from app.demo_store.inventory import default_levels
 from app.demo_store.mutations import mutation_root
 from app.demo_store.resolvers import query_root
 from app.platforms.shopify.cost import MAX_QUERY_COST, load_admin_schema, requested_cost
@@ -97,12 +98,19 @@ class Context:
         self._inventory.update(self.store.quantities_many(self.shop, wanted))
         self._fetched.update(wanted)
 
-    def available(self, variant: dict) -> int:
+    def levels(self, variant: dict) -> dict[int, dict]:
+        """{location id: quantities} of ``variant``, read once per request."""
         item = variant["inventory_item_id"]
         if item not in self._fetched:
             self._inventory.update(self.store.quantities_many(self.shop, [item]))
             self._fetched.add(item)
-        return self._inventory.get(item, {}).get("available", variant["available"])
+        levels = default_levels(variant)
+        levels.update(self._inventory.get(item, {}))
+        return dict(sorted(levels.items()))
+
+    def available(self, variant: dict) -> int:
+        """Shopify's ``inventoryQuantity``: available summed over the locations stocking the variant."""
+        return sum(q.get("available", 0) for q in self.levels(variant).values())
 
 
 @dataclass

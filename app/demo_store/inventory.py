@@ -6,7 +6,7 @@
   fingerprint of the input: a retry with the same input returns the first result without applying it again,
   the same key with another input is ``IDEMPOTENCY_KEY_PARAMETER_MISMATCH``.
 
-One location per shop. Quantities not yet changed are the catalog's. Plain data only; no GraphQL here.
+Stock is per item per location (`locations.py`); quantities not yet changed are the catalog's. Plain data only; no GraphQL here.
 """
 
 from __future__ import annotations
@@ -28,37 +28,75 @@ REASONS = {
 MAX_QUANTITY = 2_000_000_000
 
 
+def _zeros() -> dict[str, int]:
+    return {name: 0 for name in QUANTITY_NAMES}
+
+
+def default_levels(variant: dict) -> dict[int, dict[str, int]]:
+    """{location id: quantities} of a catalog variant before any change: the awkward catalog's ``stock``
+    (available + committed = on hand), else the uniform catalog's single location."""
+    if "stock" in variant:
+        return {
+            loc: _zeros() | {"available": a, "committed": c, "on_hand": a + c}
+            for loc, a, c in variant["stock"]
+        }
+    available = variant["available"]
+    return {catalog.LOCATION_ID: _zeros() | {"available": available, "on_hand": available}}
+
+
 class InventoryMixin:
-    def _item_exists(self, shop: str, item_id: int) -> bool:
+    def variant_of_item(self, shop: str, item_id: int) -> tuple[dict, dict] | None:
+        """(product record, variant) of an inventory item id, or None."""
+        if item_id <= catalog.INVENTORY_ITEM_BASE:
+            return None
         i, _v = catalog.split_variant(item_id, catalog.INVENTORY_ITEM_BASE)
-        return item_id > catalog.INVENTORY_ITEM_BASE and self.product(shop, i) is not None
+        record = self.product(shop, i)
+        variant = catalog.variant_at(record, item_id, "inventory_item_id")
+        return (record, variant) if variant else None
+
+    def _item_exists(self, shop: str, item_id: int) -> bool:
+        return self.variant_of_item(shop, item_id) is not None
+
+    def levels(self, shop: str, item_id: int, variant: dict | None = None) -> dict[int, dict[str, int]]:
+        """{location id: quantities} for every location that stocks ``item_id``, changes included."""
+        if variant is None:
+            found = self.variant_of_item(shop, item_id)
+            if found is None:
+                return {}
+            variant = found[1]
+        levels = default_levels(variant)
+        for loc, quantities in self.quantities_many(shop, [item_id]).get(item_id, {}).items():
+            levels[loc] = quantities
+        return dict(sorted(levels.items()))
 
     def quantities(self, shop: str, item_id: int, location_id: int = catalog.LOCATION_ID) -> dict[str, int]:
-        row = self.db.one(
-            "SELECT quantities FROM inventory WHERE shop=? AND item_id=? AND location_id=?",
-            (shop, item_id, location_id),
-        )
-        if row:
-            return json.loads(row["quantities"])
-        i, v = catalog.split_variant(item_id, catalog.INVENTORY_ITEM_BASE)
-        product = self.product(shop, i)
-        available = product["variants"][v]["available"] if product else 0
-        return {name: 0 for name in QUANTITY_NAMES} | {"available": available, "on_hand": available}
+        return self.levels(shop, item_id).get(location_id) or _zeros()
 
-    def quantities_many(self, shop: str, item_ids: list[int]) -> dict[int, dict[str, int]]:
-        """Overlay rows for ``item_ids`` in one query (items absent from the result are unchanged)."""
+    def quantities_many(self, shop: str, item_ids: list[int]) -> dict[int, dict[int, dict[str, int]]]:
+        """Overlay rows for ``item_ids`` in one query, as {item: {location: quantities}} (items absent from
+        the result are unchanged)."""
         if not item_ids:
             return {}
-        marks = ",".join("?" * len(item_ids))
-        rows = self.db.all(
-            f"SELECT item_id, quantities FROM inventory WHERE shop=? AND item_id IN ({marks})",  # noqa: S608
-            (shop, *item_ids),
-        )
-        return {row["item_id"]: json.loads(row["quantities"]) for row in rows}
+        out: dict[int, dict[int, dict[str, int]]] = {}
+        for start in range(0, len(item_ids), 500):  # sqlite's bound-parameter limit
+            chunk = item_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.all(
+                f"SELECT item_id, location_id, quantities FROM inventory WHERE shop=? AND item_id IN ({marks})",  # noqa: S608
+                (shop, *chunk),
+            )
+            for row in rows:
+                out.setdefault(row["item_id"], {})[row["location_id"]] = json.loads(row["quantities"])
+        return out
 
-    def inventory_updated_at(self, shop: str, item_id: int) -> str | None:
-        row = self.db.one("SELECT updated_at FROM inventory WHERE shop=? AND item_id=?", (shop, item_id))
-        return row["updated_at"] if row else None
+    def inventory_updated_at(self, shop: str, item_id: int, location_id: int | None = None) -> str | None:
+        if location_id is None:
+            row = self.db.one("SELECT MAX(updated_at) AS at FROM inventory WHERE shop=? AND item_id=?",
+                              (shop, item_id))  # fmt: skip
+        else:
+            row = self.db.one("SELECT updated_at AS at FROM inventory WHERE shop=? AND item_id=? AND location_id=?",
+                              (shop, item_id, location_id))  # fmt: skip
+        return row["at"] if row else None
 
     def _write_quantities(self, conn, shop: str, item_id: int, location_id: int, quantities: dict) -> str:
         now = self.now_iso()
@@ -70,15 +108,20 @@ class InventoryMixin:
         )
         return now
 
-    def adjust_available(self, shop: str, item_id: int, delta: int, *, fire: bool = True) -> int:
-        """Move ``available`` (and ``on_hand``) by ``delta`` without the API's checks; returns the new value."""
-        current = self.quantities(shop, item_id)
+    def adjust_available(self, shop: str, item_id: int, delta: int, *, fire: bool = True,
+                         location_id: int | None = None) -> int:  # fmt: skip
+        """Move ``available`` (and ``on_hand``) by ``delta`` at ``location_id`` (default: the first location
+        stocking the item) without the API's checks; returns the new value."""
+        levels = self.levels(shop, item_id)
+        if location_id is None:
+            location_id = next(iter(levels), catalog.LOCATION_ID)
+        current = levels.get(location_id) or _zeros()
         current["available"] += delta
         current["on_hand"] += delta
         with self.db.transaction() as conn:
-            self._write_quantities(conn, shop, item_id, catalog.LOCATION_ID, current)
+            self._write_quantities(conn, shop, item_id, location_id, current)
         if fire:
-            self.fire_inventory_webhook(shop, item_id, catalog.LOCATION_ID, current["available"])
+            self.fire_inventory_webhook(shop, item_id, location_id, current["available"])
         return current["available"]
 
     def adjust_quantities(self, shop: str, data: dict, idempotency_key: str) -> dict:
@@ -145,7 +188,7 @@ class InventoryMixin:
                 errors.append(_error("INVALID_INVENTORY_ITEM", "The specified inventory item could not be found.",
                                      [*path, "inventoryItemId"]))  # fmt: skip
                 continue
-            if location_id != catalog.LOCATION_ID:
+            if location_id not in self.levels(shop, item_id):  # unknown, inactive or not stocking the item
                 errors.append(_error("INVALID_LOCATION", "The specified location could not be found.",
                                      [*path, "locationId"]))  # fmt: skip
                 continue

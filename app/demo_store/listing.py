@@ -86,12 +86,12 @@ def decode_cursor(cursor: str) -> tuple:
         raise GraphQLError(f"Invalid cursor for current pagination sort. ({cursor})") from exc
 
 
-def page_args(args: dict) -> tuple[bool, int, str | None]:
+def page_args(args: dict, cap: int = MAX_PAGE) -> tuple[bool, int, str | None]:
     first, last = args.get("first"), args.get("last")
     if first is None and last is None:
         raise GraphQLError("you must provide one of first or last")
     size = first if first is not None else last
-    if size > MAX_PAGE or size < 0:
+    if size > cap or size < 0:
         raise GraphQLError(
             f"The {'first' if first is not None else 'last'} argument must be between 0 and 250."
         )
@@ -114,7 +114,8 @@ def _base_key(i: int, sort_field: str | None) -> tuple:
 
 def _base_range(view, filters: Filters) -> tuple[int, int]:
     lo, hi = 0, view.product_count
-    if filters.status is not None and "active" not in filters.status:
+    # Every uniform base product is ACTIVE; the awkward catalog has drafts, checked per record instead.
+    if filters.status is not None and "active" not in filters.status and view.kind == "uniform":
         return 0, 0
     for name, conditions in filters.bounds.items():
         for op, bound in conditions:
@@ -228,9 +229,10 @@ def _page(picked: list[dict], size: int, forward: bool, cursor_text: str | None,
     }
 
 
-def simple_page(items: list, args: dict, item_id=lambda item: item["id"]) -> dict:
-    """Paging over a short in-memory list (variants, media, line items, subscriptions) by position."""
-    forward, size, cursor_text = page_args(args)
+def simple_page(items: list, args: dict, item_id=lambda item: item["id"], cap: int = MAX_PAGE) -> dict:
+    """Paging over a short in-memory list (variants, media, line items, subscriptions) by position.
+    ``cap`` is Shopify's 250 except inside a bulk operation, which returns every node."""
+    forward, size, cursor_text = page_args(args, cap)
     start = 0
     if cursor_text:
         start = decode_cursor(cursor_text)[0] + 1

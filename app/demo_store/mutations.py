@@ -5,9 +5,9 @@ from __future__ import annotations
 import graphql
 from graphql import GraphQLError
 
-from app.demo_store import catalog
-from app.demo_store.nodes import inventory_item_node, location_node
+from app.demo_store import catalog, locations
 from app.demo_store.resolvers import bulk_node
+from app.demo_store.stock_nodes import inventory_item_node, location_node
 
 IDEMPOTENT_REQUIRED = "The @idempotent directive is required for this mutation"
 
@@ -108,7 +108,7 @@ def _group_node(ctx, group: dict) -> dict:
                 "name": change["name"], "delta": change["delta"], "quantityAfterChange": change["quantityAfterChange"],
                 "ledgerDocumentUri": change["ledgerDocumentUri"],
                 "item": lambda info, c=change: _item(ctx, c["itemId"]),
-                "location": lambda info: location_node(ctx),
+                "location": lambda info, c=change: location_node(ctx, locations.find(ctx.view.kind, c["locationId"])),
             })  # fmt: skip
         return out
 
@@ -125,9 +125,8 @@ def _group_node(ctx, group: dict) -> dict:
 
 
 def _item(ctx, item_id: int):
-    i, v = catalog.split_variant(item_id, catalog.INVENTORY_ITEM_BASE)
-    product = ctx.view.product(i)
-    return inventory_item_node(ctx, item_id, product, product["variants"][v]) if product else None
+    found = ctx.store.variant_of_item(ctx.shop, item_id)
+    return inventory_item_node(ctx, item_id, *found) if found else None
 
 
 def mutation_root() -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from app.demo_store import catalog
+from app.demo_store import catalog, collections
 from app.demo_store.listing import simple_page
 
 TAGS_RE = re.compile(r"<[^>]+>")
@@ -44,13 +44,19 @@ def connection(info, page: dict, build) -> dict:
     }
 
 
-def list_connection(items: list, build, id_of=lambda item: item["id"]):
-    """Resolver for a connection over a short list; in a bulk query ``first`` may be left out."""
+def list_connection(items, build, id_of=lambda item: item["id"]):
+    """Resolver for a connection over a short list (or a function giving it, called only when selected).
+
+    Inside a bulk operation Shopify pages nested connections itself: every node is returned, whatever
+    ``first`` says (a 2,048-variant product gives 2,048 variant lines)."""
 
     def resolve(info, **args):
-        if info.context.bulk and args.get("first") is None and args.get("last") is None:
-            args = {**args, "first": 250}
-        return connection(info, simple_page(items, args, id_of), build)
+        listed = items() if callable(items) else items
+        if info.context.bulk:
+            page = simple_page(listed, {"first": len(listed)}, id_of, cap=len(listed))
+        else:
+            page = simple_page(listed, args, id_of)
+        return connection(info, page, build)
 
     return resolve
 
@@ -126,11 +132,12 @@ def product_node(ctx, record: dict) -> dict:
         "isGiftCard": False,
         "requiresSellingPlan": False,
         "tracksInventory": True,
-        "hasOnlyDefaultVariant": False,
+        "hasOnlyDefaultVariant": len(variants) == 1 and variants[0]["title"] == "Default Title",
         "hasOutOfStockVariants": lambda info: any(quantity(v) <= 0 for v in variants),
         "totalInventory": lambda info: sum(quantity(v) for v in variants),
         "totalVariants": len(variants),
         "variantsCount": count(len(variants)),
+        "mediaCount": count(len(record["images"])),
         "defaultCursor": "",
         "seo": {"title": None, "description": None},
         "priceRangeV2": {"minVariantPrice": money(min(prices)), "maxVariantPrice": money(max(prices))},
@@ -154,8 +161,21 @@ def product_node(ctx, record: dict) -> dict:
         "featuredImage": lambda info: image_node(ctx, record["images"][0]) if record["images"] else None,
         "metafield": None,
         "metafields": empty_connection,
-        "collections": empty_connection,
+        "collections": _collections(ctx, record),
+        "inCollection": lambda info, id: any(
+            catalog.gid("Collection", c["id"]) == id for c in collections.of_product(ctx.view.kind, record)
+        ),
     }
+
+
+def _collections(ctx, record: dict):
+    if ctx.view.kind != "awkward":
+        return empty_connection
+    from app.demo_store.collection_nodes import collection_node  # it builds products: a cycle at import
+
+    return list_connection(
+        lambda: collections.of_product(ctx.view.kind, record), lambda c: collection_node(ctx, c)
+    )
 
 
 def option_value(option_id: int, k: int, value: str) -> dict:
@@ -165,11 +185,22 @@ def option_value(option_id: int, k: int, value: str) -> dict:
 
 def variant_node(ctx, product: dict, variant: dict) -> dict:
     item_id = variant["inventory_item_id"]
-    option = product["options"][0]
-    k = option["values"].index(variant["option1"]) if variant["option1"] in option["values"] else 0
+    image = next((img for img in product["images"] if img["id"] == variant.get("image_id")), None)
+    selected = []
+    for n, option in enumerate(product["options"]):
+        value = variant.get(f"option{n + 1}")
+        k = option["values"].index(value) if value in option["values"] else 0
+        selected.append(
+            {"name": option["name"], "value": value, "optionValue": option_value(option["id"], k, value)}
+        )
 
     def available(info=None) -> int:
         return ctx.available(variant)
+
+    def inventory_item(info):
+        from app.demo_store.stock_nodes import inventory_item_node  # it builds variants: a cycle at import
+
+        return inventory_item_node(ctx, item_id, product, variant)
 
     return {
         "__typename": "ProductVariant",
@@ -178,7 +209,7 @@ def variant_node(ctx, product: dict, variant: dict) -> dict:
         "title": variant["title"],
         "displayName": f"{product['title']} - {variant['title']}",
         "sku": variant["sku"],
-        "barcode": None,
+        "barcode": variant.get("barcode"),
         "price": variant["price"],
         "compareAtPrice": variant["compare_at_price"],
         "position": variant["position"],
@@ -189,106 +220,12 @@ def variant_node(ctx, product: dict, variant: dict) -> dict:
         "availableForSale": lambda info: available() > 0 and product["status"] == "ACTIVE",
         "createdAt": product["created_at"],
         "updatedAt": product["updated_at"],
-        "selectedOptions": [
-            {
-                "name": option["name"],
-                "value": variant["option1"],
-                "optionValue": option_value(option["id"], k, variant["option1"]),
-            }
-        ],  # fmt: skip
-        "image": None,
-        "media": empty_connection,
+        "selectedOptions": selected,
+        "image": (lambda info, **_: image_node(ctx, image)) if image else None,
+        "media": list_connection([image], lambda img: media_node(ctx, product, img))
+        if image
+        else empty_connection,
         "metafields": empty_connection,
         "product": lambda info: product_node(ctx, product),
-        "inventoryItem": lambda info: inventory_item_node(ctx, item_id, product, variant),
-    }
-
-
-def inventory_item_node(ctx, item_id: int, product: dict, variant: dict) -> dict:
-    return {
-        "__typename": "InventoryItem",
-        "id": catalog.gid("InventoryItem", item_id),
-        "legacyResourceId": str(item_id),
-        "sku": variant["sku"],
-        "tracked": True,
-        "requiresShipping": True,
-        "duplicateSkuCount": 0,
-        "unitCost": None,
-        "countryCodeOfOrigin": None,
-        "harmonizedSystemCode": None,
-        "measurement": {"id": catalog.gid("InventoryItemMeasurement", item_id), "weight": None},
-        "createdAt": product["created_at"],
-        "updatedAt": lambda info: ctx.store.inventory_updated_at(ctx.shop, item_id) or product["updated_at"],
-        "variant": lambda info: variant_node(ctx, product, variant),
-        "variants": list_connection([variant], lambda v: variant_node(ctx, product, v)),
-        "inventoryLevels": list_connection(
-            [item_id], lambda i: inventory_level_node(ctx, i, product, variant), id_of=lambda i: i
-        ),  # fmt: skip
-        "inventoryLevel": lambda info, locationId, **_: (
-            inventory_level_node(ctx, item_id, product, variant)
-            if catalog.parse_gid(locationId, "Location") == catalog.LOCATION_ID
-            else None
-        ),
-    }
-
-
-def inventory_level_node(ctx, item_id: int, product: dict, variant: dict) -> dict:
-    location = catalog.LOCATION_ID
-
-    def updated(info=None) -> str:
-        return ctx.store.inventory_updated_at(ctx.shop, item_id) or product["updated_at"]
-
-    def quantities(info, names):
-        current = ctx.store.quantities(ctx.shop, item_id, location)
-        moment = updated()
-        return [
-            {"id": f"gid://shopify/InventoryQuantity/{location}?inventory_item_id={item_id}&name={name}",
-             "name": name, "quantity": current.get(name, 0), "updatedAt": moment}
-            for name in names
-        ]  # fmt: skip
-
-    return {
-        "__typename": "InventoryLevel",
-        "id": f"gid://shopify/InventoryLevel/{location}?inventory_item_id={item_id}",
-        "isActive": True,
-        "canDeactivate": False,
-        "deactivationAlert": None,
-        "createdAt": product["created_at"],
-        "updatedAt": updated,
-        "quantities": quantities,
-        "item": lambda info: inventory_item_node(ctx, item_id, product, variant),
-        "location": lambda info: location_node(ctx),
-    }
-
-
-def location_node(ctx) -> dict:
-    lines = ["1 Demo Street", "Lisbon 1100-001", "Portugal"]
-    return {
-        "__typename": "Location",
-        "id": catalog.gid("Location", catalog.LOCATION_ID),
-        "legacyResourceId": str(catalog.LOCATION_ID),
-        "name": "Demo warehouse",
-        "isActive": True,
-        "isPrimary": True,
-        "activatable": False,
-        "deactivatable": False,
-        "deletable": False,
-        "addressVerified": True,
-        "fulfillsOnlineOrders": True,
-        "hasActiveInventory": True,
-        "hasUnfulfilledOrders": False,
-        "isFulfillmentService": False,
-        "shipsInventory": True,
-        "suggestedAddresses": [],
-        "createdAt": catalog.iso(catalog.CATALOG_EPOCH),
-        "updatedAt": catalog.iso(catalog.CATALOG_EPOCH),
-        "address": {
-            "address1": lines[0],
-            "city": "Lisbon",
-            "zip": "1100-001",
-            "country": "Portugal",
-            "countryCode": "PT",
-            "formatted": lines,
-        },  # fmt: skip
-        "metafields": empty_connection,
+        "inventoryItem": inventory_item,
     }

@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from app.demo_store import catalog, listing
+from app.demo_store import catalog, listing, locations
 from app.demo_store.bulk import BULK_ID_BASE
+from app.demo_store.collection_nodes import (
+    collection_by_gid,
+    collection_field,
+    collections_count,
+    collections_field,
+)
 from app.demo_store.commerce import order_node, shop_node
-from app.demo_store.nodes import (
-    connection,
-    count,
+from app.demo_store.nodes import connection, count, product_node, variant_node
+from app.demo_store.stock_nodes import (
     inventory_item_node,
+    inventory_items_field,
     inventory_level_node,
     location_node,
-    product_node,
-    variant_node,
 )
 from app.demo_store.webhooks import subscription_node, topic_to_enum
 
@@ -53,9 +57,15 @@ def _variant_parts(ctx, value: str, kind: str, base: int):
     numeric = catalog.parse_gid(value, kind)
     if numeric is None or numeric <= base:
         return None
-    i, v = catalog.split_variant(numeric, base)
+    i, _v = catalog.split_variant(numeric, base)
     record = ctx.view.product(i)
-    return (record, record["variants"][v]) if record else None
+    variant = catalog.variant_at(record, numeric, "id" if kind == "ProductVariant" else "inventory_item_id")
+    return (record, variant) if variant else None
+
+
+def _location(ctx, numeric: int | None):
+    found = locations.find(ctx.view.kind, numeric)
+    return location_node(ctx, found) if found else None
 
 
 def node_by_gid(ctx, value: str):
@@ -70,11 +80,16 @@ def node_by_gid(ctx, value: str):
         return inventory_item_node(ctx, parts[1]["inventory_item_id"], *parts) if parts else None
     if kind == "InventoryLevel":
         item = value.partition("inventory_item_id=")[2]
+        location_id = catalog.parse_gid(value, "InventoryLevel")
         parts = _variant_parts(ctx, f"gid://shopify/InventoryItem/{item}", "InventoryItem",
                                catalog.INVENTORY_ITEM_BASE)  # fmt: skip
-        return inventory_level_node(ctx, int(item), *parts) if parts else None
+        if parts is None or location_id not in ctx.levels(parts[1]):
+            return None
+        return inventory_level_node(ctx, int(item), *parts, location_id)
     if kind == "Location":
-        return location_node(ctx) if catalog.parse_gid(value, "Location") == catalog.LOCATION_ID else None
+        return _location(ctx, catalog.parse_gid(value, "Location"))
+    if kind == "Collection":
+        return collection_by_gid(ctx, value)
     if kind == "Order":
         numeric = catalog.parse_gid(value, "Order")
         order = ctx.store.order(ctx.shop, catalog.order_index(numeric)) if numeric else None
@@ -95,7 +110,14 @@ def _products(info, **args):
     ctx.prefetch_inventory(page["records"])
     if ctx.bulk and info.path.prev is None:
         ctx.bulk_next = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+    _after_page(ctx, info, "products", page)
     return connection(info, page, lambda r: product_node(ctx, r))
+
+
+def _after_page(ctx, info, name: str, page: dict) -> None:
+    hook = ctx.store.page_hook
+    if hook is not None and info.path.prev is None:
+        hook(ctx.shop, name, page)
 
 
 def _orders(info, **args):
@@ -105,12 +127,26 @@ def _orders(info, **args):
     page = listing.order_page(ctx.store, ctx.shop, args)
     if ctx.bulk and info.path.prev is None:
         ctx.bulk_next = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+    _after_page(ctx, info, "orders", page)
     return connection(info, page, lambda r: order_node(ctx, r))
+
+
+def _locations(info, includeInactive=False, query=None, **args):
+    ctx = info.context
+    found = locations.for_kind(ctx.view.kind, include_inactive=bool(includeInactive))
+    cap = listing.MAX_PAGE
+    if ctx.bulk and info.path.prev is None:
+        args, cap, ctx.bulk_next = {"first": len(found)}, max(len(found), cap), None
+    page = listing.simple_page(found, args, cap=cap)
+    return connection(info, page, lambda loc: location_node(ctx, loc))
 
 
 def _products_count(info, query=None, limit=10000, savedSearchId=None):
     view = info.context.view
     filters = listing.parse_query(query)
+    if view.kind != "uniform":  # a small catalog with drafts among its base records: count them one by one
+        records = (view.product(i) for i in range(view.product_count))
+        return count(sum(1 for r in records if r is not None and filters.accepts(r)))
     lo, hi = listing._base_range(view, filters)  # noqa: SLF001 - same package
     touched = sum(1 for i in set(view.changes) | view.deleted if lo <= i < hi)
     changed = sum(1 for i, r in view.changes.items() if i not in view.deleted and filters.accepts(r))
@@ -168,11 +204,18 @@ def query_root() -> dict:
         "ordersCount": lambda info, **a: count(info.context.store.order_total(info.context.shop)),
         "order": need("Order"),
         "inventoryItem": need("InventoryItem"),
+        "inventoryItems": inventory_items_field,
         "inventoryLevel": need("InventoryLevel"),
-        "location": lambda info, id=None: location_node(info.context),
-        "locations": lambda info, **a: connection(
-            info, listing.simple_page([1], a, lambda x: x), lambda x: location_node(info.context)
-        ),  # fmt: skip
+        "location": lambda info, id=None: (
+            _location(info.context, catalog.parse_gid(id, "Location")) if id else location_node(info.context)
+        ),
+        "locations": _locations,
+        "locationsCount": lambda info, **a: count(
+            len(locations.for_kind(info.context.view.kind, include_inactive=False))
+        ),
+        "collections": collections_field,
+        "collection": collection_field,
+        "collectionsCount": collections_count,
         "webhookSubscriptions": _webhook_subscriptions,
         "webhookSubscription": need("WebhookSubscription"),
         "bulkOperation": need("BulkOperation"),

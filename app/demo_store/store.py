@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.demo_store import catalog
+from app.demo_store import catalog, shapes
 from app.demo_store.bulk import BulkMixin
 from app.demo_store.db import Database, dumps
 from app.demo_store.inventory import InventoryMixin
+from app.demo_store.replay import ReplayMixin
+from app.demo_store.rest_bodies import RestBodiesMixin
 from app.demo_store.tokens import TokensMixin
 from app.demo_store.webhooks import WebhooksMixin
 
@@ -51,14 +53,15 @@ class ShopView:
     order_count: int
     changes: dict[int, dict] = field(default_factory=dict)
     deleted: set[int] = field(default_factory=set)
+    kind: str = "uniform"
 
     def product(self, i: int) -> dict | None:
         if i < 0 or i >= self.product_count or i in self.deleted:
             return None
-        return self.changes.get(i) or catalog.base_product(self.seed, i)
+        return self.changes.get(i) or shapes.base_product(self.kind, self.seed, i)
 
 
-class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
+class DemoStore(TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, InventoryMixin, BulkMixin):
     def __init__(
         self,
         path: str = ":memory:",
@@ -80,6 +83,7 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
         public_url: str = "http://127.0.0.1:5000",
         api_version: str = "2026-10",
         bulk_dir: str | None = None,
+        catalog: str = "uniform",
     ):
         self.path = path
         self.db = Database(path)
@@ -89,6 +93,10 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
         self.default_products = default_products
         self.default_orders = default_orders
         self.default_seed = seed
+        self.default_catalog = shapes.check(catalog)
+        # Called as hook(shop, root_field, page) after each page of a root connection is built: tests use it
+        # to change the shop while a sync is half-way through it (see `touch_product`).
+        self.page_hook: Callable[[str, str, dict], None] | None = None
         self.token_ttl = token_ttl
         self.refresh_token_ttl = refresh_token_ttl
         self.max_available = max_available
@@ -118,17 +126,18 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
     # --- shops ------------------------------------------------------------------------------------------
 
     def seed_shop(self, shop: str, *, products: int | None = None, orders: int | None = None,
-                  seed: int | None = None) -> None:  # fmt: skip
-        """(Re)create ``shop`` with a fresh generated catalog; drops its product, inventory and order overlay."""
-        products = self.default_products if products is None else products
-        orders = self.default_orders if orders is None else orders
+                  seed: int | None = None, catalog: str | None = None) -> None:  # fmt: skip
+        """(Re)create ``shop`` with a fresh generated catalog (``uniform`` or ``awkward``); drops its product,
+        inventory and order overlay."""
+        kind = shapes.check(catalog or self.default_catalog)
+        products, orders = shapes.sizes(kind, products, orders, (self.default_products, self.default_orders))
         seed = self.default_seed if seed is None else seed
         with self.db.transaction() as conn:
             conn.execute(
-                "INSERT INTO shops (shop, seed, product_count, order_count, created_at) VALUES (?,?,?,?,?) "
-                "ON CONFLICT(shop) DO UPDATE SET seed=excluded.seed, product_count=excluded.product_count, "
-                "order_count=excluded.order_count",
-                (shop, seed, products, orders, self.now_iso()),
+                "INSERT INTO shops (shop, seed, product_count, order_count, created_at, catalog) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT(shop) DO UPDATE SET seed=excluded.seed, "
+                "product_count=excluded.product_count, order_count=excluded.order_count, catalog=excluded.catalog",
+                (shop, seed, products, orders, self.now_iso(), kind),
             )
             for table in ("product_changes", "inventory", "placed_orders"):
                 conn.execute(f"DELETE FROM {table} WHERE shop=?", (shop,))  # noqa: S608 - fixed names
@@ -143,7 +152,7 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
 
     def view(self, shop: str) -> ShopView:
         row = self.shop_row(shop)
-        view = ShopView(shop, row["seed"], row["product_count"], row["order_count"])
+        view = ShopView(shop, row["seed"], row["product_count"], row["order_count"], kind=row["catalog"])
         for change in self.db.all("SELECT idx, data, deleted FROM product_changes WHERE shop=?", (shop,)):
             if change["deleted"]:
                 view.deleted.add(change["idx"])
@@ -159,7 +168,7 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
             return None
         change = self.db.one("SELECT data, deleted FROM product_changes WHERE shop=? AND idx=?", (shop, i))
         if change is None:
-            return catalog.base_product(row["seed"], i)
+            return shapes.base_product(row["catalog"], row["seed"], i)
         return None if change["deleted"] else json.loads(change["data"])
 
     def update_product(self, i: int, *, shop: str | None = None, fire: bool = True, **fields) -> dict:
@@ -189,6 +198,23 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
             self.fire_product_webhook(shop, "products/update", record)
         return record
 
+    def touch_product(self, i: int, *, shop: str | None = None, fire: bool = False) -> dict:
+        """Change product ``i`` as a merchant would mid-sync: a new title and a later ``updatedAt``."""
+        shop = shop or self.default_shop()
+        current = self.product(shop, i)
+        if current is None:
+            raise KeyError(f"product {i} does not exist in {shop}")
+        return self.update_product(i, shop=shop, fire=fire, title=f"{current['title']} (edited)")
+
+    def snapshot(self, shop: str | None = None) -> dict[str, list[dict]]:
+        """Everything the shop holds as plain dicts (see `snapshot.py`)."""
+        from app.demo_store.snapshot import snapshot
+
+        return snapshot(self, shop or self.default_shop())
+
+    def catalog_kind(self, shop: str) -> str:
+        return self.shop_row(shop)["catalog"]
+
     def delete_product(self, i: int, *, shop: str | None = None, fire: bool = True) -> None:
         shop = shop or self.default_shop()
         current = self.product(shop, i)
@@ -216,7 +242,7 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
     def order(self, shop: str, j: int) -> dict | None:
         row = self.shop_row(shop)
         if 0 <= j < row["order_count"]:
-            return catalog.base_order(row["seed"], j, row["product_count"])
+            return shapes.base_order(row["catalog"], row["seed"], j, row["product_count"])
         placed = self.db.one("SELECT data FROM placed_orders WHERE shop=? AND idx=?", (shop, j))
         return json.loads(placed["data"]) if placed else None
 
@@ -239,7 +265,7 @@ class DemoStore(TokensMixin, WebhooksMixin, InventoryMixin, BulkMixin):
         }  # fmt: skip
         self.db.run("INSERT INTO placed_orders (shop, idx, data) VALUES (?,?,?)", (shop, j, dumps(order)))
         for line in order["lines"]:
-            item = catalog.inventory_item_id(line["product_index"], line["variant"])
+            item = self.product(shop, line["product_index"])["variants"][line["variant"]]["inventory_item_id"]
             self.adjust_available(shop, item, -line["quantity"])
         self.fire_order_webhook(shop, order)
         return order

@@ -1,7 +1,7 @@
 """Webhook subscriptions and deliveries, shaped and signed like Shopify's.
 
-Bodies are the REST resource for the topic (Shopify's documented samples for ``products/update``,
-``orders/create``, ``inventory_levels/update`` and ``bulk_operations/finish``), signed with base64
+Bodies are the REST resource for the topic (built in `rest_bodies.py`; whole-catalog replays in
+`replay.py`), signed with base64
 HMAC-SHA256 of the raw body keyed with the app secret, and carry Shopify's ``X-Shopify-*`` headers.
 Delivery uses ``requests`` with a timeout (in a thread when ``webhook_async``), or the ``deliver`` callable
 given to the store so in-process tests see each delivery synchronously.
@@ -20,6 +20,7 @@ import uuid
 import requests
 
 from app.demo_store import catalog
+from app.demo_store.rest_bodies import rest_time
 
 log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 5
@@ -39,10 +40,6 @@ def topic_to_enum(topic: str) -> str:
 
 def sign_body(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
-
-
-def rest_time(value: str | None) -> str | None:
-    return value[:-1] + "+00:00" if value and value.endswith("Z") else value
 
 
 def subscription_node(row) -> dict:
@@ -120,102 +117,27 @@ class WebhooksMixin:
             _post(url, body, headers)
         return delivery
 
-    # --- payloads (REST resource shapes) ----------------------------------------------------------------
-
-    def product_payload(self, shop: str, record: dict) -> dict:
-        pid = record["id"]
-        created, updated = rest_time(record["created_at"]), rest_time(record["updated_at"])
-        overlay = self.quantities_many(shop, [v["inventory_item_id"] for v in record["variants"]])
-        variants = []
-        for v in record["variants"]:
-            quantity = overlay.get(v["inventory_item_id"], {}).get("available", v["available"])
-            variants.append({
-                "admin_graphql_api_id": catalog.gid("ProductVariant", v["id"]), "barcode": None,
-                "compare_at_price": v["compare_at_price"], "created_at": created, "id": v["id"],
-                "inventory_policy": "deny", "position": v["position"], "price": v["price"], "product_id": pid,
-                "sku": v["sku"], "taxable": True, "title": v["title"], "updated_at": updated,
-                "option1": v["option1"], "option2": None, "option3": None, "image_id": None,
-                "inventory_item_id": v["inventory_item_id"], "inventory_quantity": quantity,
-                "old_inventory_quantity": quantity,
-            })  # fmt: skip
-        images = [
-            {"id": img["id"], "alt": img["alt"], "position": n + 1, "product_id": pid, "created_at": created,
-             "updated_at": updated, "admin_graphql_api_id": catalog.gid("ProductImage", img["id"]),
-             "width": img["width"], "height": img["height"], "src": self.image_url(shop, img), "variant_ids": []}
-            for n, img in enumerate(record["images"])
-        ]  # fmt: skip
-        media = [
-            {"id": img["id"], "product_id": pid, "position": n + 1, "created_at": created, "updated_at": updated,
-             "alt": img["alt"], "status": "READY", "media_content_type": "IMAGE",
-             "preview_image": {"width": img["width"], "height": img["height"], "src": self.image_url(shop, img),
-                               "status": "READY"},
-             "variant_ids": [], "admin_graphql_api_id": catalog.gid("MediaImage", img["id"])}
-            for n, img in enumerate(record["images"])
-        ]  # fmt: skip
-        return {
-            "admin_graphql_api_id": catalog.gid("Product", pid), "body_html": record["description_html"],
-            "created_at": created, "handle": record["handle"], "id": pid, "product_type": record["product_type"],
-            "published_at": created, "template_suffix": None, "title": record["title"], "updated_at": updated,
-            "vendor": record["vendor"], "status": record["status"].lower(), "published_scope": "global",
-            "tags": ", ".join(record["tags"]), "variants": variants,
-            "options": [{"name": o["name"], "id": o["id"], "product_id": pid, "position": n + 1,
-                         "values": o["values"]} for n, o in enumerate(record["options"])],
-            "images": images, "image": images[0] if images else None, "media": media,
-            "variant_gids": [{"admin_graphql_api_id": v["admin_graphql_api_id"], "updated_at": updated}
-                             for v in variants],
-            "has_variants_that_requires_components": False, "category": None,
-        }  # fmt: skip
-
-    def image_url(self, shop: str, image: dict, base: str | None = None) -> str:
-        return f"{base or self.public_url + '/demo-store/' + shop}/cdn/{image['file']}"
-
-    def order_payload(self, shop: str, order: dict) -> dict:
-        lines, subtotal = [], 0.0
-        for line in order["lines"]:
-            product = self.product(shop, line["product_index"]) or catalog.base_product(
-                0, line["product_index"]
-            )
-            variant = product["variants"][line["variant"]]
-            subtotal += float(variant["price"]) * line["quantity"]
-            lines.append({
-                "id": line["id"], "admin_graphql_api_id": catalog.gid("LineItem", line["id"]),
-                "product_id": product["id"], "variant_id": variant["id"], "title": product["title"],
-                "variant_title": variant["title"], "name": f"{product['title']} - {variant['title']}",
-                "sku": variant["sku"], "vendor": product["vendor"], "quantity": line["quantity"],
-                "current_quantity": line["quantity"], "fulfillable_quantity": line["quantity"],
-                "price": variant["price"], "requires_shipping": True, "taxable": True, "gift_card": False,
-                "fulfillment_status": None, "total_discount": "0.00",
-            })  # fmt: skip
-        first, _, last = order["customer_name"].partition(" ")
-        total = f"{subtotal:.2f}"
-        return {
-            "id": order["id"], "admin_graphql_api_id": catalog.gid("Order", order["id"]), "name": order["name"],
-            "number": order["number"] - 1000, "order_number": order["number"], "email": order["email"],
-            "contact_email": order["email"], "created_at": rest_time(order["created_at"]),
-            "updated_at": rest_time(order["updated_at"]), "processed_at": rest_time(order["created_at"]),
-            "currency": "USD", "presentment_currency": "USD", "financial_status": "paid",
-            "fulfillment_status": None, "subtotal_price": total, "total_price": total, "total_tax": "0.00",
-            "total_discounts": "0.00", "test": False, "line_items": lines,
-            "customer": {"email": order["email"], "first_name": first, "last_name": last or None},
-        }  # fmt: skip
-
     # --- firing -----------------------------------------------------------------------------------------
 
     def fire_product_webhook(self, shop: str, topic: str, record: dict) -> list[dict]:
         return self.fire(shop, topic, self.product_payload(shop, record))
 
-    def fire_order_webhook(self, shop: str, order: dict) -> list[dict]:
-        return self.fire(shop, "orders/create", self.order_payload(shop, order))
+    def fire_order_webhook(self, shop: str, order: dict, topic: str = "orders/create") -> list[dict]:
+        return self.fire(shop, topic, self.order_payload(shop, order))
 
-    def fire_inventory_webhook(self, shop: str, item_id: int, location_id: int, available: int) -> list[dict]:
-        payload = {
+    def inventory_payload(self, shop: str, item_id: int, location_id: int, available: int) -> dict:
+        return {
             "inventory_item_id": item_id,
             "location_id": location_id,
             "available": available,
-            "updated_at": rest_time(self.inventory_updated_at(shop, item_id) or self.now_iso()),
+            "updated_at": rest_time(self.inventory_updated_at(shop, item_id, location_id) or self.now_iso()),
             "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location_id}?inventory_item_id={item_id}",
         }
-        return self.fire(shop, "inventory_levels/update", payload)
+
+    def fire_inventory_webhook(self, shop: str, item_id: int, location_id: int, available: int) -> list[dict]:
+        return self.fire(
+            shop, "inventory_levels/update", self.inventory_payload(shop, item_id, location_id, available)
+        )
 
 
 def _post(url: str, body: bytes, headers: dict) -> None:

@@ -82,3 +82,27 @@ def gql(shopify):
                              headers={"X-Shopify-Access-Token": token}, timeout=5)  # fmt: skip
 
     return call
+
+
+AWKWARD_SHOP = "awkward-store.myshopify.com"
+
+
+@pytest.fixture
+def awkward(store):
+    """The awkward catalog in a shop of its own (unthrottled unless a test turns the bucket back on)."""
+    store.seed_shop(AWKWARD_SHOP, catalog="awkward")
+    store.add_custom_token(AWKWARD_SHOP, TOKEN)
+    store.throttle.configure(AWKWARD_SHOP, off=True)
+    return store
+
+
+@pytest.fixture
+def agql(gql, awkward):
+    """`gql` against the awkward shop; returns the decoded body and fails on any GraphQL error."""
+
+    def call(query: str, variables: dict | None = None) -> dict:
+        body = gql(query, variables, shop=AWKWARD_SHOP).json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    return call
