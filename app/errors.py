@@ -19,9 +19,9 @@ def _wants_json() -> bool:
 
 def _page_error(code: int, message: str):
     """The error page, or for an htmx swap just the sentence, shown where the fragment would have gone."""
-    from app.web.fragments import wants_fragment
+    from app.web.fragments import is_htmx
 
-    if wants_fragment():
+    if is_htmx():
         return render_template("_error_fragment.html", message=message), code
     return render_template("error.html", code=code, message=message), code
 

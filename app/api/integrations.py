@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 
 from app.api import api_error, bp, json_body
+from app.auth_scope import current_scope
 from app.integrations import service
 from app.integrations.fields import check_fields
 from app.models import Integration
-from app.web.context import current_scope
 
 
 def _integration_or_404(integration_id: int) -> Integration:

@@ -11,11 +11,11 @@ from datetime import timedelta
 from flask import jsonify
 
 from app.api import api_error, bp, json_body
+from app.auth_scope import current_scope
 from app.inventory import InventoryError, cancel, commit, reserve, stock_levels
 from app.inventory.service import DEFAULT_TTL, MAX_TTL, CommitResult
 from app.models import Order, Product, ProductVariant, Reservation
 from app.models.types import utcnow
-from app.web.context import current_scope
 
 
 @bp.errorhandler(InventoryError)

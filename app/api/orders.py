@@ -13,12 +13,12 @@ from flask import jsonify, request, url_for
 from app.api import api_error, bp, json_body
 from app.api.openapi import documented
 from app.api.products import iso, money
+from app.auth_scope import current_scope
 from app.models.orders import SOURCE_PLATFORMS
 from app.params import BadParameter, parse_limit
 from app.services import keyset, order_records
 from app.services import orders as order_service
 from app.services.products import ProductValidationError
-from app.web.context import current_scope
 
 CREATE_FIELDS = {"source_platform", "status", "currency", "external_id", "number", "items",
                  *order_records.CUSTOMER_FIELDS}  # fmt: skip

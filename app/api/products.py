@@ -12,9 +12,9 @@ from flask import jsonify, request, url_for
 
 from app.api import api_error, bp, json_body
 from app.api.openapi import documented
+from app.auth_scope import current_scope
 from app.services import bulk_jobs
 from app.services import products as service
-from app.web.context import current_scope
 
 PRODUCT_FIELDS = {*service.EDITABLE, "price", "sku", "inventory_quantity", "compare_at_price", "currency",
                   "variants", "variant_title"}  # fmt: skip

@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 
 from app.api import api_error, bp, json_body
+from app.auth_scope import current_scope
 from app.extensions import db
 from app.models import Integration, SyncRun
 from app.params import parse_choice, parse_id
 from app.sync import service
 from app.sync.progress import serialize_run
-from app.web.context import current_scope
 
 RECENT = 20
 
