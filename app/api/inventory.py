@@ -1,7 +1,8 @@
 """Inventory over the JSON API: stock per product, reservations, and committing or cancelling orders.
 
 Thin routes: parse, call `app.inventory`, answer JSON. Rows are read through the workspace scope, so another
-workspace's product or order is a 404. Inventory errors become `{"error": ...}` with 404/409/422 here.
+workspace's product or order is a 404. Inventory errors (`AppError`s) are answered by `app.errors` as
+`{"error": ..., <details>}` with their 404/409/422.
 """
 
 from __future__ import annotations
@@ -16,11 +17,6 @@ from app.inventory import InventoryError, cancel, commit, reserve, stock_levels
 from app.inventory.service import DEFAULT_TTL, MAX_TTL, CommitResult
 from app.models import Order, Product, ProductVariant, Reservation
 from app.models.types import utcnow
-
-
-@bp.errorhandler(InventoryError)
-def inventory_error(exc: InventoryError):
-    return api_error(exc.message, exc.status, **exc.details)
 
 
 def _iso(value):

@@ -33,8 +33,6 @@ def start_sync():
     except service.SyncAlreadyRunning as exc:
         return api_error(exc.message, 409, run=serialize_run(exc.run),
                          status_url=url_for("api.sync_status", run_id=exc.run.id))  # fmt: skip
-    except service.SyncError as exc:
-        return api_error(exc.message, exc.status)
     status_url = url_for("api.sync_status", run_id=run.id)
     body = {"run": serialize_run(run), "run_id": run.id, "status_url": status_url}
     return jsonify(body), 202, {"Location": status_url}

@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Integration, Product
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
+from app.problems import AppError
 from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
 from app.services.product_listing import STATUSES
 
@@ -40,7 +41,7 @@ FACEBOOK_PUSH = "push_catalog_to_facebook"
 REFRESH_JOB = "app.sync.refresh.refresh_products"
 
 
-class BulkError(ValueError):
+class BulkError(AppError, ValueError):
     status = 422
 
     def __init__(self, message: str, fields: dict | None = None):

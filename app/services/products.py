@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import Product, ProductCategory, ProductVariant, Reservation, SyncLog
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
+from app.problems import AppError
 from app.services.product_listing import (  # noqa: F401  (the public list API of this module)
     STATUSES,
     ListError,
@@ -33,7 +34,7 @@ VARIANT_FIELDS = ("sku", "title", "price", "compare_at_price", "inventory_quanti
 MAX_PRICE = Decimal("9999999999.99")
 
 
-class ProductValidationError(ValueError):
+class ProductValidationError(AppError, ValueError):
     def __init__(self, fields: dict[str, str]):
         super().__init__("Some fields need attention.")
         self.fields = fields
