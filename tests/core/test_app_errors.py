@@ -17,13 +17,15 @@ from app.services.conversations import ReplyRefused
 from app.services.logs import RetryRefused
 from app.services.order_records import OrderRefused
 from app.services.orders import OrderChangeRefused
+from app.services.passwords import PasswordRejected
 from app.services.product_listing import ListError
 from app.services.products import ProductValidationError
 from app.services.refused import Refused
 from app.sync.service import SyncAlreadyRunning, SyncError
 
 # Code catches these as ValueError (forms, CLI, agent tools): they stay ValueErrors.
-VALUE_ERRORS = [AccountError, ListError, ProductValidationError, OrderRefused, BulkError, IntegrationError]
+VALUE_ERRORS = [AccountError, PasswordRejected, ListError, ProductValidationError, OrderRefused, BulkError,
+                IntegrationError]  # fmt: skip
 OTHERS = [Refused, ReplyRefused, OrderChangeRefused, RetryRefused, InventoryError, SyncError, SyncAlreadyRunning,
           ToolError, BadParameter]  # fmt: skip
 
