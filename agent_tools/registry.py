@@ -23,11 +23,12 @@ from pydantic import BaseModel, ValidationError
 
 from app.extensions import db
 from app.models.scoping import WorkspaceScope
+from app.problems import AppError
 
 log = logging.getLogger(__name__)
 
 
-class ToolError(Exception):
+class ToolError(AppError):
     """Raised by a tool for a problem the model should read and act on (not found, out of stock...)."""
 
     def __init__(self, type_: str, message: str, **details):

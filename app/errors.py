@@ -1,4 +1,10 @@
-"""Error pages and JSON errors in one place: /api answers JSON, pages answer HTML, never a bare 500."""
+"""Error pages and JSON errors in one place: /api answers JSON, pages answer HTML, never a bare 500.
+
+Every `AppError` (the base in `app.problems` of the service, sync, inventory, params and tool errors) is
+answered here: `{"error": message, ...its extra fields}` with its status on /api, the error page (or, for an
+htmx swap, just the sentence) elsewhere. Routes catch an error only to answer something else (a form with its
+field errors). `json_error` is the one shape of a JSON error; `app.api` answers its own refusals with it.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.params import BadParameter
+from app.extensions import db
+from app.problems import AppError
+from app.web.fragments import is_htmx
 
 log = logging.getLogger(__name__)
 
@@ -17,11 +25,20 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
 
+def json_error(message: str, status: int, **extra):
+    """`{"error": message, **extra}`; a bad-field answer also names its (first) field as `parameter`."""
+    if "parameter" not in extra and (extra.get("fields") or extra.get("field")):
+        extra["parameter"] = extra.get("field") or next(iter(extra["fields"]))
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
 def _page_error(code: int, message: str):
     """The error page, or for an htmx swap just the sentence, shown where the fragment would have gone."""
-    from app.web.fragments import wants_fragment
-
-    if wants_fragment():
+    if is_htmx():
         return render_template("_error_fragment.html", message=message), code
     return render_template("error.html", code=code, message=message), code
 
@@ -34,12 +51,11 @@ def init_app(app) -> None:
             return jsonify({"error": message}), 400
         return _page_error(400, message)
 
-    @app.errorhandler(BadParameter)
-    def bad_parameter(exc: BadParameter):
-        message = exc.description
+    @app.errorhandler(AppError)
+    def app_error(exc: AppError):
         if _wants_json():
-            return jsonify({"error": message, "parameter": exc.parameter}), 400
-        return _page_error(400, message)
+            return json_error(exc.message, exc.status, **exc.answer())
+        return _page_error(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -53,8 +69,6 @@ def init_app(app) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        from app.extensions import db
-
         db.session.rollback()
         message = "Something went wrong on our side. It has been logged."
         if _wants_json():

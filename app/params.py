@@ -10,7 +10,8 @@ a query. Three ways in, one rule:
 - pydantic models (API bodies, agent tools): `DbId`, `Quantity`, `Text(...)`.
 
 A failure raises `BadParameter` (a 400), which `app.errors` answers as `{"error", "parameter"}` on /api and
-as a 400 page (or fragment, for htmx) elsewhere. Imports nothing of ours: models, services and tools use it.
+as a 400 page (or fragment, for htmx) elsewhere, like every `AppError`. Imports nothing of ours but
+`app.problems`: models, services and tools use it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pydantic import AfterValidator, Field, StrictInt
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Rule
 
+from app.problems import AppError
+
 INT_MAX = 2**31 - 1  # the database's INTEGER: every id and quantity column
 MAX_ARG_LENGTH = 2_000  # a query argument (search words, filters, cursors)
 MAX_FIELD_LENGTH = 200_000  # a form field or JSON string (a product description is the longest)
@@ -32,11 +35,14 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-class BadParameter(BadRequest):
-    """A request parameter the app cannot use; `parameter` names it (a query, form, JSON or path name)."""
+class BadParameter(AppError, BadRequest):
+    """A request parameter the app cannot use; `parameter` names it (a query, form, JSON or path name).
+
+    Also a werkzeug `BadRequest` (its `description` is the message), so code that expects one still gets it.
+    """
 
     def __init__(self, parameter: str, message: str):
-        super().__init__(description=message)
+        super().__init__(message, parameter=parameter)  # AppError, then BadRequest(description=message)
         self.parameter = parameter
 
 

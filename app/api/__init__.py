@@ -1,10 +1,15 @@
 """The JSON API under /api: bearer tokens, JSON in and out, errors as {"error": "..."}.
 
-Each area adds its routes in a module of its own; webhooks have their own blueprint (signature auth).
+Each area adds its routes in a module of its own; webhooks have their own blueprint (signature auth). A
+service's `AppError` is left to `app.errors`, which answers it with its status and fields; a route returns
+`api_error(...)` itself only for what it decides (unknown fields, not found). Imports nothing from `app.web`.
 """
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, request
+from werkzeug.exceptions import UnsupportedMediaType
 
+from app.errors import json_error
+from app.params import BadParameter, check_json
 from app.services import accounts
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -35,23 +40,12 @@ def require_token():
     g.api_token_id = token.id
 
 
-def api_error(message: str, status: int, **extra):
-    """`{"error": message, **extra}`; a bad-field answer also names its (first) field as `parameter`."""
-    if "parameter" not in extra and (extra.get("fields") or extra.get("field")):
-        extra["parameter"] = extra.get("field") or next(iter(extra["fields"]))
-    response = jsonify({"error": message, **extra})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
+# `{"error": message, **extra}`, the one JSON error shape (`app.errors` answers raised `AppError`s with it too).
+api_error = json_error
 
 
 def json_body() -> dict:
     """The request's JSON object, or a 400/415 the caller can understand."""
-    from werkzeug.exceptions import UnsupportedMediaType
-
-    from app.params import BadParameter, check_json
-
     if not request.is_json:
         raise UnsupportedMediaType("Send a JSON body with 'Content-Type: application/json'.")
     data = request.get_json(silent=True)

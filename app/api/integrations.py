@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 
 from app.api import api_error, bp, json_body
+from app.auth_scope import current_scope
 from app.integrations import service
 from app.integrations.fields import check_fields
 from app.models import Integration
-from app.web.context import current_scope
 
 
 def _integration_or_404(integration_id: int) -> Integration:
@@ -20,10 +20,6 @@ def _integration_or_404(integration_id: int) -> Integration:
     if integration is None:
         abort(404, description="No such integration.")
     return integration
-
-
-def _error(exc: service.IntegrationError):
-    return api_error(exc.message, exc.status, fields=exc.fields)
 
 
 @bp.get("/integrations")
@@ -34,10 +30,7 @@ def list_integrations():
 
 @bp.post("/integrations")
 def create_integration():
-    try:
-        integration = service.create_integration(current_scope(), check_fields(json_body()))
-    except service.IntegrationError as exc:
-        return _error(exc)
+    integration = service.create_integration(current_scope(), check_fields(json_body()))
     return jsonify({"integration": service.serialize(integration)}), 201
 
 
@@ -49,10 +42,7 @@ def get_integration(integration_id: int):
 @bp.patch("/integrations/<int:integration_id>")
 def update_integration(integration_id: int):
     integration = _integration_or_404(integration_id)
-    try:
-        service.update_integration(integration, check_fields(json_body()))
-    except service.IntegrationError as exc:
-        return _error(exc)
+    service.update_integration(integration, check_fields(json_body()))
     return jsonify({"integration": service.serialize(integration)})
 
 
@@ -67,13 +57,10 @@ def connect_integration(integration_id: int):
     """Meta: the credentials. Shopify: `access_token` (custom app), or no token for the OAuth URL to open."""
     integration = _integration_or_404(integration_id)
     data = check_fields(json_body()) if request.get_data() else {}
-    try:
-        if integration.platform == "shopify" and not data.get("access_token"):
-            url = service.start_shopify_oauth(current_scope(), None, integration=integration)
-            return jsonify({"authorize_url": url, "integration": service.serialize(integration)}), 202
-        integration = service.connect(current_scope(), integration.platform, data, integration=integration)
-    except service.IntegrationError as exc:
-        return _error(exc)
+    if integration.platform == "shopify" and not data.get("access_token"):
+        url = service.start_shopify_oauth(current_scope(), None, integration=integration)
+        return jsonify({"authorize_url": url, "integration": service.serialize(integration)}), 202
+    integration = service.connect(current_scope(), integration.platform, data, integration=integration)
     return jsonify({"integration": service.serialize(integration)})
 
 
@@ -88,10 +75,7 @@ def sync_integration(integration_id: int):
     integration = _integration_or_404(integration_id)
     if integration.status != "connected":
         return api_error("Connect this integration before syncing it.", 409)
-    try:
-        run = service.start_sync(integration, "full")
-    except service.IntegrationError as exc:
-        return _error(exc)
+    run = service.start_sync(integration, "full")
     status_url = url_for("api.sync_status", run_id=run.id)
     return jsonify(
         {"integration": service.serialize(integration), "run_id": run.id, "status_url": status_url}

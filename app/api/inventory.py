@@ -2,7 +2,8 @@
 
 Thin routes: parse, call `app.inventory` (stock figures and which reservations hold stock follow the one
 stock rule of `app.catalog.stock`), answer JSON. Rows are read through the workspace scope, so another
-workspace's product or order is a 404. Inventory errors become `{"error": ...}` with 404/409/422 here.
+workspace's product or order is a 404. Inventory errors (`AppError`s) are answered by `app.errors` as
+`{"error": ..., <details>}` with their 404/409/422.
 """
 
 from __future__ import annotations
@@ -12,16 +13,11 @@ from datetime import timedelta
 from flask import jsonify
 
 from app.api import api_error, bp, json_body
+from app.auth_scope import current_scope
 from app.catalog.stock import holds_stock
 from app.inventory import InventoryError, cancel, commit, reserve, stock_levels
 from app.inventory.service import DEFAULT_TTL, MAX_TTL, CommitResult
 from app.models import Order, Product, ProductVariant, Reservation
-from app.web.context import current_scope
-
-
-@bp.errorhandler(InventoryError)
-def inventory_error(exc: InventoryError):
-    return api_error(exc.message, exc.status, **exc.details)
 
 
 def _iso(value):

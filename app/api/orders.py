@@ -13,12 +13,12 @@ from flask import jsonify, request, url_for
 from app.api import api_error, bp, json_body
 from app.api.openapi import documented
 from app.api.products import iso, money
+from app.auth_scope import current_scope
 from app.models.orders import SOURCE_PLATFORMS
 from app.params import BadParameter, parse_limit
 from app.services import keyset, order_records
 from app.services import orders as order_service
 from app.services.products import ProductValidationError
-from app.web.context import current_scope
 
 CREATE_FIELDS = {"source_platform", "status", "currency", "external_id", "number", "items",
                  *order_records.CUSTOMER_FIELDS}  # fmt: skip
@@ -109,8 +109,6 @@ def create_order():
         order = order_records.create_order(current_scope(), data)
     except ProductValidationError as exc:
         return api_error("Some fields are invalid.", 422, fields=exc.fields)
-    except order_records.OrderRefused as exc:
-        return api_error(exc.message, exc.status)
     return jsonify(_one(order)), 201, {"Location": url_for("api.get_order", order_id=order.id)}
 
 
@@ -134,8 +132,6 @@ def update_order(order_id: int):
         order_records.update_order(order, data)
     except ProductValidationError as exc:
         return api_error("Some fields are invalid.", 422, fields=exc.fields)
-    except order_records.OrderRefused as exc:
-        return api_error(exc.message, exc.status)
     return jsonify(_one(order))
 
 
@@ -145,8 +141,5 @@ def delete_order(order_id: int):
     order = _order_or_404(order_id)
     if order is None:
         return api_error("Order not found.", 404)
-    try:
-        order_records.delete_order(order)
-    except order_records.OrderRefused as exc:
-        return api_error(exc.message, exc.status)
+    order_records.delete_order(order)
     return "", 204

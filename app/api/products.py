@@ -12,9 +12,9 @@ from flask import jsonify, request, url_for
 
 from app.api import api_error, bp, json_body
 from app.api.openapi import documented
+from app.auth_scope import current_scope
 from app.services import bulk_jobs
 from app.services import products as service
-from app.web.context import current_scope
 
 PRODUCT_FIELDS = {*service.EDITABLE, "price", "sku", "inventory_quantity", "compare_at_price", "currency",
                   "variants", "variant_title"}  # fmt: skip
@@ -160,12 +160,9 @@ def start_bulk():
     ids = data.get("ids")
     if not isinstance(ids, list):
         return api_error("Some fields are invalid.", 422, fields={"ids": "Must be a list of product ids."})
-    try:
-        progress = bulk_jobs.start_bulk(
-            current_scope(), str(data.get("action") or ""), bulk_jobs.parse_ids(ids), data.get("status")
-        )
-    except bulk_jobs.BulkError as exc:
-        return api_error(exc.message, exc.status, fields=exc.fields)
+    progress = bulk_jobs.start_bulk(
+        current_scope(), str(data.get("action") or ""), bulk_jobs.parse_ids(ids), data.get("status")
+    )
     status_url = url_for("api.bulk_status", token=progress["id"])
     progress = bulk_jobs.get_progress(current_scope(), progress["id"]) or progress
     return jsonify(_bulk_json(progress) | {"status_url": status_url}), 202, {"Location": status_url}

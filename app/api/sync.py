@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask import abort, jsonify, request, url_for
 
 from app.api import api_error, bp, json_body
+from app.auth_scope import current_scope
 from app.extensions import db
 from app.models import Integration, SyncRun
 from app.params import parse_choice, parse_id
 from app.sync import service
 from app.sync.progress import serialize_run
-from app.web.context import current_scope
 
 RECENT = 20
 
@@ -33,8 +33,6 @@ def start_sync():
     except service.SyncAlreadyRunning as exc:
         return api_error(exc.message, 409, run=serialize_run(exc.run),
                          status_url=url_for("api.sync_status", run_id=exc.run.id))  # fmt: skip
-    except service.SyncError as exc:
-        return api_error(exc.message, exc.status)
     status_url = url_for("api.sync_status", run_id=run.id)
     body = {"run": serialize_run(run), "run_id": run.id, "status_url": status_url}
     return jsonify(body), 202, {"Location": status_url}

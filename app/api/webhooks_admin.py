@@ -12,8 +12,8 @@ import json
 from flask import Response, jsonify
 
 from app.api import api_error, bp
+from app.auth_scope import current_scope
 from app.models import ComplianceRequest, Webhook
-from app.web.context import current_scope
 from app.webhooks.jobs import retry_webhook
 
 

@@ -1,9 +1,9 @@
 from flask import jsonify
 
 from app.api import bp
+from app.auth_scope import current_scope
 from app.extensions import db
 from app.models import Workspace
-from app.web.context import current_scope
 
 
 @bp.get("/me")

@@ -38,6 +38,7 @@ from app.models import Product, ProductCategory, ProductStock, ProductVariant
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.params import BadParameter, parse_id, parse_limit
+from app.problems import AppError
 
 STATUSES = ("active", "draft", "archived")
 SORTS = ("title", "price", "updated", "stock")
@@ -58,7 +59,7 @@ MAX_LIMIT = 200
 _LONG_COLUMNS = (Product.description_html, Product.images, Product.tags)
 
 
-class ListError(ValueError):
+class ListError(AppError, ValueError):
     """Bad list parameters; `fields` maps each parameter to what is wrong with it."""
 
     def __init__(self, fields: dict[str, str]):

@@ -13,6 +13,7 @@ from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.platforms.errors import PlatformError, PlatformUnavailable, ShopifyOAuthError
 from app.platforms.oauth import normalize_shop_domain
+from app.problems import AppError
 
 # The secrets each platform keeps; the API shows `<name>_set: true/false` for each, never the value.
 SECRET_NAMES = {
@@ -34,7 +35,7 @@ FIELD_LABELS = {
 }
 
 
-class IntegrationError(ValueError):
+class IntegrationError(AppError, ValueError):
     """Bad input; `message` and `fields` (field -> sentence) are shown to the person as they are."""
 
     status = 422

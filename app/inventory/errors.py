@@ -3,13 +3,16 @@ code the API answers with, so routes map errors without parsing messages."""
 
 from __future__ import annotations
 
+from app.problems import AppError
 
-class InventoryError(Exception):
+
+class InventoryError(AppError):
+    """`details` (variant_id, requested, field...) are answered beside the message."""
+
     status = 400
 
     def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, **details)
         self.details = details
 
 

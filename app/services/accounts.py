@@ -12,12 +12,13 @@ from app.extensions import db
 from app.models import ApiToken, User, Workspace
 from app.models.accounts import hash_token
 from app.models.types import utcnow
+from app.problems import AppError
 from app.services import passwords
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class AccountError(ValueError):
+class AccountError(AppError, ValueError):
     """Bad input for an account operation; the message is shown to the person as is."""
 
     def __init__(self, message: str, field: str | None = None):

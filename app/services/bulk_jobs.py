@@ -20,6 +20,7 @@ from app.extensions import db
 from app.models import Integration, Product
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
+from app.problems import AppError
 from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ CHUNK = 200
 TTL_SECONDS = 24 * 3600
 
 
-class BulkError(ValueError):
+class BulkError(AppError, ValueError):
     status = 422
 
     def __init__(self, message: str, fields: dict | None = None):

@@ -12,10 +12,12 @@ from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.problems import AppError
+
 MIN_LENGTH = 8
 
 
-class PasswordRejected(ValueError):
+class PasswordRejected(AppError, ValueError):
     """The password breaks a rule; the message is shown to the person as is."""
 
 

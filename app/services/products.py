@@ -29,13 +29,14 @@ from app.extensions import db
 from app.models import Product, ProductCategory, ProductVariant, Reservation, SyncLog
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
+from app.problems import AppError
 
 EDITABLE = ("title", "vendor", "product_type", "status", "tags", "category_id", "description_html", "handle")
 VARIANT_FIELDS = ("sku", "title", "price", "compare_at_price", "inventory_quantity")
 MAX_PRICE = Decimal("9999999999.99")
 
 
-class ProductValidationError(ValueError):
+class ProductValidationError(AppError, ValueError):
     def __init__(self, fields: dict[str, str]):
         super().__init__("Some fields need attention.")
         self.fields = fields

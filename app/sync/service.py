@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Integration, SyncRun
 from app.models.sync import SYNC_KINDS
 from app.models.types import utcnow
+from app.problems import AppError
 from app.queues import QueueUnavailable, enqueue, safe_retry
 from app.sync.lifecycle import ACTIVE, LEASE, _job_running, lock_integration
 
@@ -31,7 +32,7 @@ BULK_POLL_EVERY = timedelta(seconds=30)
 _sqlite_lock = threading.Lock()
 
 
-class SyncError(Exception):
+class SyncError(AppError):
     def __init__(self, message: str, status: int = 400, run: SyncRun | None = None):
         super().__init__(message)
         self.message, self.status, self.run = message, status, run

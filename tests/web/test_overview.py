@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models import Alert
+from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.services import overview
-from app.web.context import WorkspaceScope
 
 from .conftest import csrf_token
 

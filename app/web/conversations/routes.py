@@ -8,10 +8,10 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from app.auth_scope import current_scope
 from app.services import conversations as service
-from app.web.context import current_scope
 from app.web.conversations import bp
-from app.web.fragments import wants_fragment
+from app.web.fragments import is_htmx, render_page_or_fragment
 
 
 @bp.get("/")
@@ -21,8 +21,10 @@ def index():
     page, last = service.list_conversations(
         current_scope(), filters, request.args.get("cursor"), request.args.get("per_page")
     )
-    template = "conversations/_partial.html" if wants_fragment() else "conversations/index.html"
-    return render_template(template, page=page, last=last, filters=filters, statuses=service.STATUSES)
+    return render_page_or_fragment(
+        "conversations/index.html", "conversations/_partial.html",
+        page=page, last=last, filters=filters, statuses=service.STATUSES,
+    )  # fmt: skip
 
 
 def _conversation_or_404(conversation_id: int):
@@ -50,14 +52,14 @@ def reply(conversation_id: int):
     try:
         message = service.send_human_reply(conversation, text)
     except service.ReplyRefused as exc:
-        if not wants_fragment():
+        if not is_htmx():
             flash(exc.message, "error")
             return redirect(url_for("conversations.detail", conversation_id=conversation_id))
         return render_template(
             "conversations/_reply.html", c=conversation, blocker=service.reply_blocker(conversation),
             error=exc.message, text=text,
         ), exc.status  # fmt: skip
-    if not wants_fragment():
+    if not is_htmx():
         flash("Reply sent.", "success")
         return redirect(url_for("conversations.detail", conversation_id=conversation_id))
     return render_template(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
+from app.auth_scope import current_scope
 from app.services import overview
-from app.web.context import current_scope
 from app.web.dashboard import bp
-from app.web.fragments import wants_fragment
+from app.web.fragments import is_htmx
 
 
 @bp.route("/")
@@ -31,7 +31,7 @@ def index():
 def dismiss_alert(alert_id: int):
     if not overview.dismiss_alert(current_scope(), alert_id):
         abort(404, "Alert not found.")
-    if wants_fragment():
+    if is_htmx():
         return ""  # htmx swaps the alert's outerHTML with nothing: it disappears
     flash("Alert dismissed.", "success")
     return redirect(url_for("dashboard.index"))

@@ -8,12 +8,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.auth_scope import current_scope
 from app.integrations import service
 from app.integrations.fields import check_fields
 from app.models import Integration
 from app.models.integrations import PLATFORMS
 from app.sync import service as sync_service
-from app.web.context import current_scope
+from app.web.fragments import is_htmx
 from app.web.integrations import bp
 
 PLATFORM_LABELS = {"shopify": "Shopify", "whatsapp": "WhatsApp", "facebook": "Facebook catalog"}
@@ -65,7 +66,7 @@ def _cards(override: dict | None = None) -> list[dict]:
 
 def _respond(card: dict, status: int = 200):
     """The card for htmx; otherwise the page (redirect after success so a reload does not resubmit)."""
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         return render_template("integrations/_card.html", card=card), status
     if status >= 400:
         return render_template("integrations/index.html", cards=_cards(override=card)), status
@@ -76,7 +77,7 @@ def _respond(card: dict, status: int = 200):
 
 def _redirect_out(url: str):
     # htmx follows a redirect inside its XHR; a full-page jump to Shopify needs HX-Redirect.
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         return "", 200, {"HX-Redirect": url}
     return redirect(url)
 

@@ -10,9 +10,9 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from app.auth_scope import current_scope
 from app.services import logs as service
-from app.web.context import current_scope
-from app.web.fragments import wants_fragment
+from app.web.fragments import is_htmx, render_page_or_fragment
 from app.web.logs import bp
 
 TABS = (
@@ -31,8 +31,7 @@ def _render(name: str, **context):
         tabs=TABS, integrations=integrations,
         integration_names={i.id: f"{i.platform.capitalize()} · {i.display_name or i.account_id}" for i in integrations},
     )  # fmt: skip
-    template = f"logs/_{name}.html" if wants_fragment() else f"logs/{name}.html"
-    return render_template(template, **context)
+    return render_page_or_fragment(f"logs/{name}.html", f"logs/_{name}.html", **context)
 
 
 def _page_args():
@@ -108,7 +107,7 @@ def retry(webhook_id: int):
         row = service.retry(current_scope(), row)
     except service.RetryRefused as exc:
         error = exc.message
-    if wants_fragment():
+    if is_htmx():
         return render_template("logs/_webhook_row.html", w=row, error=error), 409 if error else 200
     flash(error or "Delivery queued again.", "error" if error else "success")
     return redirect(url_for("logs.webhook", webhook_id=webhook_id))

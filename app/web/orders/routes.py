@@ -5,13 +5,13 @@ Rules (which change is allowed, stock) live in `app.services.orders` and `app.in
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import login_required
 
+from app.auth_scope import current_scope
 from app.models.orders import SOURCE_PLATFORMS
 from app.services import orders as service
-from app.web.context import current_scope
-from app.web.fragments import wants_fragment
+from app.web.fragments import is_htmx, render_page_or_fragment
 from app.web.orders import bp
 
 
@@ -27,9 +27,7 @@ def index():
         chat_platforms=service.CHAT_PLATFORMS,
     )  # fmt: skip
     # A bad date is reported next to its field and ignored; a list is still worth showing.
-    if wants_fragment():
-        return render_template("orders/_partial.html", **context)
-    return render_template("orders/index.html", **context)
+    return render_page_or_fragment("orders/index.html", "orders/_partial.html", **context)
 
 
 def _order_or_404(order_id: int):
@@ -41,8 +39,14 @@ def _order_or_404(order_id: int):
 
 def _detail(order, error: str | None = None, status: int = 200):
     detail = service.order_detail(current_scope(), order)
-    template = "orders/_detail.html" if wants_fragment() else "orders/detail.html"
-    return render_template(template, d=detail, error=error, chat_platforms=service.CHAT_PLATFORMS), status
+    return render_page_or_fragment(
+        "orders/detail.html",
+        "orders/_detail.html",
+        status,
+        d=detail,
+        error=error,
+        chat_platforms=service.CHAT_PLATFORMS,
+    )
 
 
 @bp.get("/<int:order_id>")
@@ -68,11 +72,11 @@ def _change(order_id: int, status: str):
     try:
         service.change_status(order, status)
     except service.OrderChangeRefused as exc:
-        if not wants_fragment():
+        if not is_htmx():
             flash(exc.message, "error")
             return redirect(url_for("orders.detail", order_id=order_id))
         return _detail(order, exc.message, exc.status)
-    if not wants_fragment():
+    if not is_htmx():
         flash(f"Order is now {order.status}.", "success")
         return redirect(url_for("orders.detail", order_id=order_id))
     return _detail(order)

@@ -9,15 +9,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from app.auth_scope import current_scope
 from app.catalog.stock import stock_levels
 from app.services import bulk_jobs
 from app.services import products as service
-from app.web.context import current_scope
+from app.web.fragments import is_htmx
 from app.web.products import bp
-
-
-def _htmx() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
 
 
 def _product_or_404(product_id: int):
@@ -51,7 +48,7 @@ def _list_context(args) -> tuple[dict, int]:
 @login_required
 def index():
     context, status = _list_context(request.args)
-    if _htmx():
+    if is_htmx():
         return render_template("products/_table.html", **context), status
     bulk = (
         bulk_jobs.get_progress(current_scope(), request.args.get("bulk", ""))
@@ -70,7 +67,7 @@ def create():
     try:
         product = service.create_product(current_scope(), data)
     except service.ProductValidationError as exc:
-        if _htmx():
+        if is_htmx():
             return render_template("products/_create_form.html", create_errors=exc.fields, create_values=data,
                                    categories=service.categories(current_scope()), statuses=service.STATUSES), 422  # fmt: skip
         context, _ = _list_context({})
@@ -78,7 +75,7 @@ def create():
                                **context), 422  # fmt: skip
     flash(f"Created “{product.title}”.", "success")
     target = url_for("products.detail", product_id=product.id)
-    if _htmx():
+    if is_htmx():
         return "", 201, {"HX-Redirect": target}
     return redirect(target)
 
@@ -120,7 +117,7 @@ def row(product_id: int):
 @login_required
 def edit(product_id: int):
     product = _product_or_404(product_id)
-    if not _htmx():
+    if not is_htmx():
         return redirect(url_for("products.detail", product_id=product.id) + "#edit")
     return render_template("products/_edit_row.html", product=product, errors={}, values={},
                            statuses=service.STATUSES, categories=service.categories(current_scope()))  # fmt: skip
@@ -135,13 +132,13 @@ def update(product_id: int):
     try:
         service.update_product(scope, product, data)
     except service.ProductValidationError as exc:
-        if _htmx():
+        if is_htmx():
             return render_template("products/_edit_row.html", product=product, errors=exc.fields, values=data,
                                    statuses=service.STATUSES, categories=service.categories(scope)), 422  # fmt: skip
         return render_template(
             "products/detail.html", **_detail_context(scope, product, exc.fields, data)
         ), 422
-    if _htmx():
+    if is_htmx():
         return _row(product)
     flash("Saved.", "success")
     return redirect(url_for("products.detail", product_id=product.id))
@@ -173,12 +170,12 @@ def bulk():
             scope, request.form.get("action", ""), ids, request.form.get("status") or None
         )
     except bulk_jobs.BulkError as exc:
-        if _htmx():
+        if is_htmx():
             return render_template("products/_bulk_progress.html", bulk=None, error=exc.message), exc.status
         flash(exc.message, "error")
         return redirect(url_for("products.index"))
     progress = bulk_jobs.get_progress(scope, progress["id"]) or progress
-    if _htmx():
+    if is_htmx():
         return render_template("products/_bulk_progress.html", bulk=progress, error=None), 202
     return redirect(url_for("products.index", bulk=progress["id"]))
 
@@ -189,7 +186,7 @@ def bulk_status(token: str):
     progress = bulk_jobs.get_progress(current_scope(), token)
     if progress is None:
         abort(404)
-    if not _htmx():
+    if not is_htmx():
         return redirect(url_for("products.index", bulk=token))
     headers = {"HX-Trigger": "products-changed"} if progress["finished"] else {}
     return render_template("products/_bulk_progress.html", bulk=progress, error=None), 200, headers

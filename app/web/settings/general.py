@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.services import workspace_settings as service
-from app.web.fragments import wants_fragment
+from app.web.fragments import is_htmx
 from app.web.settings import bp
 from app.web.settings.forms import SUGGESTED_MODELS, AgentForm, NotificationsForm
 
@@ -37,7 +37,7 @@ def index():
 
 def _answer(fragment: str, workspace, status: int, saved: bool = False, **forms):
     context = _forms(workspace, **forms)
-    if wants_fragment():
+    if is_htmx():
         return render_template(fragment, saved=saved, **context), status
     if status >= 400:
         return render_template("settings/index.html", **context), status

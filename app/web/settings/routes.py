@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length
 
+from app.auth_scope import current_scope
 from app.models import ApiToken
 from app.services import accounts
-from app.web.context import current_scope
 from app.web.settings import bp
 
 

@@ -5,22 +5,22 @@ so the URL also works without JavaScript.
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import login_required
 
+from app.auth_scope import current_scope
 from app.models import Integration, SyncRun
 from app.params import parse_choice
 from app.sync import service
 from app.sync.progress import ACTIVE, format_eta, progress
-from app.web.context import current_scope
+from app.web.fragments import is_htmx, render_page_or_fragment
 from app.web.sync import bp
 
 
 def _render(run: SyncRun | None, status: int = 200, **extra):
     context = {"run": run, "p": progress(run) if run else None, "active": bool(run and run.status in ACTIVE),
                "format_eta": format_eta, **extra}  # fmt: skip
-    template = "sync/_progress.html" if request.headers.get("HX-Request") else "sync/progress.html"
-    return render_template(template, **context), status
+    return render_page_or_fragment("sync/progress.html", "sync/_progress.html", status, **context)
 
 
 @bp.post("/integrations/<int:integration_id>")
@@ -36,7 +36,7 @@ def start(integration_id: int):
         return _render(exc.run, notice=exc.message)
     except service.SyncError as exc:
         return _render(None, exc.status, message=exc.message)
-    if not request.headers.get("HX-Request"):
+    if not is_htmx():
         return redirect(url_for("sync.run_progress", run_id=run.id), code=303)
     return _render(run)
 

@@ -1,4 +1,9 @@
-"""Who is asking: the workspace scope of the logged-in user or the API token."""
+"""Who is asking: the workspace scope of the logged-in user (pages) or of the API token (`/api`).
+
+Shared by the dashboard blueprints (`app.web`) and the JSON API (`app.api`), so neither imports the other.
+Reads only the request's identity (`g.workspace_id` set by the API's token check, or flask-login's user);
+holds no business logic.
+"""
 
 from __future__ import annotations
 
