@@ -12,7 +12,7 @@ import os
 from flask import Flask, g, jsonify, request
 from sqlalchemy import event, text
 
-from app import access_log, body_limit, errors, params, queues, security_headers
+from app import access_log, body_limit, params, queues, security_headers
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, login_manager, migrate
 
@@ -50,11 +50,15 @@ def create_app(config: type | dict | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see this page."
     queues.init_app(app)
+    # The error answers and the login limits belong to the web edge: imported here, not at the top, so that
+    # `import app.<room>` (which runs this module first) never loads the web package.
+    from app import errors
+    from app.web import limits
+
     errors.init_app(app)
     body_limit.init_app(app)
     access_log.init_app(app)
     security_headers.init_app(app)
-    from app.web import limits
 
     limits.init_app(app)
 

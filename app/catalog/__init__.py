@@ -10,6 +10,6 @@
 - `stock`: THE stock rule (available = on hand - active, unexpired reservations, never below zero) and the
   stock figures every reader shows, per variant and per product.
 
-Reads only. May import `app.models`, `app.extensions` and `app.params`; never `app.services`, `app.web`,
+Reads only. May import `app.models`, `app.extensions`, `app.params` and `app.problems` (the error base); never `app.services`, `app.web`,
 `app.api`, `agent_tools`, `app.sync` or `app.webhooks` (they call in here). Nothing here reads a request.
 """

@@ -1,4 +1,4 @@
-"""`app.catalog` sits low in the house: it imports models, extensions and params, and nothing that calls it
+"""`app.catalog` sits low in the house: it imports models, extensions, params and the error base, and nothing that calls it
 (services, web, api, agent tools, sync, webhooks, inventory), so every door can use it without a cycle."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import app.catalog
 
-ALLOWED = ("app.catalog", "app.models", "app.extensions", "app.params")
+ALLOWED = ("app.catalog", "app.models", "app.extensions", "app.params", "app.problems")
 CALLERS = ("app.services", "app.web", "app.api", "agent_tools", "app.sync", "app.webhooks", "app.inventory")
 
 
