@@ -1,18 +1,20 @@
 """JSON API for integrations: list, create, read, update, delete, connect, disconnect, sync.
 
 Thin: parse JSON, call `app.integrations.service`, answer `serialize(...)`, which carries `<secret>_set` flags
-and never a secret. Another workspace's integration answers 404 (through the workspace scope).
+and never a secret. A Shopify connect is followed by its first full sync (`app.sync.service.start_first_sync`);
+the sync route answers through `app.api.sync.start`, the one sync door of the API. Another workspace's integration answers 404 (through the workspace scope).
 """
 
 from __future__ import annotations
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, jsonify, request
 
-from app.api import api_error, bp, json_body
+from app.api import bp, json_body
 from app.auth_scope import current_scope
 from app.integrations import service
 from app.integrations.fields import check_fields
 from app.models import Integration
+from app.sync.service import start_first_sync
 
 
 def _integration_or_404(integration_id: int) -> Integration:
@@ -31,6 +33,7 @@ def list_integrations():
 @bp.post("/integrations")
 def create_integration():
     integration = service.create_integration(current_scope(), check_fields(json_body()))
+    start_first_sync(integration)  # a Shopify token connects at once (a Meta or token-less row: nothing)
     return jsonify({"integration": service.serialize(integration)}), 201
 
 
@@ -61,6 +64,7 @@ def connect_integration(integration_id: int):
         url = service.start_shopify_oauth(current_scope(), None, integration=integration)
         return jsonify({"authorize_url": url, "integration": service.serialize(integration)}), 202
     integration = service.connect(current_scope(), integration.platform, data, integration=integration)
+    start_first_sync(integration)
     return jsonify({"integration": service.serialize(integration)})
 
 
@@ -72,11 +76,5 @@ def disconnect_integration(integration_id: int):
 
 @bp.post("/integrations/<int:integration_id>/sync")
 def sync_integration(integration_id: int):
+    """Start a sync of this integration: the same door, default kind and refusal as `POST /api/sync`."""
     integration = _integration_or_404(integration_id)
-    if integration.status != "connected":
-        return api_error("Connect this integration before syncing it.", 409)
-    run = service.start_sync(integration, "full")
-    status_url = url_for("api.sync_status", run_id=run.id)
-    return jsonify(
-        {"integration": service.serialize(integration), "run_id": run.id, "status_url": status_url}
-    ), 202

@@ -42,6 +42,15 @@ def _inline(properties: dict, required=()) -> dict:
         "type": "object", "properties": properties}  # fmt: skip
 
 
+_SYNC_KIND = {"type": "string", "enum": ["full", "incremental", "bulk", "orders"], "default": "full"}
+# Both routes that start a sync are one door (`app.sync.service.start_sync`, answered by `app.api.sync.start`).
+_SYNC_DOOR = (
+    "`kind` defaults to `full`. 202: `{run, run_id, status_url}` and a `Location` header (the integration's route "
+    "adds `integration`). A refusal is `{error, run, status_url}`: 409 with the run already queued or in "
+    "progress (or nulls when the store is not connected), 400 for a channel that is not synced, 503 with the "
+    "run that could not be queued."
+)
+
 # Routes owned by other areas: summaries and request bodies as their modules accept them.
 KNOWN = {
     "api.me": {"summary": "The workspace of this token"},
@@ -61,18 +70,18 @@ KNOWN = {
         "body": _OBJECT,
     },
     "api.disconnect_integration": {"summary": "Disconnect an integration"},
-    "api.sync_integration": {"summary": "Start a sync of this integration", "status": 202, "body": _OBJECT},
+    "api.sync_integration": {
+        "summary": "Start a sync of this integration",
+        "status": 202,
+        "body": _inline({"kind": _SYNC_KIND}),
+        "description": _SYNC_DOOR,
+    },
     "api.start_sync": {
         "summary": "Start a sync run",
         "status": 202,
-        "body": _inline(
-            {
-                "integration_id": INT,
-                "kind": {"type": "string", "enum": ["full", "incremental", "bulk", "orders"]},
-            },
-            ["integration_id"],
-        ),
-    },  # fmt: skip
+        "body": _inline({"integration_id": INT, "kind": _SYNC_KIND}, ["integration_id"]),
+        "description": _SYNC_DOOR,
+    },
     "api.sync_status": {"summary": "Status, counts and percent of a sync run"},
     "api.list_runs": {
         "summary": "Recent sync runs (optionally of one integration)",

@@ -1,7 +1,9 @@
 """JSON API for sync runs: start one (202 + status URL), read one, list an integration's recent runs.
 
 Thin: parse, call `app.sync.service`, answer `progress.serialize_run`. Another workspace's integration or
-run answers 404 through the workspace scope.
+run answers 404 through the workspace scope. `start` answers for both API doors that start a sync
+(`POST /api/sync` and `POST /api/integrations/<id>/sync`), so they have one default kind and one refusal:
+`{"error": sentence, "run": <the run it is about, or null>, "status_url": <its URL, or null>}`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,30 @@ from app.sync.progress import serialize_run
 RECENT = 20
 
 
+def start(integration: Integration, data: dict, describe=None):
+    """Start a sync of `integration` through the one door (`data["kind"]`, or the door's default) and answer
+    202 with the run, or the refusal. `describe(run)`: more fields for the answer, read after the start."""
+    kind = parse_choice(data.get("kind") or service.DEFAULT_KIND, "kind", service.SYNC_KINDS)
+    try:
+        run = service.start_sync(integration, kind)
+    except service.SyncError as exc:
+        return refused(exc)
+    status_url = url_for("api.sync_status", run_id=run.id)
+    body = {**(describe(run) if describe else {}), "run": serialize_run(run), "run_id": run.id,
+            "status_url": status_url}  # fmt: skip
+    return jsonify(body), 202, {"Location": status_url}
+
+
+def refused(exc: service.SyncError):
+    """One refusal body for every API door: the sentence, and the run it is about (the one already queued or
+    in progress, or the one that could not be queued) with its status URL, or nulls."""
+    run = exc.run
+    return api_error(
+        exc.message, exc.status, run=serialize_run(run) if run else None,
+        status_url=url_for("api.sync_status", run_id=run.id) if run else None,
+    )  # fmt: skip
+
+
 @bp.post("/sync")
 def start_sync():
     data = json_body()
@@ -26,16 +52,7 @@ def start_sync():
     integration = current_scope().get(Integration, integration_id) if integration_id else None
     if integration is None:
         abort(404, description="No such integration.")
-    try:
-        run = service.start_sync(
-            integration, parse_choice(data.get("kind") or "incremental", "kind", service.SYNC_KINDS)
-        )
-    except service.SyncAlreadyRunning as exc:
-        return api_error(exc.message, 409, run=serialize_run(exc.run),
-                         status_url=url_for("api.sync_status", run_id=exc.run.id))  # fmt: skip
-    status_url = url_for("api.sync_status", run_id=run.id)
-    body = {"run": serialize_run(run), "run_id": run.id, "status_url": status_url}
-    return jsonify(body), 202, {"Location": status_url}
+    return start(integration, data)
 
 
 @bp.get("/sync/<int:run_id>")

@@ -61,7 +61,6 @@ __all__ = [
     "list_integrations",
     "serialize",
     "start_shopify_oauth",
-    "start_sync",
     "update_integration",
 ]
 
@@ -264,17 +263,6 @@ def delete_integration(integration: Integration) -> None:
         mark_products_unsynced(integration.workspace_id)
     db.session.delete(integration)
     db.session.commit()
-
-
-def start_sync(integration: Integration, kind: str = "full"):
-    """Start a sync run through the sync service; its refusals (already running, not connected) become
-    IntegrationError with the same status and sentence."""
-    from app.sync import service as sync_service
-
-    try:
-        return sync_service.start_sync(integration, kind)
-    except sync_service.SyncError as exc:
-        raise IntegrationError(exc.message, status=exc.status) from exc
 
 
 from app.integrations.disconnect import (  # noqa: E402

@@ -3,8 +3,9 @@
 Both ways end in `_connect_shop`: prove the token with `shop { name }`, read the shop's first location (where
 inventory write-backs go: `config["location_id"]`), register the webhook subscriptions the app needs at
 `APP_URL/api/webhooks/shopify` (reusing ones that already point there), and only then store the token, the
-subscription ids and `status = connected` in one commit, and ask for the first full sync. Any failure
-before that commit stores nothing and removes the subscriptions this attempt created. A store another
+subscription ids and `status = connected` in one commit. Any failure before that commit stores nothing and
+removes the subscriptions this attempt created. The first full sync is the caller's to start
+(`app.sync.service.start_first_sync`): this package never imports sync. A store another
 workspace holds and uses is refused before any call to Shopify (`integration_hold`); a proof moves one it
 holds but no longer uses.
 Callers go through `app.integrations.service`, which re-exports the public functions. Never logs a token.
@@ -204,7 +205,6 @@ def _connect_shop(
     claim(scope, integration)  # the shop query answered: this is the proof
     commit_claim(scope, integration)
     log.info("integration %s: Shopify store %s connected (%s)", integration.id, shop, auth_method)
-    _enqueue_first_sync(integration)
     return integration
 
 
@@ -237,13 +237,3 @@ def _register_webhooks(client: ShopifyClient) -> list[str]:
                 log.warning("could not remove webhook subscription after a failed connect: %s", exc)
         raise
     return [existing[topic] for topic in WEBHOOK_TOPICS]
-
-
-def _enqueue_first_sync(integration: Integration) -> None:
-    from app.integrations.service import start_sync
-
-    try:
-        start_sync(integration, "full")
-    except Exception:
-        # The store is connected either way; the merchant can press "Sync now" and the operator sees this.
-        log.exception("integration %s: could not start the first full sync", integration.id)

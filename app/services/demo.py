@@ -13,6 +13,7 @@ from app.integrations import service as integrations
 from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.services import accounts
+from app.sync.service import start_first_sync
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,11 @@ def connect_demo_store(app, base_url: str, timeout: float = 30.0) -> Integration
         if existing is not None and existing.status == "connected":
             return existing
         try:
-            return integrations.connect_shopify_with_token(
+            integration = integrations.connect_shopify_with_token(
                 scope, {"shop_domain": DEMO_SHOP, "access_token": DEMO_TOKEN}, integration=existing
             )
         except integrations.IntegrationError as exc:
             log.error("could not connect the demo store: %s", exc.message)
             return None
+        start_first_sync(integration)
+        return integration

@@ -6,7 +6,7 @@ in progress) and `importing` (the file is read line by line and written in batch
 each batch one transaction that advances `done`). The `BULK_OPERATIONS_FINISH` webhook continues a waiting
 run through `service.continue_bulk`; the minute sweeper polls `bulkOperation(id:)` as the fallback. A resumed
 import skips the `done` products it already wrote. Never loads the file: one product in memory at a time
-(plus the batch being written).
+(plus the batch being written). Called by `runner`; writes through `units`, never back through the runner.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from app.platforms.shopify.client import ShopifyClient
 from app.sync import lifecycle
 from app.sync.lifecycle import RunContext
 from app.sync.mapping import product_from_graphql
+from app.sync.units import write_product_batch
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ def sync_bulk(ctx: RunContext, client: ShopifyClient, on_progress=None) -> str:
 
 
 def _import(ctx: RunContext, products, on_progress) -> None:
-    from app.sync.runner import write_product_batch
-
     skip = int(ctx.cursor.get("done") or 0)
     batch: list[dict] = []
     seen = 0

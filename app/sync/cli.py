@@ -1,7 +1,9 @@
-"""`flask sync <integration-id> [--full|--bulk|--orders]`: run a sync in the foreground with a progress bar.
+"""`flask sync <integration-id> [--full|--incremental|--bulk|--orders]`: run a sync in the foreground with a
+progress bar.
 
-Creates the run through the same `start_sync` (so it refuses while another run is active) and executes it
-in this process instead of a worker. A bulk export is polled every few seconds until Shopify finishes it.
+Creates the run through the same door as every other sync (`service.start_sync`: it refuses while another run
+is active, and starts its `DEFAULT_KIND` when no flag says otherwise) and executes it in this process instead
+of a worker. A bulk export is polled every few seconds until Shopify finishes it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import time
 
 import click
 from flask import Flask
+
+from app.extensions import db
+from app.models import Integration, SyncRun
+from app.sync import runner, service
 
 POLL_SECONDS = 3.0
 
@@ -20,21 +26,18 @@ def register(app: Flask) -> None:
     @click.option(
         "--full", "kind", flag_value="full", help="Everything, and remove what Shopify no longer has."
     )
+    @click.option("--incremental", "kind", flag_value="incremental", help="What changed since the last sync.")
     @click.option(
         "--bulk", "kind", flag_value="bulk", help="Full sync through a bulk export (large catalogs)."
     )
     @click.option("--orders", "kind", flag_value="orders", help="Orders instead of products.")
     def sync_command(integration_id: int, kind: str | None):
-        """Sync a Shopify integration now (incremental unless a flag says otherwise)."""
-        from app.extensions import db
-        from app.models import Integration, SyncRun
-        from app.sync import runner, service
-
+        """Sync a Shopify integration now (a full sync unless a flag says otherwise)."""
         integration = db.session.get(Integration, integration_id)
         if integration is None:
             raise click.ClickException(f"No integration {integration_id}.")
         try:
-            run = service.start_sync(integration, kind or "incremental", enqueue_job=False)
+            run = service.start_sync(integration, kind or service.DEFAULT_KIND, enqueue_job=False)
         except service.SyncError as exc:
             raise click.ClickException(exc.message) from exc
         click.echo(f"Sync run {run.id} ({run.kind}) of {integration.account_id}")

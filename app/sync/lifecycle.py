@@ -16,13 +16,18 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
+from rq import get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import bindparam, select, update
 
 from app.extensions import db
 from app.models import Alert, Integration, SyncRun, Workspace
 from app.models.types import utcnow
 from app.platforms.notify import post_notification
+from app.queues import get_redis
 from app.sync.catalog_writer import soft_delete_products
+from app.sync.mapping import parse_time
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +55,10 @@ class RunContext:
 
     @property
     def started_at(self) -> datetime:
-        from app.sync.mapping import parse_time
-
         return parse_time(self.cursor["started_at"])
 
 
 def worker_id() -> str:
-    from rq import get_current_job
-
     job = get_current_job()
     # Inline (CLI) runs: one id per process, so the same process may re-claim its own waiting bulk run.
     return job.id if job is not None else f"inline-{os.getpid()}"
@@ -66,11 +67,6 @@ def worker_id() -> str:
 def _job_running(job_id: str) -> bool:
     if job_id.startswith("inline-"):
         return True  # a CLI run: only its heartbeat tells
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
-    from app.queues import get_redis
-
     try:
         return Job.fetch(job_id, connection=get_redis()).get_status() == JobStatus.STARTED
     except NoSuchJobError:

@@ -17,11 +17,6 @@ def gid(kind: str, value) -> str | None:
     return text if text.startswith("gid://") else f"gid://shopify/{kind}/{text}"
 
 
-def gid_number(value: str | None) -> str | None:
-    """The numeric tail of a GID, as REST payloads and Meta retailer ids use it."""
-    return value.rsplit("/", 1)[-1] if value else None
-
-
 def parse_time(value) -> datetime | None:
     if value in (None, ""):
         return None

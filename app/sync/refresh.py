@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 
 from app.extensions import db
+from app.integrations.clients import shopify_client
 from app.models import Integration, Product
 from app.platforms import errors
 from app.platforms.shopify import queries
@@ -30,8 +31,6 @@ VARIANTS_PAGE = 250
 def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int]:
     """The job. Returns counts: updated (written or already current), deleted, skipped (no Shopify id or no
     connected store), failed (Shopify refused that one product; the others go on)."""
-    from app.integrations.clients import shopify_client
-
     done = {"updated": 0, "deleted": 0, "skipped": 0, "failed": 0}
     targets = dict(
         db.session.execute(

@@ -9,8 +9,10 @@ written, so a sync costs little more than the fetch itself.
 Kinds: `full` (everything, then soft-delete what Shopify no longer has; large catalogs switch to the bulk
 path), `incremental` (`updated_at:>` the last sync minus an overlap), `bulk` (forced bulk export, see
 `bulk.py`), `orders`. Platform failures after the client's retries fail the run with the merchant sentence
-(`lifecycle.fail`); `NeedsReauth` stops at once. This module never builds SQL for rows itself and never
-talks HTTP except through the ShopifyClient.
+(`lifecycle.fail`); `NeedsReauth` stops at once. How a run is run (page size, client options, a hook after
+each committed page) comes in as `SyncOptions`, read from the app's config when the run starts. This module
+never builds SQL for rows itself and never talks HTTP except through the ShopifyClient. Imports flow one way:
+`jobs` -> `runner` -> `bulk`, `units`, `facebook_push`, the writers and `lifecycle`; none of them imports it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import current_app
+from rq import get_current_job
 
 from app.extensions import db
 from app.integrations.clients import NeedsReauth, shopify_client
@@ -29,11 +32,13 @@ from app.models.types import utcnow
 from app.platforms.errors import PlatformError
 from app.platforms.shopify import queries
 from app.platforms.shopify.client import Page, ShopifyClient
-from app.sync import lifecycle
-from app.sync.catalog_writer import upsert_products
+from app.sync import bulk, lifecycle
+from app.sync.facebook_push import enqueue_facebook_push
 from app.sync.lifecycle import RunContext
-from app.sync.mapping import parse_time, product_from_graphql
+from app.sync.mapping import order_from_graphql, parse_time, product_from_graphql
+from app.sync.options import SyncOptions
 from app.sync.order_writer import upsert_orders
+from app.sync.units import write_product_batch
 
 log = logging.getLogger(__name__)
 
@@ -47,27 +52,21 @@ log = logging.getLogger(__name__)
 VARIANTS_FIRST = 3
 VARIANTS_FIRST_CHOICES = (3, 5, 10, 25, 50, 100)
 MEDIA_FIRST = 3
-# Products per page; None: as many as the cost cap allows (tests pin it to cut a small catalog in pages).
-PAGE_SIZE: int | None = None
 LINE_ITEMS_FIRST = 50
 VARIANTS_PAGE = 250
 INCREMENTAL_OVERLAP = timedelta(minutes=5)
 
-# Extra ShopifyClient keyword arguments (tests inject a no-op `sleep`; benchmarks a session).
-client_options: dict = {}
-# Called after every committed page with (ctx, page number); tests raise from it to simulate a kill.
-after_page_commit: Callable[[RunContext, int], None] | None = None
 ProgressCallback = Callable[[int, int | None], None]
 
 
-def make_client(integration: Integration) -> ShopifyClient:
-    return shopify_client(integration, **client_options)
-
-
-def execute_run(run_id: int, *, on_progress: ProgressCallback | None = None) -> str:
+def execute_run(
+    run_id: int, *, on_progress: ProgressCallback | None = None, options: SyncOptions | None = None
+) -> str:
     """Claim and run `run_id`. Returns the run's status, "waiting" (bulk export still running) or
     "busy" (another live job holds it). Raises only unexpected errors (after failing the run on the
-    last attempt), so RQ's retry resumes from the cursor."""
+    last attempt), so RQ's retry resumes from the cursor. `options`: the app config's when not given."""
+    if options is None:
+        options = SyncOptions.from_config(current_app.config)
     me = lifecycle.worker_id()
     claimed = lifecycle.claim(run_id, me)
     if claimed is None:
@@ -76,12 +75,12 @@ def execute_run(run_id: int, *, on_progress: ProgressCallback | None = None) -> 
     run, integration = claimed
     ctx = _context(run, integration, me)
     try:
-        client = make_client(integration)
+        client = shopify_client(integration, **options.client_options)
         if ctx.kind == "orders":
-            _sync_orders(ctx, client, on_progress)
+            _sync_orders(ctx, client, options, on_progress)
             lifecycle.finish(ctx, soft_delete=False)
         else:
-            outcome = _sync_products(ctx, client, on_progress)
+            outcome = _sync_products(ctx, client, options, on_progress)
             if outcome == "waiting":
                 return "waiting"
             run = lifecycle.finish(ctx, soft_delete=ctx.cursor.get("query") is None)
@@ -103,8 +102,6 @@ def execute_run(run_id: int, *, on_progress: ProgressCallback | None = None) -> 
 
 
 def _last_attempt() -> bool:
-    from rq import get_current_job
-
     job = get_current_job()
     return job is None or not job.retries_left
 
@@ -138,9 +135,7 @@ def _count(client: ShopifyClient, document: str, root: str, query: str | None) -
     return data.get("count")
 
 
-def _sync_products(ctx: RunContext, client: ShopifyClient, on_progress) -> str:
-    from app.sync import bulk
-
+def _sync_products(ctx: RunContext, client: ShopifyClient, options: SyncOptions, on_progress) -> str:
     resuming = ctx.cursor.get("after") is not None or ctx.cursor.get("bulk_operation_id") is not None
     if ctx.total is None or not resuming:
         ctx.total = _count(client, queries.PRODUCTS_COUNT_QUERY, "productsCount", ctx.cursor.get("query"))
@@ -148,9 +143,9 @@ def _sync_products(ctx: RunContext, client: ShopifyClient, on_progress) -> str:
     big = ctx.kind == "full" and not resuming and (ctx.total or 0) > current_app.config["SYNC_BULK_THRESHOLD"]
     if ctx.kind == "bulk" or ctx.cursor.get("mode") == "bulk" or big:
         return bulk.sync_bulk(ctx, client, on_progress)
-    shape = VariantsShape(client)
+    shape = VariantsShape(client, options.variants_first, page_size=options.page_size)
     pages = client.iter_product_pages(
-        query=ctx.cursor.get("query"), after=ctx.cursor.get("after"), page_size=PAGE_SIZE,
+        query=ctx.cursor.get("query"), after=ctx.cursor.get("after"), page_size=options.page_size,
         variants_first=shape.first, media_first=MEDIA_FIRST, tune=shape.variables,
     )  # fmt: skip
     # Mapped in the fetch thread too: this thread's Python time is what the writes wait on, while the
@@ -161,29 +156,11 @@ def _sync_products(ctx: RunContext, client: ShopifyClient, on_progress) -> str:
     )
     for number, (page, records) in enumerate(prefetched(mapped), start=1):
         write_product_batch(ctx, records, after=page.end_cursor)
-        if after_page_commit is not None:
-            after_page_commit(ctx, number)
+        if options.after_page_commit is not None:
+            options.after_page_commit(ctx, number)
         if on_progress is not None:
             on_progress(len(page.nodes), ctx.total)
     return "done"
-
-
-def write_product_batch(ctx: RunContext, records: list[dict], **cursor_update) -> None:
-    """One unit of progress for products (a page or a JSONL batch): upsert, log, count, cursor, commit.
-
-    Not `durable`: the unit's rows, counts and cursor commit together, so a database crash can only lose
-    the last few units whole, and the run resumes from the cursor that survived; meanwhile no page waits
-    for a disk flush on the sync's critical path.
-    """
-    result = upsert_products(
-        ctx.workspace_id, records, integration_id=ctx.integration_id, sync_run_id=ctx.run_id,
-        currency=ctx.currency, durable=False,
-    )  # fmt: skip
-    ctx.cursor.update(cursor_update)
-    lifecycle.save_progress(
-        ctx, processed=len(records), created=len(result.created), updated=len(result.updated),
-        skipped=len(result.skipped),
-    )  # fmt: skip
 
 
 class VariantsShape:
@@ -195,9 +172,10 @@ class VariantsShape:
     49-product pages, one of 12-variant products moves to 25 variants and 11-product pages.
     """
 
-    def __init__(self, client: ShopifyClient, first: int | None = None):
+    def __init__(self, client: ShopifyClient, first: int | None = None, *, page_size: int | None = None):
         self.client = client
         self.first = first or VARIANTS_FIRST
+        self.page_size = page_size
 
     def variables(self) -> dict:
         return {"variantsFirst": self.first}
@@ -208,7 +186,7 @@ class VariantsShape:
 
         def requests_per_product(first: int) -> float:
             overflow = sum(count > first for count in variant_counts) / len(variant_counts)
-            return 1 / self.client.product_page_size(first, MEDIA_FIRST, PAGE_SIZE) + overflow
+            return 1 / self.client.product_page_size(first, MEDIA_FIRST, self.page_size) + overflow
 
         self.first = min((self.first, *VARIANTS_FIRST_CHOICES), key=requests_per_product)
 
@@ -258,15 +236,13 @@ def prefetched(items: Iterator) -> Iterator:
             yield item
 
 
-def _sync_orders(ctx: RunContext, client: ShopifyClient, on_progress) -> None:
+def _sync_orders(ctx: RunContext, client: ShopifyClient, options: SyncOptions, on_progress) -> None:
     if ctx.total is None or ctx.cursor.get("after") is None:
         ctx.total = _count(client, queries.ORDERS_COUNT_QUERY, "ordersCount", ctx.cursor.get("query"))
         lifecycle.save_progress(ctx, total=ctx.total)
     pages = client.iter_order_pages(
         query=ctx.cursor.get("query"), after=ctx.cursor.get("after"), line_items_first=LINE_ITEMS_FIRST
     )
-    from app.sync.mapping import order_from_graphql
-
     for number, page in enumerate(prefetched(pages), start=1):
         for node in page.nodes:
             if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
@@ -281,8 +257,8 @@ def _sync_orders(ctx: RunContext, client: ShopifyClient, on_progress) -> None:
             ctx, processed=len(page.nodes), created=len(outcome["created"]), updated=len(outcome["updated"]),
             skipped=len(outcome["skipped"]),
         )  # fmt: skip
-        if after_page_commit is not None:
-            after_page_commit(ctx, number)
+        if options.after_page_commit is not None:
+            options.after_page_commit(ctx, number)
         if on_progress is not None:
             on_progress(len(page.nodes), ctx.total)
 
@@ -291,8 +267,6 @@ def _after_catalog_sync(ctx: RunContext) -> None:
     """Hand the run's changed products to the Facebook catalog push, when a catalog is connected."""
     if not ctx.changed:
         return
-    from app.sync.jobs import enqueue_facebook_push
-
     try:
         enqueue_facebook_push(ctx.workspace_id, run_id=ctx.run_id)
     except Exception:  # the sync itself succeeded; a push that could not be queued is retried next sync

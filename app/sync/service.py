@@ -1,9 +1,12 @@
 """SyncOrchestrationService: start sync runs, continue bulk exports, sweep stuck runs.
 
-`start_sync` is the one way a sync begins (dashboard button, API, CLI, schedules). It is race-safe: the
-integration row is locked (SELECT ... FOR UPDATE on Postgres, a process lock on SQLite) while it checks for
-an active run and creates the new one, so two requests at the same moment give one run and one clear
-refusal naming it. The work itself happens in `runner.execute_run`, in the `sync` queue's job.
+`start_sync` is the one door a sync goes through (the dashboard button, both API routes, the CLI, the
+schedules, the first sync after a Shopify connect), with one default kind (`DEFAULT_KIND`, "full": the one
+that also removes what Shopify no longer has) and one refusal (`SyncError`, or `SyncAlreadyRunning` carrying
+the run in the way). It is race-safe: the integration row is locked (SELECT ... FOR UPDATE on Postgres, a
+process lock on SQLite) while it checks for an active run and creates the new one, so two requests at the
+same moment give one run and one clear refusal naming it. The work itself happens in `runner.execute_run`,
+in the `sync` queue's job; this module never imports the runner or the jobs (it enqueues them by name).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import secrets
 import threading
 from datetime import timedelta
 
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from app.extensions import db
@@ -20,11 +25,12 @@ from app.models import Integration, SyncRun
 from app.models.sync import SYNC_KINDS
 from app.models.types import utcnow
 from app.problems import AppError
-from app.queues import QueueUnavailable, enqueue, safe_retry
-from app.sync.lifecycle import ACTIVE, LEASE, _job_running, lock_integration
+from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
+from app.sync.lifecycle import ACTIVE, LEASE, _job_running, fail, lock_integration
 
 log = logging.getLogger(__name__)
 
+DEFAULT_KIND = "full"  # what every door starts when it is not told which kind
 JOB_TIMEOUT = 6 * 3600  # a 100,000-product paged sync on a throttled plan takes hours
 STUCK_AFTER = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(hours=12)
@@ -50,7 +56,7 @@ def active_run(integration_id: int) -> SyncRun | None:
     ).first()
 
 
-def start_sync(integration: Integration, kind: str = "full", *, enqueue_job: bool = True) -> SyncRun:
+def start_sync(integration: Integration, kind: str = DEFAULT_KIND, *, enqueue_job: bool = True) -> SyncRun:
     """Create a queued run and enqueue its job; raise SyncAlreadyRunning or SyncError (with .status)."""
     if kind not in SYNC_KINDS:
         raise SyncError(f"Unknown sync kind {kind!r}; use one of {', '.join(SYNC_KINDS)}.", 400)
@@ -80,6 +86,19 @@ def start_sync(integration: Integration, kind: str = "full", *, enqueue_job: boo
     if enqueue_job:
         enqueue_run(run)
     return run
+
+
+def start_first_sync(integration: Integration) -> SyncRun | None:
+    """After a Shopify store was connected: its first full sync. Never raises: the store stays connected
+    whatever happens here, the merchant can press "Sync now", and the operator finds the error in the log.
+    Anything but a connected Shopify store is left alone (a Meta connect, a row added without a token)."""
+    if integration.platform != "shopify" or integration.status != "connected":
+        return None
+    try:
+        return start_sync(integration, "full")
+    except Exception:
+        log.exception("integration %s: could not start the first full sync", integration.id)
+        return None
 
 
 class _nullcontext:
@@ -135,8 +154,6 @@ def sweep_sync_runs() -> int:
         last = run.heartbeat_at or run.created_at
         waiting = cursor.get("run_id") == run.id and cursor.get("phase") == "waiting"
         if now - run.created_at > GIVE_UP_AFTER:
-            from app.sync.lifecycle import fail
-
             fail(run.id, "The sync took too long and was stopped. Please start it again.")
         elif waiting and now - last >= BULK_POLL_EVERY and not _alive(run, now):
             enqueue_run(run, take_over=True)  # fallback when no BULK_OPERATIONS_FINISH webhook came
@@ -155,11 +172,6 @@ def _alive(run: SyncRun, now) -> bool:
         return False
     if run.job_id.startswith("inline-"):
         return run.heartbeat_at is not None and now - run.heartbeat_at < LEASE
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job, JobStatus
-
-    from app.queues import get_redis
-
     try:
         status = Job.fetch(run.job_id, connection=get_redis()).get_status()
     except NoSuchJobError:

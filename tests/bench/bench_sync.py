@@ -212,16 +212,14 @@ class CostMeter:
 
 
 def bench_throttled(products: int) -> list[tuple]:
-    from app.sync import runner
-
     url, proc = demo_store(products, throttled=True)
     app = make_app(url, reset=True)
     with app.app_context():
         meter = CostMeter()
-        runner.client_options = {"session": meter.session}
+        app.config["SYNC_CLIENT_OPTIONS"] = {"session": meter.session}  # read by the run's SyncOptions
         app.config["SYNC_BULK_THRESHOLD"] = 10**9  # force the paged path
         paged_time, paged = timed_sync(new_integration("throttled-paged"), "full")
-        runner.client_options = {}
+        app.config["SYNC_CLIENT_OPTIONS"] = {}
         bulk_time, bulk = timed_sync(new_integration("throttled-bulk"), "bulk")
         assert paged.status == bulk.status == "succeeded", (paged.error, bulk.error)
     proc.kill()

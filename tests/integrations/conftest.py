@@ -91,16 +91,17 @@ def fake_shopify(rsps):
 
 @pytest.fixture
 def sync_calls(monkeypatch):
-    """Stand-in for `app.sync.service.start_sync` (built elsewhere): records (integration id, kind)."""
-    from app.integrations import service as integrations
+    """Stand-in for the one sync door, `app.sync.service.start_sync`: records (integration id, kind) of every
+    sync a connect starts, and starts none (these tests fake only the connect's Shopify calls)."""
+    from app.sync import service as sync_service
 
     calls: list[tuple[int, str]] = []
 
-    def record(integration, kind="full"):
+    def record(integration, kind=sync_service.DEFAULT_KIND, *, enqueue_job=True):
         calls.append((integration.id, kind))
-        return True
+        return None
 
-    monkeypatch.setattr(integrations, "start_sync", record)
+    monkeypatch.setattr(sync_service, "start_sync", record)
     return calls
 
 

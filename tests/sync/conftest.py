@@ -13,7 +13,6 @@ import responses
 from app.demo_store import DemoStore
 from app.demo_store.testing import mount_on_responses
 from app.models import Integration
-from app.sync import runner
 
 SHOP = "sync-store.myshopify.com"
 TOKEN = "shpat_sync_test_token"
@@ -65,14 +64,25 @@ def shopify(store):
 
 
 @pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    """Retries and throttle waits are recorded, not slept."""
+def no_sleep(app, monkeypatch):
+    """Retries and throttle waits are recorded, not slept (the sync's `SyncOptions`, from the app's config)."""
     slept: list[float] = []
-    monkeypatch.setattr(runner, "client_options", {"sleep": slept.append})
-    monkeypatch.setattr(runner, "after_page_commit", None)
+    monkeypatch.setitem(app.config, "SYNC_CLIENT_OPTIONS", {"sleep": slept.append})
+    monkeypatch.setitem(app.config, "SYNC_AFTER_PAGE_COMMIT", None)
     # The 120-product test catalog in five pages of 24, so kills, expiries and progress land mid-run.
-    monkeypatch.setattr(runner, "PAGE_SIZE", 24)
+    monkeypatch.setitem(app.config, "SYNC_PAGE_SIZE", 24)
     return slept
+
+
+@pytest.fixture
+def after_page_commit(app, monkeypatch):
+    """`after_page_commit(hook)` runs `hook(ctx, page number)` after every committed page of the next runs;
+    `after_page_commit(None)` stops it."""
+
+    def set_hook(hook):
+        monkeypatch.setitem(app.config, "SYNC_AFTER_PAGE_COMMIT", hook)
+
+    return set_hook
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from app.models import Integration, Product, ProductVariant, SyncRun
-from app.sync import runner, service
+from app.sync import service
 from tests.sync.conftest import SHOP, fixture_json
 
 PRODUCT_FIELDS = ("shopify_product_id", "title", "handle", "description_html", "vendor", "product_type", "status",
@@ -98,7 +98,7 @@ def test_waiting_bulk_run_is_polled_when_no_webhook_comes(db, store, integration
 
 
 def test_token_expiring_mid_sync_is_refreshed_exactly_once(db, store, store_clock, workspace, shopify, run_jobs,
-                                                           monkeypatch):  # fmt: skip
+                                                           after_page_commit):  # fmt: skip
     from app.models.types import utcnow
 
     with store.db.transaction() as conn:
@@ -115,7 +115,7 @@ def test_token_expiring_mid_sync_is_refreshed_exactly_once(db, store, store_cloc
         if page == 2:
             store_clock.offset += tokens["expires_in"] + 1  # Shopify's clock passes the expiry
 
-    monkeypatch.setattr(runner, "after_page_commit", expire)
+    after_page_commit(expire)
     run_id = service.start_sync(row, "full").id
     run_jobs()
     run = reload(db, SyncRun, run_id)

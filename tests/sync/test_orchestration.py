@@ -14,7 +14,7 @@ from app.models import Integration, Product, SyncRun
 from app.models.types import utcnow
 from app.schedule import SCHEDULES, get_scheduler, register_schedules
 from app.services import sessions
-from app.sync import jobs, runner, service
+from app.sync import jobs, service
 
 
 def reload(db, model, id_):
@@ -83,15 +83,15 @@ def test_hourly_schedule_starts_one_incremental_run_per_connected_store(db, inte
     assert (run.kind, run.status) == ("incremental", "succeeded")
 
 
-def test_sweeper_requeues_a_run_whose_worker_died(db, integration, run_jobs, monkeypatch):
+def test_sweeper_requeues_a_run_whose_worker_died(db, integration, run_jobs, after_page_commit):
     def die(ctx, page):
         if page == 2:
             raise KeyboardInterrupt  # a BaseException: the worker records it, nothing in the sync catches it
 
-    monkeypatch.setattr(runner, "after_page_commit", die)
+    after_page_commit(die)
     run_id = service.start_sync(integration, "full").id
     run_jobs()
-    monkeypatch.setattr(runner, "after_page_commit", None)
+    after_page_commit(None)
     run = reload(db, SyncRun, run_id)
     assert run.status == "in_progress"
     run.heartbeat_at = utcnow() - service.STUCK_AFTER - timedelta(seconds=1)
@@ -137,7 +137,7 @@ def test_api_hides_other_workspaces(db, api_client, make_user, shopify):
 
 
 def test_progress_fragment_polls_while_running_and_reports_monotonic_progress(
-    app, db, auth_client, integration, run_jobs, monkeypatch
+    app, db, auth_client, integration, run_jobs, after_page_commit
 ):
     from app.models import User
 
@@ -162,7 +162,7 @@ def test_progress_fragment_polls_while_running_and_reports_monotonic_progress(
             seen.append(int(fragment.split('data-processed="', 1)[1].split('"', 1)[0]))
             assert 'hx-trigger="every 1s"' in fragment and "per second" in fragment
 
-    monkeypatch.setattr(runner, "after_page_commit", poll)
+    after_page_commit(poll)
     run_jobs()
     assert seen == sorted(seen) and seen[0] > 0 and len(seen) >= 5
     done = auth_client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)

@@ -100,25 +100,19 @@ def test_product_removed_upstream_is_soft_deleted_by_full_sync(db, store, integr
 
 
 def test_products_with_more_variants_than_a_page_holds_get_all_of_them(
-    db, integration, run_jobs, monkeypatch
+    app, db, integration, shopify, run_jobs, monkeypatch
 ):
-    monkeypatch.setattr(runner, "VARIANTS_FIRST", 2)  # demo products have 3 variants
-    completed, asked = [], []
-    real_all_variants, real_learn = runner._all_variants, runner.VariantsShape.learn
-
-    def all_variants(client, product_gid):
-        completed.append(product_gid)
-        return real_all_variants(client, product_gid)
-
-    def learn(shape, counts):
-        asked.append(shape.first)
-        real_learn(shape, counts)
-
-    monkeypatch.setattr(runner, "_all_variants", all_variants)
-    monkeypatch.setattr(runner.VariantsShape, "learn", learn)
+    monkeypatch.setitem(app.config, "SYNC_VARIANTS_FIRST", 2)  # demo products have 3 variants
     run = sync(db, integration.id, "full", run_jobs)
     assert run.status == "succeeded"
     assert count(db, ProductVariant) == 360
+    sent = [json.loads(c.request.body) for c in shopify.calls if c.request.url.endswith("/graphql.json")]
+    completed = [
+        b["variables"]["id"] for b in sent if b["query"].lstrip().startswith("query ProductVariantsPage")
+    ]
+    asked = [
+        b["variables"]["variantsFirst"] for b in sent if b["query"].lstrip().startswith("query ProductsPage(")
+    ]
     # Only the first page (24 products) needed a request per product; later pages asked for 3 variants.
     assert len(completed) == 24
     assert asked == [2, 3, 3, 3, 3]
@@ -139,7 +133,7 @@ def test_variants_shape_picks_the_nested_size_that_needs_fewest_requests(app):
 
 
 def test_job_killed_after_page_three_resumes_from_cursor_with_exact_counts(
-    db, integration, run_jobs, monkeypatch
+    db, integration, run_jobs, after_page_commit
 ):
     iid = integration.id
 
@@ -147,7 +141,7 @@ def test_job_killed_after_page_three_resumes_from_cursor_with_exact_counts(
         if page == 3:
             raise SimulatedKill()
 
-    monkeypatch.setattr(runner, "after_page_commit", kill)
+    after_page_commit(kill)
     run_id = service.start_sync(integration, "full").id
     run_jobs()
     killed = reload(db, SyncRun, run_id)
@@ -155,7 +149,7 @@ def test_job_killed_after_page_three_resumes_from_cursor_with_exact_counts(
     assert killed.status == "in_progress" and killed.processed == 72  # 3 pages of 24
     assert cursor["after"] and cursor["run_id"] == run_id
 
-    monkeypatch.setattr(runner, "after_page_commit", None)
+    after_page_commit(None)
     service.enqueue_run(killed)  # what RQ's retry or the stuck-run sweeper does
     run_jobs()
     done = reload(db, SyncRun, run_id)

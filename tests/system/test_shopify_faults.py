@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.models import Alert, Integration, Product, ProductVariant, SyncRun
 from app.sync import runner, service
+from app.sync.options import SyncOptions
 from tests.system.conftest import SHOP
 
 PAGE = 49  # products per page with the runner's page shape (3 variants and 3 media asked per product)
@@ -35,7 +36,9 @@ def test_page_shape_is_the_one_these_tests_count_in(app):
     from app.platforms.shopify.client import ShopifyClient
 
     client = ShopifyClient(SHOP, "shpat_x", api_version=app.config["SHOPIFY_API_VERSION"])
-    assert client.product_page_size(runner.VARIANTS_FIRST, runner.MEDIA_FIRST, runner.PAGE_SIZE) == PAGE
+    options = SyncOptions.from_config(app.config)  # what the worker's runs use
+    first = options.variants_first or runner.VARIANTS_FIRST
+    assert client.product_page_size(first, runner.MEDIA_FIRST, options.page_size) == PAGE
 
 
 @pytest.mark.timeout(150)

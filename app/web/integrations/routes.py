@@ -1,6 +1,7 @@
 """Routes of the Integrations page. Each POST answers the card fragment when htmx asks (`HX-Request`) and
 the whole page otherwise (a redirect after success, the page with the failing card and a 4xx after an error),
-so every form also works without JavaScript. Business rules live in `app.integrations.service`.
+so every form also works without JavaScript. Business rules live in `app.integrations.service`; a Shopify
+connect (token or OAuth callback) is followed by its first full sync through `app.sync.service`.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def _connect(platform: str, integration: Integration | None):
     except service.IntegrationError as exc:
         card = _card(platform, integration, errors=exc.fields, message=exc.message, values=data)
         return _respond(card, exc.status)
+    sync_service.start_first_sync(integration)  # before the card, which shows the run's progress
     return _respond(_card(platform, integration, notice=f"{PLATFORM_LABELS[platform]} connected."))
 
 
@@ -160,5 +162,6 @@ def shopify_callback():
     except service.IntegrationError as exc:
         flash(exc.message, "error")
         return redirect(url_for("integrations.index"))
+    sync_service.start_first_sync(integration)
     flash(f"Shopify store {integration.display_name} connected.", "success")
     return redirect(url_for("integrations.index"))

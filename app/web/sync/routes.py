@@ -1,6 +1,7 @@
 """Routes of the sync progress fragment. With `HX-Request` they answer `sync/_progress.html` (which re-polls
 itself every second while the run is active and becomes a summary when done); without it the full page,
-so the URL also works without JavaScript.
+so the URL also works without JavaScript. "Sync now" goes through the one sync door (`service.start_sync`,
+its default kind when the form names none).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def start(integration_id: int):
     integration = current_scope().get(Integration, integration_id)
     if integration is None:
         abort(404)
-    kind = parse_choice(request.form.get("kind") or "full", "kind", service.SYNC_KINDS)
+    kind = parse_choice(request.form.get("kind") or service.DEFAULT_KIND, "kind", service.SYNC_KINDS)
     try:
         run = service.start_sync(integration, kind)
     except service.SyncAlreadyRunning as exc:
