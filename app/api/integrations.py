@@ -78,3 +78,7 @@ def disconnect_integration(integration_id: int):
 def sync_integration(integration_id: int):
     """Start a sync of this integration: the same door, default kind and refusal as `POST /api/sync`."""
     integration = _integration_or_404(integration_id)
+    data = json_body() if request.get_data() else {}
+    return sync_api.start(
+        integration, data, describe=lambda run: {"integration": service.serialize(integration)}
+    )

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Integration
-from app.sync.facebook_push import push_catalog_to_facebook
+from app.sync.facebook_push import push_catalog_to_facebook  # jobs queued before the move name it here
 from app.sync.runner import execute_run
 from app.sync.service import SyncError, start_sync
 
