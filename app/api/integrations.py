@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 
 from app.api import bp, json_body
+from app.api import sync as sync_api
 from app.auth_scope import current_scope
 from app.integrations import service
 from app.integrations.fields import check_fields
