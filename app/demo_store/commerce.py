@@ -103,6 +103,8 @@ def order_node(ctx, order: dict) -> dict:
         **{key: money_bag(0) for key in ("totalTaxSet", "currentTotalTaxSet", "totalDiscountsSet",
                                           "currentTotalDiscountsSet", "totalShippingPriceSet", "totalRefundedSet")},
         "lineItems": list_connection(lines, lambda t: line_item_node(ctx, *t), id_of=lambda t: t[0]["id"]),
+        "fulfillments": order.get("fulfillments") or [],
+        "refunds": order.get("refunds") or [],
         "metafields": empty_connection,
     }  # fmt: skip
 
