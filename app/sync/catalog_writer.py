@@ -32,7 +32,7 @@ from sqlalchemy import (
 from app.extensions import db
 from app.models import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant, SyncLog
 from app.models.types import utcnow
-from app.sync import reread
+from app.sync import reread as rereads
 from app.sync.mapping import slugify
 from app.sync.upsert_sql import dialect, dialect_insert, write_rows
 
@@ -67,6 +67,16 @@ def _newer(table, excluded):
     return and_(
         or_(table.c.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
             table.c.source_updated_at < excluded.source_updated_at),
+        or_(table.c.deleted_at.is_(None), excluded.source_updated_at.is_(None),
+            table.c.deleted_at < excluded.source_updated_at),
+    )  # fmt: skip
+
+
+def _newer_or_same(table, excluded):
+    """For a re-read: the same version as stored is written again (it completes a partial body's write)."""
+    return and_(
+        or_(table.c.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
+            table.c.source_updated_at <= excluded.source_updated_at),
         or_(table.c.deleted_at.is_(None), excluded.source_updated_at.is_(None),
             table.c.deleted_at < excluded.source_updated_at),
     )  # fmt: skip
@@ -156,6 +166,7 @@ def upsert_products(
     now: datetime | None = None,
     durable: bool = True,
     webhook_ids: dict[str, int] | None = None,
+    reread: bool = False,
 ) -> WriteResult:
     """Create, update or skip each record; write its variants and its sync_log line. Caller commits.
 
@@ -163,7 +174,10 @@ def upsert_products(
     writes a batch of webhook deliveries; `webhook_id` is the one delivery of all of them otherwise.
 
     `durable=False` lets the caller's COMMIT return before its WAL reaches disk (Postgres), for callers
-    whose transaction can be replayed whole after a database crash."""
+    whose transaction can be replayed whole after a database crash.
+
+    `reread=True` (a product read again from Shopify) also rewrites a product stored at the same version:
+    what a partial webhook body stored at that version is completed."""
     now = now or utcnow()
     result = WriteResult()
     # The newest version of each product wins inside one batch too (a page may repeat a product).
@@ -196,7 +210,7 @@ def upsert_products(
     for product_gid, record in latest.items():
         old = existing.get(product_gid)
         incoming = record["source_updated_at"]
-        if old is not None and not _is_newer(incoming, old.source_updated_at, old.deleted_at):
+        if old is not None and not _is_newer(incoming, old.source_updated_at, old.deleted_at, same=reread):
             result.skipped.append(product_gid)
             result.product_ids[product_gid] = old.id
             continue
@@ -225,7 +239,8 @@ def upsert_products(
             (g, i)
             for i, g in write_rows(
                 Product.__table__, rows, conflict=("workspace_id", "shopify_product_id"),
-                update=update_columns, where=_newer, returning=("id", "shopify_product_id"),
+                update=update_columns, where=_newer_or_same if reread else _newer,
+                returning=("id", "shopify_product_id"),
             )
         )  # fmt: skip
         for row in rows:
@@ -239,7 +254,7 @@ def upsert_products(
         _write_variants(workspace_id, [(written[g], latest[g], g in existing) for g in written], now)
         _write_media(workspace_id, [(written[g], latest[g]) for g in written])
         result.reread = [written[g] for g in written if latest[g].get("reread")]
-        reread.after_commit(db.session(), workspace_id, result.reread)
+        rereads.after_commit(db.session(), workspace_id, result.reread)
     if dialect() == "postgresql":
         db.session.connection().execute(text(f"SET LOCAL {STOCK_FOLLOWS_VARIANTS} = off"))
 
@@ -259,12 +274,13 @@ def upsert_products(
     return result
 
 
-def _is_newer(incoming: datetime | None, stored: datetime | None, deleted_at: datetime | None) -> bool:
+def _is_newer(incoming: datetime | None, stored: datetime | None, deleted_at: datetime | None, *,
+              same: bool = False) -> bool:  # fmt: skip
     if incoming is None:
         return True
     if deleted_at is not None and incoming <= deleted_at:
         return False
-    return stored is None or incoming > stored
+    return stored is None or incoming > stored or (same and incoming == stored)
 
 
 def _write_media(workspace_id: int, products: list[tuple[int, dict]]) -> None:

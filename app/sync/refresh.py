@@ -79,7 +79,7 @@ def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int
             done["deleted"] += 1
         else:
             upsert_products(workspace_id, [product_from_graphql(node)], integration_id=integration_id,
-                            currency=currency)  # fmt: skip
+                            currency=currency, reread=True)  # fmt: skip
             done["updated"] += 1
         db.session.commit()
     log.info("workspace %s: refreshed products from Shopify: %s", workspace_id, done)

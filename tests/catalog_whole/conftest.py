@@ -8,6 +8,7 @@ import responses
 from app.models import Integration, SyncRun
 from app.models.types import utcnow
 from app.sync import runner, service
+from tests.webhooks.conftest import post_shopify  # noqa: F401  (signed deliveries, as Shopify sends them)
 
 
 @pytest.fixture(autouse=True)

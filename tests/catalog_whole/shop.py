@@ -94,7 +94,7 @@ def make_order(number: int, product: dict, lines: int) -> dict:
     ]  # fmt: skip
     refund_lines = [
         {"lineItem": {"id": line_nodes[i]["id"]}, "quantity": 1, "subtotalSet": money(line_nodes[i]["originalUnitPriceSet"]["shopMoney"]["amount"])}
-        for i in range(7)
+        for i in range(min(7, lines))
     ]  # fmt: skip
     refunds = [{"id": gid("Refund", number * 10 + 1), "createdAt": "2026-11-23T12:00:00Z", "note": "Two sizes too small",
                 "totalRefundedSet": money("150.25"), "refundLineItems": refund_lines}]  # fmt: skip
