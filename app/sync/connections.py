@@ -23,31 +23,31 @@ REFUNDS_FIRST = 2
 LIST_MAX = 250
 
 
-def _more(connection: dict | None) -> str | None:
+def more_after(connection: dict | None) -> str | None:
     info = (connection or {}).get("pageInfo") or {}
     return info.get("endCursor") if info.get("hasNextPage") else None
 
 
-def _rest(client, document: str, root: str, field: str, node_id: str, after: str) -> Iterator[dict]:
+def read_rest(client, document: str, root: str, field: str, node_id: str, after: str) -> Iterator[dict]:
     while after:
         variables = {"id": node_id, "first": CONNECTION_PAGE, "after": after}
         connection = ((client.execute(document, variables).get(root) or {}).get(field)) or {}
         yield from connection.get("nodes") or []
-        after = _more(connection)
+        after = more_after(connection)
 
 
 def complete_product_media(client, node: dict) -> dict:
-    after = _more(node.get("media"))
+    after = more_after(node.get("media"))
     if after:
-        rest = _rest(client, queries.PRODUCT_MEDIA_PAGE_QUERY, "product", "media", node["id"], after)
+        rest = read_rest(client, queries.PRODUCT_MEDIA_PAGE_QUERY, "product", "media", node["id"], after)
         node["media"] = {"nodes": [*node["media"].get("nodes", []), *rest]}
     return node
 
 
 def complete_order(client, node: dict) -> dict:
-    after = _more(node.get("lineItems"))
+    after = more_after(node.get("lineItems"))
     if after:
-        rest = _rest(client, queries.ORDER_LINE_ITEMS_PAGE_QUERY, "order", "lineItems", node["id"], after)
+        rest = read_rest(client, queries.ORDER_LINE_ITEMS_PAGE_QUERY, "order", "lineItems", node["id"], after)
         node["lineItems"] = {"nodes": [*node["lineItems"].get("nodes", []), *rest]}
     if (
         len(node.get("fulfillments") or []) >= FULFILLMENTS_FIRST
@@ -59,9 +59,9 @@ def complete_order(client, node: dict) -> dict:
             raise ShopifyError(f"order {node['id']} has more than {LIST_MAX} fulfillments or refunds")
         node["fulfillments"], node["refunds"] = whole.get("fulfillments") or [], whole.get("refunds") or []
     for refund in node.get("refunds") or []:
-        after = _more(refund.get("refundLineItems"))
+        after = more_after(refund.get("refundLineItems"))
         if after:
-            rest = _rest(client, queries.REFUND_LINE_ITEMS_PAGE_QUERY, "refund", "refundLineItems", refund["id"],
+            rest = read_rest(client, queries.REFUND_LINE_ITEMS_PAGE_QUERY, "refund", "refundLineItems", refund["id"],
                          after)  # fmt: skip
             refund["refundLineItems"] = {"nodes": [*refund["refundLineItems"].get("nodes", []), *rest]}
     return node

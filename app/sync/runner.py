@@ -84,7 +84,10 @@ def execute_run(run_id: int, *, on_progress: ProgressCallback | None = None) -> 
             outcome = _sync_products(ctx, client, on_progress)
             if outcome == "waiting":
                 return "waiting"
-            run = lifecycle.finish(ctx, soft_delete=ctx.cursor.get("query") is None)
+            whole = ctx.cursor.get("query") is None
+            run = lifecycle.finish(ctx, soft_delete=whole)
+            if whole:
+                _sync_collections(ctx, client)
             _after_catalog_sync(ctx)
         return "succeeded"
     except NeedsReauth as exc:
@@ -285,6 +288,18 @@ def _sync_orders(ctx: RunContext, client: ShopifyClient, on_progress) -> None:
             after_page_commit(ctx, number)
         if on_progress is not None:
             on_progress(len(page.nodes), ctx.total)
+
+
+def _sync_collections(ctx: RunContext, client: ShopifyClient) -> None:
+    """After a whole catalog: its collections. The run has succeeded; a failure here is logged, and the next
+    full sync reads them again."""
+    from app.sync.collections import sync_collections
+
+    try:
+        sync_collections(client, ctx.workspace_id, ctx.integration_id)
+    except PlatformError as exc:
+        db.session.rollback()
+        log.warning("sync run %s: collections not read: %s", ctx.run_id, exc)
 
 
 def _complete_orders(client: ShopifyClient, page: Page) -> Page:

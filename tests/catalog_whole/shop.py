@@ -115,8 +115,11 @@ def make_order(number: int, product: dict, lines: int) -> dict:
 class Shop:
     """Products and orders of one shop, answered as the Admin API would; `calls` counts operations."""
 
-    def __init__(self, domain: str, products: list[dict], orders: list[dict] | None = None):
+    def __init__(self, domain: str, products: list[dict], orders: list[dict] | None = None,
+                 collections: list[dict] | None = None):  # fmt: skip
         self.domain, self.products, self.orders = domain, products, orders or []
+        # [{"id", "title", "handle", "kind", "updatedAt", "products": [product GIDs]}]
+        self.collections = collections or []
         self.calls: dict[str, int] = {}
 
     # --- shapes -------------------------------------------------------------------------------------
@@ -171,6 +174,23 @@ class Shop:
                 "refund": {
                     "id": r["id"],
                     "refundLineItems": page(r["refundLineItems"], v["first"], v.get("after")),
+                }
+            }
+        if operation == "CollectionsPage":
+            kind = v["query"].split(":", 1)[1]
+            listed = page([c for c in self.collections if c["kind"] == kind], v["first"], v.get("after"))
+            listed["nodes"] = [
+                {**{k: c[k] for k in ("id", "title", "handle", "updatedAt")},
+                 "products": page([{"id": g} for g in c["products"]], v["productsFirst"], None)}
+                for c in listed["nodes"]
+            ]  # fmt: skip
+            return {"collections": listed}
+        if operation == "CollectionProductsPage":
+            c = self._find(self.collections, v["id"])
+            return {
+                "collection": {
+                    "id": c["id"],
+                    "products": page([{"id": g} for g in c["products"]], v["first"], v.get("after")),
                 }
             }
         if operation == "BulkOperationRunQuery":
