@@ -13,9 +13,10 @@ import logging
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.queues import QueueUnavailable, enqueue, safe_retry
+
 log = logging.getLogger(__name__)
 KEY = "wagents.reread"
-REFRESH_JOB = "app.sync.refresh.refresh_products"
 
 
 def after_commit(session: Session, workspace_id: int, product_ids: list[int]) -> None:
@@ -28,11 +29,9 @@ def _enqueue(session: Session) -> None:
     pending = session.info.pop(KEY, None)
     if not pending:
         return
-    from app.queues import QueueUnavailable, enqueue, safe_retry
-
     for workspace_id, ids in pending.items():
         try:
-            enqueue("sync", REFRESH_JOB, workspace_id, sorted(ids), retry=safe_retry())
+            enqueue("sync.refresh_products", workspace_id, sorted(ids), retry=safe_retry())
         except QueueUnavailable:
             log.warning(
                 "workspace %s: products %s not re-read (queue unavailable)", workspace_id, sorted(ids)

@@ -33,6 +33,7 @@ from app.platforms.errors import PlatformError
 from app.platforms.shopify import queries
 from app.platforms.shopify.client import Page, ShopifyClient
 from app.sync import bulk, connections, lifecycle
+from app.sync.collections import sync_collections
 from app.sync.facebook_push import enqueue_facebook_push
 from app.sync.lifecycle import RunContext
 from app.sync.mapping import order_from_graphql, parse_time, product_from_graphql
@@ -269,8 +270,6 @@ def _sync_orders(ctx: RunContext, client: ShopifyClient, options: SyncOptions, o
 def _sync_collections(ctx: RunContext, client: ShopifyClient) -> None:
     """After a whole catalog: its collections. The run has succeeded; a failure here is logged, and the next
     full sync reads them again."""
-    from app.sync.collections import sync_collections
-
     try:
         sync_collections(client, ctx.workspace_id, ctx.integration_id)
     except PlatformError as exc:

@@ -7,14 +7,15 @@ import responses
 
 from app.models import Integration, SyncRun
 from app.models.types import utcnow
-from app.sync import runner, service
+from app.sync import service
 from tests.webhooks.conftest import post_shopify  # noqa: F401  (signed deliveries, as Shopify sends them)
 
 
 @pytest.fixture(autouse=True)
-def no_sleep(monkeypatch):
-    monkeypatch.setattr(runner, "client_options", {"sleep": lambda seconds: None})
-    monkeypatch.setattr(runner, "after_page_commit", None)
+def no_sleep(app, monkeypatch):
+    """Throttle waits are not slept (the sync's `SyncOptions`, from the app's config)."""
+    monkeypatch.setitem(app.config, "SYNC_CLIENT_OPTIONS", {"sleep": lambda seconds: None})
+    monkeypatch.setitem(app.config, "SYNC_AFTER_PAGE_COMMIT", None)
 
 
 @pytest.fixture

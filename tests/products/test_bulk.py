@@ -95,7 +95,10 @@ def test_push_to_facebook_marks_pending_and_the_sync_job_pushes(auth_client, wor
     workspace_id = workspace.id
     run_jobs(max_jobs=1)  # the bulk job only: it marks the products and queues the push
     (push,) = get_queue("default").get_jobs()
-    assert (push.func_name, push.args) == ("app.sync.jobs.push_catalog_to_facebook", (workspace_id, ids))
+    assert (push.func_name, push.args) == (
+        "app.sync.facebook_push.push_catalog_to_facebook",
+        (workspace_id, ids),
+    )
     _db.session.expire_all()
     assert {p.platform_sync["facebook"]["status"] for p in _db.session.query(Product)} == {"pending"}
 
