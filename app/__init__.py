@@ -101,6 +101,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         healthy = all(v == "ok" for v in checks.values())
         return jsonify({"status": "ok" if healthy else "degraded", **checks}), 200 if healthy else 503
 
+    starter = None
     if (
         not app.config.get("REDIS_URL")
         and app.config.get("EMBEDDED_WORKER")
@@ -110,7 +111,12 @@ def create_app(config: type | dict | None = None) -> Flask:
         # `flask db upgrade` do not spin up a worker they would never use.
         from app.worker import start_embedded_once
 
-        app.before_request(lambda: start_embedded_once(app))
+        starter = lambda: start_embedded_once(app)  # noqa: E731
+        app.before_request(starter)
+    from app.webhooks import wsgi_intake
+
+    # Shopify's webhook POSTs skip Flask's request machinery (sessions, login, CSRF, limits): see the module.
+    wsgi_intake.mount(app, before=starter)
     return app
 
 

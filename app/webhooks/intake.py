@@ -242,7 +242,7 @@ def _store(platform: str, part: Part, *, status: str | None = None, error: str |
         "account_id": account, "headers": part.headers, "payload": part.payload, "status": status,
         "error": error, "received_at": utcnow(),
     }  # fmt: skip
-    if db.session.get_bind().dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql":
         stored = _insert_autocommit(params)
     else:
         stored = db.session.execute(_STORE, params).first()

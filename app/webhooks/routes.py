@@ -2,7 +2,9 @@
 
 Authenticated by the platforms' signatures over the raw body, not by API tokens or cookies, so it is a blueprint
 of its own (outside the `api` bearer check) and CSRF-exempt. Thin: read the raw bytes, hand them to `intake`,
-send what it answers. No parsing, storing or processing here.
+send what it answers. No parsing, storing or processing here. A sized Shopify POST is normally answered
+before Flask by `wsgi_intake` (same `intake` call, same answer); the Shopify routes here serve the rest
+(chunked or oversized bodies) and keep `url_for` and the route map complete.
 """
 
 from __future__ import annotations

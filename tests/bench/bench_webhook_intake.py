@@ -339,6 +339,8 @@ def main() -> None:
     parser.add_argument("--drain-timeout", type=float, default=1800)
     parser.add_argument("--drain-with-intake", action="store_true",
                         help="workers drain while the deliveries arrive (default: held until the intake ends)")  # fmt: skip
+    parser.add_argument("--intake-only", action="store_true",
+                        help="time the intake against the bare endpoint only: no drain workers, no drain")  # fmt: skip
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk: apt-get install wrk")
@@ -359,7 +361,7 @@ def main() -> None:
     finally:
         stop(server)
     hold = not args.drain_with_intake
-    procs = start_workers(args.drain_workers, hold_them=hold)
+    procs = [] if args.intake_only else start_workers(args.drain_workers, hold_them=hold)
     port = free_port()
     write_requests(tmp / "deliveries.reqs", planned, port)
     try:
@@ -397,6 +399,10 @@ def main() -> None:
         f"intake / bare throughput: {intake['rate'] / bare['rate']:.2f}   (target: >= 1,000/s, p99 < 50 ms)",
         flush=True,  # the drain takes minutes: show the intake figures now
     )
+    if args.intake_only:
+        print("load average before / after intake: "
+              + " | ".join(" ".join(f"{x:.2f}" for x in la) for la in (load_before, load_intake)))  # fmt: skip
+        return
     drain_s, statuses = drain(procs, release() if hold else time.monotonic(), args.drain_timeout)
     first_claim_s, first_delivery_s, tail_s = statuses.pop("spans")
     worker_cpu, db_cpu = statuses.pop("cpu")
