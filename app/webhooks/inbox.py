@@ -1,4 +1,4 @@
-"""Draining the webhook inbox: a cheap wake-up signal, batch claims, and the drain job workers run.
+"""Draining the webhook inbox: batch claims and the drain job workers run (woken through `app.webhooks.wake`).
 
 Intake stores a delivery, then `wake()`s: one `SET NX` in Redis, which enqueues a `drain_inbox` job only
 when none is already waiting. A drain job first clears that mark, then claims up to BATCH_SIZE `pending`
@@ -16,22 +16,17 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 
-from redis.exceptions import RedisError
-from rq.job import Job, JobStatus
 from sqlalchemy import exists, select, union_all, update
 
 from app.extensions import db
 from app.models import Webhook
 from app.models.types import utcnow
-from app.queues import QueueUnavailable, enqueue, get_redis
+from app.webhooks import batch
+from app.webhooks.wake import release_mark, wake
 
 log = logging.getLogger(__name__)
 
-WAKE_KEY = "wagents:webhooks:drain-queued"  # holds the id of the drain job waiting in the queue
-# A mark whose job was lost (a flushed queue) stops blocking wake-ups this soon; the sweeper also checks.
-WAKE_TTL = 30
 BATCH_SIZE = 500
 # One job drains for this long at most, then hands over to a new one: far below RQ's job timeout.
 DRAIN_FOR = 60.0
@@ -42,42 +37,6 @@ CLAIMED_COLUMNS = (
     Webhook.id, Webhook.platform, Webhook.topic, Webhook.delivery_id, Webhook.workspace_id,
     Webhook.integration_id, Webhook.account_id, Webhook.headers, Webhook.payload, Webhook.received_at,
 )  # fmt: skip
-
-
-def wake(*, force: bool = False) -> bool:
-    """Make sure a drain job is queued; False when Redis is down (the minute sweeper wakes one later).
-    `force` queues one even when the mark says one is waiting (the sweeper found it was not)."""
-    redis = get_redis()
-    job_id = f"webhook-drain-{uuid.uuid4().hex}"
-    try:
-        if force:
-            redis.set(WAKE_KEY, job_id, ex=WAKE_TTL)
-        elif not redis.set(WAKE_KEY, job_id, nx=True, ex=WAKE_TTL):
-            return True  # a drain job is waiting: it will see what was committed before this call
-        enqueue("webhooks.drain_inbox", job_id=job_id)
-    except (QueueUnavailable, RedisError) as exc:
-        log.warning("webhook inbox: cannot wake a worker, Redis unavailable (%s)", exc)
-        return False
-    return True
-
-
-def drain_queued() -> bool:
-    """True when a drain job is waiting in the queue (not merely marked: its job may have been lost)."""
-    try:
-        job_id = get_redis().get(WAKE_KEY)
-        if not job_id:
-            return False
-        job = Job.fetch(job_id.decode() if isinstance(job_id, bytes) else job_id, connection=get_redis())
-    except Exception:  # NoSuchJobError, Redis down, a job hash another version of RQ cannot read
-        return False
-    return job.get_status(refresh=False) in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
-
-
-def _release_mark() -> None:
-    try:
-        get_redis().delete(WAKE_KEY)
-    except RedisError:  # the mark expires by itself; this job drains all the same
-        log.warning("webhook inbox: could not clear the wake-up mark")
 
 
 def claim(limit: int = BATCH_SIZE) -> list:
@@ -116,9 +75,7 @@ def claim(limit: int = BATCH_SIZE) -> list:
 def drain_inbox(batch_size: int = BATCH_SIZE, drain_for: float = DRAIN_FOR) -> dict[str, int]:
     """The `webhooks` queue's job: claim and apply batches until the inbox is empty (or `drain_for` seconds
     have passed, then another job takes over). Safe to run any number of times at once."""
-    from app.webhooks.batch import apply_batch
-
-    _release_mark()
+    release_mark()
     started = time.monotonic()
     totals: dict[str, int] = {}
     while True:
@@ -127,7 +84,7 @@ def drain_inbox(batch_size: int = BATCH_SIZE, drain_for: float = DRAIN_FOR) -> d
             break
         if len(rows) == batch_size:
             wake()  # more is waiting: let another worker take the next batch meanwhile
-        for outcome, n in apply_batch(rows).items():
+        for outcome, n in batch.apply_batch(rows).items():
             totals[outcome] = totals.get(outcome, 0) + n
         db.session.remove()  # a fresh session per batch: nothing of the last one lingers in its identity map
         if time.monotonic() - started > drain_for:

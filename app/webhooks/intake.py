@@ -26,6 +26,7 @@ from app.models.types import UTCDateTime, utcnow
 from app.platforms import signatures
 from app.webhooks import json_text, meta_secrets, meta_split
 from app.webhooks.group_commit import GroupCommit
+from app.webhooks.wake import wake
 
 log = logging.getLogger(__name__)
 
@@ -308,8 +309,6 @@ def _group():
 def enqueue_delivery(webhook_id: int) -> bool:
     """Wake a worker that drains the inbox in batches (one Redis round trip, no job per delivery); False
     when Redis is down (the sweeper wakes one later)."""
-    from app.webhooks.inbox import wake
-
     if not wake():
         log.warning("webhook %s stored but no worker woken: Redis unavailable; the sweeper will", webhook_id)
         return False

@@ -25,6 +25,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.models import Webhook
 from app.models.types import utcnow
+from app.webhooks import lag, wake
 from app.webhooks.delivery import Delivery
 from app.webhooks.handlers import handler_for
 
@@ -155,8 +156,6 @@ def sweep_pending() -> int:
     is behind (`lag.alert_on_lag`), then wake a worker for the
     `pending` deliveries older than a minute unless a drain is already queued (a backlog is not a loss).
     Returns how many deliveries it handed over (up to SWEEP_BATCH; 0 when none was needed)."""
-    from app.webhooks import inbox, lag
-
     recover_stuck()
     lag.alert_on_lag()
     cutoff = utcnow() - SWEEP_AFTER
@@ -169,9 +168,9 @@ def sweep_pending() -> int:
         )
     )
     db.session.rollback()  # no transaction held open while talking to Redis
-    if not stale or inbox.drain_queued():
+    if not stale or wake.drain_queued():
         return 0
-    if not inbox.wake(force=True):
+    if not wake.wake(force=True):
         log.warning("webhook sweep: Redis unavailable; %d pending deliveries wait for the next minute", stale)
         return 0
     log.info("webhook sweep woke a worker for %d pending deliveries", stale)
@@ -180,8 +179,6 @@ def sweep_pending() -> int:
 
 def retry_webhook(webhook: Webhook) -> bool:
     """Put a failed (or stuck pending) delivery back in the inbox; False when it is not retryable."""
-    from app.webhooks import inbox
-
     if webhook.status not in ("failed", "pending"):
         return False
     result = db.session.execute(
@@ -192,5 +189,5 @@ def retry_webhook(webhook: Webhook) -> bool:
     db.session.commit()
     if not result.rowcount:
         return False
-    inbox.wake()  # Redis down: the sweeper wakes a worker within a minute or two
+    wake.wake()  # Redis down: the sweeper wakes a worker within a minute or two
     return True

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Order, Product, SyncLog, Webhook
 from app.queues import get_redis
-from app.webhooks import inbox
+from app.webhooks import inbox, wake
 from tests.system import deliveries as plan_
 from tests.webhooks.conftest import fixture_json
 
@@ -45,7 +45,7 @@ def _logged(webhook_id: int) -> int:
 def test_deliveries_wake_one_drain_job_not_a_job_each(post_shopify, shopify_integration):
     _post_versions(post_shopify, 1, range(1, 21))
     assert Queue("webhooks", connection=get_redis()).count == 1
-    assert inbox.drain_queued()
+    assert wake.drain_queued()
 
 
 def test_same_product_in_one_batch_is_written_once_at_its_newest(post_shopify, shopify_integration, run_jobs):

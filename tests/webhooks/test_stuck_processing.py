@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Product, Webhook
 from app.models.types import utcnow
 from app.queues import get_queue, get_redis
-from app.webhooks import inbox
+from app.webhooks import inbox, wake
 from app.webhooks.jobs import MAX_ATTEMPTS, STUCK_AFTER, sweep_pending
 from tests.webhooks.conftest import fixture_bytes
 
@@ -20,10 +20,10 @@ from tests.webhooks.conftest import fixture_bytes
 def _die_mid_job(webhook_id: int, claimed_ago: timedelta) -> None:
     """What a SIGKILLed worker leaves behind: the row claimed, the drain job that woke it taken off the queue,
     "started", its wake-up mark cleared (a drain job clears it first thing)."""
-    job = Job.fetch(get_redis().get(inbox.WAKE_KEY).decode(), connection=get_redis())
+    job = Job.fetch(get_redis().get(wake.WAKE_KEY).decode(), connection=get_redis())
     get_queue("webhooks").remove(job)
     job.set_status(JobStatus.STARTED)
-    get_redis().delete(inbox.WAKE_KEY)
+    get_redis().delete(wake.WAKE_KEY)
     db.session.execute(
         update(Webhook)
         .where(Webhook.id == webhook_id)
