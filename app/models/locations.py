@@ -27,6 +27,9 @@ class Location(db.Model):
     name: Mapped[str] = mapped_column(String(500), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     fulfills_online_orders: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The merchant's choice to sell this location's stock on the channels: None = the default rule (an active
+    # location that fulfils online orders). Read through `app.catalog.stock.sells_from`, never directly.
+    sell_from: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -8,6 +8,8 @@ Written by hand. Until now a shop's stock was one figure per variant (`product_v
 read as if the shop had one location, the one in `integration.config["location_id"]`. This adds:
 
 - `location`: a shop's locations (name, active, fulfils online orders), per integration.
+- `location.sell_from`: the merchant's choice of the locations the channels sell from (NULL: the default,
+  the active locations that fulfil online orders).
 - `variant_location_stock`: on hand, available and committed per variant per location.
 
 Carry-over: every Shopify integration with a `config["location_id"]` gets that location as a row (active,
@@ -75,6 +77,7 @@ def upgrade():
         sa.Column("name", sa.String(length=500), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("fulfills_online_orders", sa.Boolean(), nullable=False),
+        sa.Column("sell_from", sa.Boolean(), nullable=True),
         sa.Column("created_at", UTC_TIME, nullable=False),
         sa.Column("updated_at", UTC_TIME, nullable=False),
         sa.ForeignKeyConstraint(["integration_id"], ["integration.id"], ondelete="CASCADE"),
