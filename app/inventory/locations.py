@@ -99,12 +99,15 @@ def write_level(
     return True
 
 
-def refresh_on_hand(workspace_id: int, variant_ids: Iterable[int]) -> None:
+def refresh_on_hand(workspace_id: int, variant_ids: Iterable[int], *, of_products: bool = False) -> None:
     """Set each variant's on hand from its location levels by the stock rule (variants with no level at any
-    location keep theirs). The 0004 triggers carry the change into `product_stock`."""
+    location keep theirs). With `of_products`, the ids are products' and all their variants are set (a
+    products sync wrote Shopify's all-locations total there). The 0004 triggers carry the change into
+    `product_stock`."""
     ids = sorted({int(v) for v in variant_ids})
     if not ids:
         return
+    column = ProductVariant.product_id if of_products else ProductVariant.id
     pending = (
         select(func.coalesce(func.sum(InventoryAdjustment.delta), 0))
         .where(InventoryAdjustment.variant_id == ProductVariant.id, InventoryAdjustment.status == "pending")
@@ -114,7 +117,7 @@ def refresh_on_hand(workspace_id: int, variant_ids: Iterable[int]) -> None:
         update(ProductVariant)
         .where(
             ProductVariant.workspace_id == workspace_id,
-            ProductVariant.id.in_(ids),
+            column.in_(ids),
             has_location_levels(ProductVariant.id),
         )
         .values(inventory_quantity=sellable_on_hand(ProductVariant.id) + pending, updated_at=utcnow())
