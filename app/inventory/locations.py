@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
-from app.catalog.stock import has_location_levels, sellable_on_hand
+from app.catalog.stock import has_location_levels, sellable_on_hand, sells_from
 from app.extensions import db
 from app.models import Integration, InventoryAdjustment, Location, ProductVariant, VariantLocationStock
 from app.models.types import utcnow
@@ -123,3 +123,47 @@ def refresh_on_hand(workspace_id: int, variant_ids: Iterable[int], *, of_product
         .values(inventory_quantity=sellable_on_hand(ProductVariant.id) + pending, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def pick_location(variant: ProductVariant) -> tuple[str, int] | None:
+    """The stated rule for where a sale of `variant` is debited: **the location it sells from with the most
+    available stock** (Shopify's figure plus our changes to it not applied yet; ties go to the oldest row).
+    Returns (location gid, the quantity Shopify should hold there before the change, for
+    `changeFromQuantity`), or None for a variant without location levels. Caller holds the variant lock."""
+    pending = (
+        select(func.coalesce(func.sum(InventoryAdjustment.delta), 0))
+        .where(
+            InventoryAdjustment.variant_id == variant.id,
+            InventoryAdjustment.status == "pending",
+            InventoryAdjustment.location_gid == Location.shopify_location_id,
+        )
+        .scalar_subquery()
+    )
+    expected = (VariantLocationStock.available + pending).label("expected")
+    row = db.session.execute(
+        select(Location.shopify_location_id, expected)
+        .join(Location, Location.id == VariantLocationStock.location_id)
+        .where(VariantLocationStock.variant_id == variant.id, sells_from())
+        .order_by(expected.desc(), Location.id)
+        .limit(1)
+    ).first()
+    return (row[0], int(row[1])) if row else None
+
+
+def expected_at(variant: ProductVariant, location_gid: str) -> int | None:
+    """What Shopify should hold of `variant` at `location_gid` once our pending changes there apply."""
+    row = db.session.execute(
+        select(VariantLocationStock.available)
+        .join(Location, Location.id == VariantLocationStock.location_id)
+        .where(VariantLocationStock.variant_id == variant.id, Location.shopify_location_id == location_gid)
+    ).first()
+    if row is None:
+        return None
+    pending = db.session.scalar(
+        select(func.coalesce(func.sum(InventoryAdjustment.delta), 0)).where(
+            InventoryAdjustment.variant_id == variant.id,
+            InventoryAdjustment.status == "pending",
+            InventoryAdjustment.location_gid == location_gid,
+        )
+    )
+    return int(row[0]) + int(pending or 0)

@@ -10,6 +10,7 @@ read as if the shop had one location, the one in `integration.config["location_i
 - `location`: a shop's locations (name, active, fulfils online orders), per integration.
 - `location.sell_from`: the merchant's choice of the locations the channels sell from (NULL: the default,
   the active locations that fulfil online orders).
+- `inventory_adjustment.location_gid`: the location a stock change is written back to.
 - `variant_location_stock`: on hand, available and committed per variant per location.
 
 Carry-over: every Shopify integration with a `config["location_id"]` gets that location as a row (active,
@@ -109,11 +110,16 @@ def upgrade():
     else:
         loc, true, now = "(config::json ->> 'location_id')", "true", "now()"
         level = LEVEL_CARRY
+    op.add_column("inventory_adjustment", sa.Column("location_gid", sa.String(length=100), nullable=True))
     op.execute(LOCATION_CARRY.format(loc=loc, true=true, now=now))
     op.execute(level.format(now=now))
 
 
 def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE inventory_adjustment DROP COLUMN location_gid")
+    else:
+        op.drop_column("inventory_adjustment", "location_gid")
     op.drop_index("ix_variant_location_stock_workspace_id", table_name="variant_location_stock")
     op.drop_index("ix_variant_location_stock_location_id", table_name="variant_location_stock")
     op.drop_table("variant_location_stock")
