@@ -1,8 +1,9 @@
-"""A full sync reads every location of the awkward shop (inactive and not-online ones too) and every
+"""A full sync (paged or bulk) reads every location of the awkward shop (inactive and not-online ones too) and every
 variant's stock at each, paged to the end; what a variant sells is the sum over the locations sold from."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.demo_store import locations as demo_locations
@@ -18,15 +19,16 @@ def _numeric(gid: str) -> int:
     return int(gid.rsplit("/", 1)[-1])
 
 
+@pytest.mark.parametrize("kind", ["full", "bulk"])
 def test_full_sync_reads_every_location_and_every_level_and_sells_the_chosen_sum(
-    db, store, integration, run_jobs, monkeypatch
+    db, store, integration, run_jobs, monkeypatch, kind
 ):
     store.seed_shop(SHOP, catalog="awkward")
     integration_id, workspace_id = integration.id, integration.workspace_id
     # Small pages, so both the locations and a location's levels take several pages.
     monkeypatch.setattr(location_sync, "LOCATIONS_FIRST", 2)
     monkeypatch.setattr(location_sync, "LEVELS_FIRST", 25)
-    run_id = service.start_sync(db.session.get(Integration, integration_id), "full").id
+    run_id = service.start_sync(db.session.get(Integration, integration_id), kind).id
     run_jobs()
     assert db.session.get(SyncRun, run_id).status == "succeeded"
 
