@@ -44,7 +44,8 @@ class Config:
     SHOPIFY_API_VERSION = os.environ.get("SHOPIFY_API_VERSION", "2026-10")
     SHOPIFY_API_BASE = os.environ.get("SHOPIFY_API_BASE", "https://{shop}")
     SHOPIFY_SCOPES = os.environ.get(
-        "SHOPIFY_SCOPES", "read_products,write_products,read_orders,read_inventory,write_inventory"
+        "SHOPIFY_SCOPES",
+        "read_products,write_products,read_orders,read_inventory,write_inventory,read_locations",
     )
 
     META_APP_SECRET = os.environ.get("META_APP_SECRET", "")

@@ -1,7 +1,13 @@
 """The stock rule, and the stock every reader sees: on hand, held and available, per variant or per product.
 
-THE rule lives here and only here: **available = on hand - units held by active, unexpired reservations,
-never below zero** (`available`), and a reservation holds stock while `holds_stock` says so. The inventory
+THE rule lives here and only here: **on hand = the sum of Shopify's available quantity over the locations
+the merchant sells from** (`sells_from`: a location's `sell_from` choice, by default the active locations
+that fulfil online orders; `sellable_on_hand`), **minus our commits Shopify has not applied yet**, and
+**available = on hand - units held by active, unexpired reservations, never below zero** (`available`); a
+reservation holds stock while `holds_stock` says so. On hand is stored in `product_variant.inventory_quantity`
+by `app.inventory.levels.refresh_on_hand` whenever a location's level changes (a variant without any
+location level keeps the figure it was given), so every reader below and the triggers behind
+`product_stock.on_hand` follow it without a second copy of the sum. The inventory
 service (reserve, commit), the Products page and API (stock figures, the stock filter and sort), the catalog
 search ("in stock") and the agent tools all read stock through the functions below, so when stock per
 location changes the rule it changes in one place. (`product_stock.on_hand`, kept by the triggers of
@@ -16,12 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, func, select
+from sqlalchemy import Integer, and_, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
-from app.models import ProductVariant, Reservation
+from app.models import Location, ProductVariant, Reservation, VariantLocationStock
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 
@@ -42,6 +48,33 @@ def _greatest(element, compiler, **kw):
 @compiles(_NotBelowZero, "sqlite")
 def _max(element, compiler, **kw):
     return f"max({compiler.process(element.clauses, **kw)}, 0)"
+
+
+def sells_from():
+    """The criterion of a location whose stock the channels sell: active, and chosen by the merchant
+    (`sell_from`), by default when it fulfils online orders."""
+    return and_(
+        Location.active.is_(True),
+        func.coalesce(Location.sell_from, Location.fulfills_online_orders).is_(True),
+    )
+
+
+def sellable_on_hand(variant_id):
+    """Shopify's available units of the variant `variant_id` (an SQL value) summed over the locations it
+    sells from: a correlated subquery."""
+    return (
+        select(func.coalesce(func.sum(VariantLocationStock.available), literal(0)))
+        .join(Location, Location.id == VariantLocationStock.location_id)
+        .where(VariantLocationStock.variant_id == variant_id, sells_from())
+        .scalar_subquery()
+    )
+
+
+def has_location_levels(variant_id):
+    """The variant `variant_id` has a stock level at some location (its on hand then comes from them)."""
+    return (
+        select(VariantLocationStock.variant_id).where(VariantLocationStock.variant_id == variant_id).exists()
+    )
 
 
 def unreserved(on_hand, held):

@@ -3,9 +3,12 @@
 - `levels`: the row locks every stock change takes, and `set_inventory_level` for Shopify webhooks and syncs;
   `stock_levels` / `available` re-export the one stock rule of `app.catalog.stock` (on hand minus active,
   unexpired reservations, never below zero).
+- `locations`: stock per location: location rows, a variant's level at one, `refresh_on_hand` (on hand = the
+  rule's sum over the locations sold from) and `pick_location` (where a sale is debited: the location sold
+  from with the most available stock).
 - `service`: `reserve`, `commit`, `release`, `cancel`, `expire_reservations` (each one transaction).
 - `writeback`: the queue job that applies `InventoryAdjustment` rows to Shopify with `inventoryAdjustQuantities`
-  (`@idempotent` key stored with the change, `changeFromQuantity` compare-and-set).
+  (`@idempotent` key stored with the change, `changeFromQuantity` compare-and-set, at the adjustment's location).
 - `errors`: typed errors (`OutOfStock`, `InvalidQuantity`, `VariantNotFound`, ...) the API maps to 409/422/404.
 
 May import `app.catalog.stock`, `app.models`, `app.extensions`, `app.queues`, `app.integrations.clients` and `app.platforms`

@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select, text, update
 from app.catalog.stock import StockLevel, stock_levels, workspace_id_of
 from app.extensions import db
 from app.inventory.errors import VariantNotFound
+from app.inventory.locations import refresh_on_hand, shopify_integration_id, upsert_location, write_level
 from app.models import Integration, InventoryAdjustment, ProductVariant
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
@@ -116,6 +117,7 @@ def set_inventory_level(
     *,
     location_id: str | int | None = None,
     updated_at: datetime | None = None,
+    integration_id: int | None = None,
 ) -> list[int]:
     """Shopify says `available` units of this item are available: store it on the matching variants.
 
@@ -125,6 +127,10 @@ def set_inventory_level(
     stored is ignored: the UPDATE itself carries the comparison, so two deliveries racing each other cannot
     both pass a check made before either writes. Returns the ids of the variants updated (none for an
     unknown item or an older level).
+
+    With `location_id` (and a Shopify store: `integration_id`, by default the workspace's first), the level is
+    that location's: it is stored per location and the variant's on hand is the stock rule's sum over the
+    locations sold from (`app.inventory.locations`); an unknown location becomes a row.
     """
     workspace_id = workspace_id_of(workspace_id)
     if isinstance(available, bool) or not isinstance(available, int):
@@ -135,7 +141,10 @@ def set_inventory_level(
         # Locked first, as every stock change does: the pending deltas read below are then the committed ones.
         locked = lock_variants(workspace_id, variant_ids_for_item(workspace_id, inventory_item_id))
         updated: list[int] = []
-        if locked:
+        store = integration_id or (shopify_integration_id(workspace_id) if location_id is not None else None)
+        if locked and location_id is not None and store:
+            updated = _write_location_level(workspace_id, store, location_id, locked, available, updated_at)
+        elif locked:
             updated = _write_level(workspace_id, sorted(locked), available, updated_at)
         if location_id is not None:
             _remember_location(workspace_id, location_id)
@@ -147,6 +156,25 @@ def set_inventory_level(
     elif locked:
         log.info("inventory level for item %s at %s is older than the stored one: ignored",
                  inventory_item_id, updated_at)  # fmt: skip
+    return updated
+
+
+def _write_location_level(
+    workspace_id, integration_id, location_id, locked, available, updated_at
+) -> list[int]:
+    location = upsert_location(workspace_id, integration_id, location_id)
+    updated = [
+        v
+        for v in sorted(locked)
+        if write_level(locked[v], location, available=available, updated_at=updated_at)
+    ]
+    refresh_on_hand(workspace_id, updated)
+    for variant_id in updated:
+        variant = locked[variant_id]
+        if updated_at is not None and (
+            variant.inventory_updated_at is None or variant.inventory_updated_at < updated_at
+        ):
+            variant.inventory_updated_at = updated_at
     return updated
 
 

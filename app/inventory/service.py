@@ -32,6 +32,7 @@ from app.inventory.levels import (
     stock_transaction,
     workspace_id_of,
 )
+from app.inventory.locations import expected_at, pick_location
 from app.inventory.writeback import enqueue_write_back, shopify_integration
 from app.models import InventoryAdjustment, Order, Reservation, SyncLog
 from app.models.scoping import WorkspaceScope
@@ -221,7 +222,15 @@ def cancel(order: Order) -> CommitResult:
                 # Restock Shopify only if the sale reached it (or will): never add units it never lost.
                 linked = sale.status in ("pending", "applied")
                 adjustments.append(
-                    _record_change(variant, -sale.delta, order_id, "restock", integration, linked)
+                    _record_change(
+                        variant,
+                        -sale.delta,
+                        order_id,
+                        "restock",
+                        integration,
+                        linked,
+                        location_gid=sale.location_gid,
+                    )
                 )
         order.status = "cancelled"
         order.cancelled_at = utcnow()
@@ -230,9 +239,23 @@ def cancel(order: Order) -> CommitResult:
     return CommitResult(order_id, "cancelled", True, adjustments)
 
 
-def _record_change(variant, delta, order_id, reason, integration, linked) -> InventoryAdjustment:
-    """Apply `delta` locally and record it for Shopify with `changeFromQuantity` = what Shopify should hold."""
+def _record_change(
+    variant, delta, order_id, reason, integration, linked, location_gid=None
+) -> InventoryAdjustment:
+    """Apply `delta` locally and record it for Shopify with `changeFromQuantity` = what Shopify should hold.
+
+    A variant with stock per location is changed at one location: a restock where its sale was debited,
+    a sale where the rule of `pick_location` says (the location sold from with the most available)."""
     before = variant.inventory_quantity
+    expected = before
+    if location_gid is not None:
+        expected = expected_at(variant, location_gid)
+    else:
+        picked = pick_location(variant)
+        if picked is not None:
+            location_gid, expected = picked
+    if expected is None:
+        expected = before
     variant.inventory_quantity = before + delta
     to_shopify = linked and bool(variant.inventory_item_id)
     adjustment = InventoryAdjustment(
@@ -241,9 +264,10 @@ def _record_change(variant, delta, order_id, reason, integration, linked) -> Inv
         variant_id=variant.id,
         order_id=order_id,
         reason=reason,
+        location_gid=location_gid,
         delta=delta,
         idempotency_key=f"order-{order_id}-variant-{variant.id}-{reason}",
-        change_from_quantity=before,
+        change_from_quantity=expected,
         status="pending" if to_shopify else "skipped",
         error=None if to_shopify else "Not written to Shopify: the variant is not linked to a Shopify item.",
     )

@@ -95,7 +95,7 @@ def _write_back_one(adjustment_id: int) -> str:
     integration = shopify_integration(adjustment.workspace_id)
     if integration is None:
         return _wait(adjustment, NO_STORE)
-    location_id = (integration.config or {}).get("location_id")
+    location_id = adjustment.location_gid or (integration.config or {}).get("location_id")
     if not location_id:
         return _wait(adjustment, NO_LOCATION)
     adjustment.integration_id = integration.id

@@ -10,6 +10,7 @@ from app.models.collections import Collection, CollectionProduct
 from app.models.conversations import Conversation, Message
 from app.models.integrations import Integration, OAuthState
 from app.models.inventory import InventoryAdjustment, Reservation
+from app.models.locations import Location, VariantLocationStock
 from app.models.operations import Alert, ComplianceRequest
 from app.models.orders import Order, OrderFulfillment, OrderItem, OrderRefund
 from app.models.sync import SyncLog, SyncRun
@@ -23,6 +24,7 @@ __all__ = [
     "ComplianceRequest",
     "Conversation",
     "Integration",
+    "Location",
     "LoginSession",
     "InventoryAdjustment",
     "Message",
@@ -40,6 +42,7 @@ __all__ = [
     "SyncLog",
     "SyncRun",
     "User",
+    "VariantLocationStock",
     "Webhook",
     "Workspace",
 ]

@@ -44,6 +44,9 @@ class InventoryAdjustment(db.Model):
     )
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str] = mapped_column(String(50))
+    # The Shopify location the change goes to (gid), picked by `app.inventory.locations.pick_location`; None
+    # for a change recorded before stock per location (the store's `config["location_id"]` then).
+    location_gid: Mapped[str | None] = mapped_column(String(100))
     delta: Mapped[int] = mapped_column(Integer)
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
     change_from_quantity: Mapped[int | None] = mapped_column(Integer)

@@ -31,6 +31,7 @@ from sqlalchemy import (
 
 from app.catalog.terms import category_slug as slugify
 from app.extensions import db
+from app.inventory.locations import refresh_on_hand
 from app.models import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant, SyncLog
 from app.models.types import utcnow
 from app.sync import reread as rereads
@@ -329,6 +330,8 @@ def _write_variants(workspace_id: int, products: list[tuple[int, dict, bool]], n
         update = VARIANT_IMAGE_UPDATE if columns != VARIANT_COLUMNS else VARIANT_UPDATE
         write_rows(ProductVariant.__table__, rows, conflict=("workspace_id", "shopify_variant_id"),
                    update=update)  # fmt: skip
+        # Shopify's inventoryQuantity counts every location: the stock rule sums only those sold from.
+        refresh_on_hand(workspace_id, {row["product_id"] for row in rows}, of_products=True)
     bare = [product_id for product_id, record, existed in products if not existed and not record["variants"]]
     if bare and dialect() == "postgresql":  # SQLite's product trigger always writes the row
         # ON CONFLICT: a product another writer created meanwhile came through as an update, row and all.

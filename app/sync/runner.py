@@ -88,6 +88,7 @@ def execute_run(
             run = lifecycle.finish(ctx, soft_delete=whole)
             if whole:
                 _sync_collections(ctx, client)
+                _sync_locations(ctx, client)
             _after_catalog_sync(ctx)
         return "succeeded"
     except NeedsReauth as exc:
@@ -275,6 +276,18 @@ def _sync_collections(ctx: RunContext, client: ShopifyClient) -> None:
     except PlatformError as exc:
         db.session.rollback()
         log.warning("sync run %s: collections not read: %s", ctx.run_id, exc)
+
+
+def _sync_locations(ctx: RunContext, client: ShopifyClient) -> None:
+    """After a whole catalog: every location and every variant's stock at each (the variants must exist to
+    be matched). A failure here is logged; the next full sync reads them again."""
+    from app.sync.locations import sync_locations
+
+    try:
+        sync_locations(client, ctx.workspace_id, ctx.integration_id)
+    except PlatformError as exc:
+        db.session.rollback()
+        log.warning("sync run %s: locations not read: %s", ctx.run_id, exc)
 
 
 def _complete_orders(client: ShopifyClient, page: Page) -> Page:

@@ -118,6 +118,7 @@ def inventory_level_update(d: Delivery) -> None:
             int(available),
             location_id=d.body.get("location_id"),
             updated_at=changed_at,
+            integration_id=integration.id,
         )
         if variant_ids:
             for variant_id in variant_ids:

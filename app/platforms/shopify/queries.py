@@ -265,6 +265,43 @@ query FirstLocation {
 }
 """
 
+# Every location of the shop (inactive ones too: their stock is kept, never sold from), each with its first
+# levels; `LOCATION_LEVELS_PAGE_QUERY` reads the rest of a location holding more. Name, active and
+# fulfillsOnlineOrders need `read_locations`.
+_LEVEL_FIELDS = """
+  item { id }
+  quantities(names: ["available", "on_hand", "committed"]) { name quantity }
+"""
+LOCATIONS_PAGE_QUERY = f"""
+query LocationsPage($first: Int!, $after: String, $levelsFirst: Int!) {{
+  locations(first: $first, after: $after, includeInactive: true) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      id
+      name
+      isActive
+      fulfillsOnlineOrders
+      inventoryLevels(first: $levelsFirst) {{
+        pageInfo {{ hasNextPage endCursor }}
+        nodes {{ {_LEVEL_FIELDS} }}
+      }}
+    }}
+  }}
+}}
+"""
+
+LOCATION_LEVELS_PAGE_QUERY = f"""
+query LocationLevelsPage($id: ID!, $first: Int!, $after: String) {{
+  location(id: $id) {{
+    id
+    inventoryLevels(first: $first, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_LEVEL_FIELDS} }}
+    }}
+  }}
+}}
+"""
+
 WEBHOOK_SUBSCRIPTION_CREATE_MUTATION = """
 mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
   webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {

@@ -1,0 +1,111 @@
+"""A store's locations and every variant's stock at each of them, read after a full catalog sync.
+
+Paged by cursor: `LOCATIONS_PAGE_QUERY` (every location, inactive ones included) with each location's first
+levels, then `LOCATION_LEVELS_PAGE_QUERY` for a location holding more: nothing is cut short. Levels are
+matched to the workspace's variants by inventory item; a level Shopify no longer lists, and a location it no
+longer has, are deleted. Each touched variant's on hand is then set by the stock rule
+(`app.inventory.locations.refresh_on_hand`). One commit per page of locations. Reads Shopify only through
+the client; never changes the merchant's choice of locations to sell from.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, select
+
+from app.extensions import db
+from app.inventory.levels import lock_variants, stock_transaction
+from app.inventory.locations import refresh_on_hand, upsert_location, write_level
+from app.models import Location, ProductVariant, VariantLocationStock
+from app.platforms.shopify import queries
+from app.sync.connections import more_after, read_rest
+
+log = logging.getLogger(__name__)
+# 5 locations with their first 100 levels (3 quantities each) stay well under the single-query cost cap.
+LOCATIONS_FIRST = 5
+LEVELS_FIRST = 100
+
+
+def quantities(level: dict) -> dict[str, int]:
+    return {q["name"]: int(q.get("quantity") or 0) for q in level.get("quantities") or []}
+
+
+def sync_locations(client, workspace_id: int, integration_id: int) -> dict:
+    """Read every location of the store and its levels; returns `{locations, levels}` counts."""
+    seen_locations: set[int] = set()
+    touched: set[int] = set()
+    levels = 0
+    after = None
+    while True:
+        variables = {"first": LOCATIONS_FIRST, "after": after, "levelsFirst": LEVELS_FIRST}
+        connection = client.execute(queries.LOCATIONS_PAGE_QUERY, variables).get("locations") or {}
+        for node in connection.get("nodes") or []:
+            nodes = list((node.get("inventoryLevels") or {}).get("nodes") or [])
+            rest = more_after(node.get("inventoryLevels"))
+            if rest:
+                nodes += read_rest(client, queries.LOCATION_LEVELS_PAGE_QUERY, "location", "inventoryLevels", node["id"],
+                                   rest)  # fmt: skip
+            location_id, variant_ids = write_location(workspace_id, integration_id, node, nodes)
+            seen_locations.add(location_id)
+            touched.update(variant_ids)
+            levels += len(nodes)
+        after = more_after(connection)
+        if not after:
+            break
+    with stock_transaction():
+        gone = db.session.scalars(
+            select(VariantLocationStock.variant_id)
+            .join(Location, Location.id == VariantLocationStock.location_id)
+            .where(Location.integration_id == integration_id, Location.id.not_in(seen_locations or {0}))
+        ).all()
+        db.session.execute(
+            delete(Location).where(
+                Location.integration_id == integration_id, Location.id.not_in(seen_locations or {0})
+            )
+        )
+        lock_variants(workspace_id, gone)
+        refresh_on_hand(workspace_id, gone)
+    log.info("integration %s: %s locations, %s levels synced", integration_id, len(seen_locations), levels)
+    return {"locations": len(seen_locations), "levels": levels}
+
+
+def write_location(
+    workspace_id: int, integration_id: int, node: dict, levels: list[dict]
+) -> tuple[int, set[int]]:
+    """Store one location and all its levels (the whole list Shopify has for it), in one stock transaction."""
+    by_item = {(level.get("item") or {}).get("id"): quantities(level) for level in levels}
+    by_item.pop(None, None)
+    with stock_transaction():
+        location = upsert_location(
+            workspace_id, integration_id, node["id"], name=node.get("name") or "",
+            active=bool(node.get("isActive")), fulfills_online_orders=bool(node.get("fulfillsOnlineOrders")),
+        )  # fmt: skip
+        variants = db.session.execute(
+            select(ProductVariant.id, ProductVariant.inventory_item_id).where(
+                ProductVariant.workspace_id == workspace_id,
+                ProductVariant.inventory_item_id.in_(list(by_item)),
+            )
+        ).all()
+        stale = set(
+            db.session.scalars(
+                select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id == location.id)
+            )
+        )
+        locked = lock_variants(workspace_id, {v for v, _ in variants} | stale)
+        kept = set()
+        for variant_id, item in variants:
+            figures = by_item[item]
+            write_level(locked[variant_id], location, available=figures.get("available", 0),
+                        on_hand=figures.get("on_hand"), committed=figures.get("committed", 0))  # fmt: skip
+            kept.add(variant_id)
+        if stale - kept:
+            db.session.execute(
+                delete(VariantLocationStock).where(
+                    VariantLocationStock.location_id == location.id,
+                    VariantLocationStock.variant_id.in_(stale - kept),
+                )
+            )
+        refresh_on_hand(workspace_id, set(locked))
+        location_id = location.id
+    return location_id, set(locked)
