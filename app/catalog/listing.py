@@ -34,7 +34,14 @@ from app.catalog.stock import (
     product_variant_levels,
 )
 from app.extensions import db
-from app.models import Product, ProductCategory, ProductStock, ProductVariant
+from app.models import (
+    Collection,
+    CollectionProduct,
+    Product,
+    ProductCategory,
+    ProductStock,
+    ProductVariant,
+)
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.params import BadParameter, parse_id, parse_limit
@@ -71,6 +78,7 @@ class ListParams:
     q: str = ""
     status: str = ""
     category_id: int | None = None
+    collection_id: int | None = None
     platform: str = ""
     stock: str = ""
     sort: str = "-updated"
@@ -90,6 +98,7 @@ class ListParams:
         values = {
             "q": self.q, "status": self.status, "category": self.category_id or "", "platform": self.platform,
             "stock": self.stock, "sort": "" if self.sort == "-updated" else self.sort, "cursor": "",
+            "collection": self.collection_id or "",
         }  # fmt: skip
         values.update(override)
         return {k: v for k, v in values.items() if v not in ("", None)}
@@ -119,6 +128,10 @@ def parse_params(args) -> ListParams:
             params.category_id = parse_id(category, name)
         except BadParameter as exc:
             errors[name] = exc.description
+    try:
+        params.collection_id = parse_id(args.get("collection"), "collection")
+    except BadParameter as exc:
+        errors["collection"] = exc.description
     params.platform = (args.get("platform") or "").strip()
     if params.platform and params.platform not in PLATFORM_STATES:
         errors["platform"] = f"Must be one of: {', '.join(PLATFORM_STATES)}."
@@ -244,6 +257,13 @@ def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: b
         stmt = stmt.where(Product.status == params.status)
     if params.category_id:
         stmt = stmt.where(Product.category_id == params.category_id)
+    if params.collection_id:  # only the scope's own collections: another workspace's id lists nothing
+        member = (
+            select(CollectionProduct.product_id)
+            .join(Collection, Collection.id == CollectionProduct.collection_id)
+            .where(Collection.id == params.collection_id, Collection.workspace_id == scope.workspace_id)
+        )
+        stmt = stmt.where(Product.id.in_(member))
     if params.platform:
         stmt = stmt.where(_platform_criterion(params.platform))
     if params.stock:

@@ -1,7 +1,7 @@
 """Disconnecting an integration: by the merchant (`disconnect`) or by Shopify's `app/uninstalled`.
 
-Forgets the tokens, clears the webhook subscription ids and marks the workspace's products as no longer synced
-from Shopify (one set-based UPDATE; the products stay). `disconnect` first deletes the subscriptions it created;
+Forgets the tokens, clears the webhook subscription ids and marks that store's products as no longer synced
+from Shopify (one set-based UPDATE; the products stay; another store's products are not touched). `disconnect` first deletes the subscriptions it created;
 `handle_app_uninstalled` calls nobody, since the token is already dead. Callers use `app.integrations.service`.
 Neither ends the row's hold on its account (`proved_at`, see `integration_hold`): a disconnected workspace still
 has the account's data and keeps receiving its compliance requests. `release` ends a hold when another
@@ -84,12 +84,13 @@ def _forget(integration: Integration, status: str, message: str) -> None:
         integration.status_message = message
         if integration.sync_status in ("queued", "in_progress"):
             integration.sync_status = "idle"
-    if integration.platform == "shopify" and not other_shop_connected(integration):
-        mark_products_unsynced(integration.workspace_id)
+    if integration.platform == "shopify":
+        mark_products_unsynced(
+            integration.workspace_id, integration.id, orphans=not other_shop_connected(integration)
+        )
 
 
 def other_shop_connected(integration: Integration) -> bool:
-    # Products do not record their shop; while another shop of the workspace stays connected they keep syncing.
     scope = WorkspaceScope(integration.workspace_id)
     return bool(
         scope.count(
@@ -101,8 +102,10 @@ def other_shop_connected(integration: Integration) -> bool:
     )
 
 
-def mark_products_unsynced(workspace_id: int) -> None:
-    """One set-based UPDATE: `platform_sync.shopify.synced = false`, keeping the rest of the JSON."""
+def mark_products_unsynced(workspace_id: int, integration_id: int, *, orphans: bool) -> None:
+    """One set-based UPDATE of the store's products: `platform_sync.shopify.synced = false`, keeping the rest
+    of the JSON. Products of the workspace's other stores keep syncing; `orphans` (no other store connected)
+    also marks Shopify products that record no store."""
     if db.session.get_bind().dialect.name == "postgresql":
         expr = (
             "jsonb_set(coalesce(platform_sync::jsonb, '{}'::jsonb), '{shopify}', "
@@ -112,7 +115,8 @@ def mark_products_unsynced(workspace_id: int) -> None:
         expr = "json_set(coalesce(platform_sync, '{}'), '$.shopify.synced', json('false'))"
     db.session.execute(
         text(
-            f"UPDATE product SET platform_sync = {expr} WHERE workspace_id = :ws AND shopify_product_id IS NOT NULL"
+            f"UPDATE product SET platform_sync = {expr} WHERE workspace_id = :ws AND shopify_product_id IS NOT NULL "
+            "AND (integration_id = :store OR (:orphans AND integration_id IS NULL))"
         ),
-        {"ws": workspace_id},
+        {"ws": workspace_id, "store": integration_id, "orphans": orphans},
     )

@@ -260,8 +260,9 @@ def _save_connected(scope, integration, platform, account_id, name, config, secr
 def delete_integration(integration: Integration) -> None:
     if integration.status == "connected":
         disconnect(integration)
-    elif integration.platform == "shopify" and not other_shop_connected(integration):
-        mark_products_unsynced(integration.workspace_id)
+    elif integration.platform == "shopify":
+        orphans = not other_shop_connected(integration)
+        mark_products_unsynced(integration.workspace_id, integration.id, orphans=orphans)
     db.session.delete(integration)
     db.session.commit()
 

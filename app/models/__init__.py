@@ -5,18 +5,21 @@ so that no query can cross workspaces.
 """
 
 from app.models.accounts import ApiToken, LoginSession, User, Workspace
-from app.models.catalog import Product, ProductCategory, ProductStock, ProductVariant
+from app.models.catalog import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant
+from app.models.collections import Collection, CollectionProduct
 from app.models.conversations import Conversation, Message
 from app.models.integrations import Integration, OAuthState
 from app.models.inventory import InventoryAdjustment, Reservation
 from app.models.operations import Alert, ComplianceRequest
-from app.models.orders import Order, OrderItem
+from app.models.orders import Order, OrderFulfillment, OrderItem, OrderRefund
 from app.models.sync import SyncLog, SyncRun
 from app.models.webhooks import Webhook
 
 __all__ = [
     "Alert",
     "ApiToken",
+    "Collection",
+    "CollectionProduct",
     "ComplianceRequest",
     "Conversation",
     "Integration",
@@ -25,9 +28,12 @@ __all__ = [
     "Message",
     "OAuthState",
     "Order",
+    "OrderFulfillment",
     "OrderItem",
+    "OrderRefund",
     "Product",
     "ProductCategory",
+    "ProductMedia",
     "ProductStock",
     "ProductVariant",
     "Reservation",

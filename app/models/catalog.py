@@ -1,4 +1,8 @@
-"""Products, variants and categories: the one catalog every channel sells from. Stock lives on variants."""
+"""Products, variants, their media and categories: the one catalog every channel sells from.
+
+Stock lives on variants. `Product.images` keeps the images' URLs and alt texts in Shopify's order (what the
+channels and agents show); `ProductMedia` holds every media item with its Shopify id and type.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,10 @@ class Product(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    # The store the product was synced from (a workspace may connect several): sweeps, counts and audits
+    # of a sync are per store. NULL for products made in the app. No foreign key (migration 0010): a
+    # trigger on `integration` sets it to NULL when that store's row is deleted.
+    integration_id: Mapped[int | None] = mapped_column(Integer, index=True)
     shopify_product_id: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(500))
     handle: Mapped[str | None] = mapped_column(String(500), index=True)
@@ -69,6 +77,27 @@ class Product(db.Model):
         back_populates="product", order_by="ProductVariant.position", cascade="all, delete-orphan"
     )
     category: Mapped[ProductCategory | None] = relationship()
+    media: Mapped[list[ProductMedia]] = relationship(
+        order_by="ProductMedia.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ProductMedia(db.Model):
+    """One media item of a product (image, video, 3D model), in Shopify's order (`position` from 1)."""
+
+    __tablename__ = "product_media"
+    __table_args__ = (UniqueConstraint("product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    # MediaImage / Video / ExternalVideo / Model3d GID; NULL for images carried over from before media rows.
+    shopify_media_id: Mapped[str | None] = mapped_column(String(100))
+    media_type: Mapped[str] = mapped_column(String(20), default="IMAGE")  # Shopify's MediaContentType
+    # The image, or a video's / model's preview image.
+    url: Mapped[str | None] = mapped_column(Text)
+    alt: Mapped[str | None] = mapped_column(Text)
 
 
 class ProductVariant(db.Model):
@@ -95,6 +124,9 @@ class ProductVariant(db.Model):
     inventory_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # [{"name": "Size", "value": "M"}, ...] as Shopify's selectedOptions.
     option_values: Mapped[list] = mapped_column(JSON, default=list)
+    # The variant's own image (its first media item in Shopify), if it has one.
+    image_media_id: Mapped[str | None] = mapped_column(String(100))
+    image_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

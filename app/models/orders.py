@@ -1,11 +1,11 @@
-"""Orders from every channel and their line items."""
+"""Orders from every channel, their line items, and (Shopify orders) their fulfillments and refunds."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -47,6 +47,12 @@ class Order(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     items: Mapped[list[OrderItem]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    fulfillments: Mapped[list[OrderFulfillment]] = relationship(
+        order_by="OrderFulfillment.created_at", cascade="all, delete-orphan", passive_deletes=True
+    )
+    refunds: Mapped[list[OrderRefund]] = relationship(
+        order_by="OrderRefund.created_at", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class OrderItem(db.Model):
@@ -67,3 +73,41 @@ class OrderItem(db.Model):
     total_price: Mapped[Decimal | None] = mapped_column(Money)
 
     order: Mapped[Order] = relationship(back_populates="items")
+
+
+class OrderFulfillment(db.Model):
+    """A shipment of (part of) a Shopify order. The first tracking number is in columns (what the WhatsApp
+    shipping update sends); `tracking` holds every one Shopify lists, as [{company, number, url}]."""
+
+    __tablename__ = "order_fulfillment"
+    __table_args__ = (UniqueConstraint("order_id", "shopify_fulfillment_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    shopify_fulfillment_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = mapped_column(String(30))  # Shopify's FulfillmentStatus, lower case
+    tracking_company: Mapped[str | None] = mapped_column(String(255))
+    tracking_number: Mapped[str | None] = mapped_column(String(255))
+    tracking_url: Mapped[str | None] = mapped_column(Text)
+    tracking: Mapped[list] = mapped_column(JSON, default=list)
+    # Shopify's times, not ours.
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OrderRefund(db.Model):
+    """A refund of a Shopify order; `line_items` lists what it refunded as
+    [{line_item_id, quantity, subtotal}] (a refund of shipping or an amount alone lists none)."""
+
+    __tablename__ = "order_refund"
+    __table_args__ = (UniqueConstraint("order_id", "shopify_refund_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    shopify_refund_id: Mapped[str] = mapped_column(String(100))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    note: Mapped[str | None] = mapped_column(Text)
+    line_items: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

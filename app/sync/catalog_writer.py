@@ -1,4 +1,4 @@
-"""Set-based writes of product records (from `mapping`) into products, variants, categories and sync_log.
+"""Set-based writes of product records (from `mapping`) into products, variants, media, categories, sync_log.
 
 One call handles one batch (a sync page or one webhook) in the caller's transaction: a handful of statements
 whatever the batch size, never one ORM round trip per row. Ordering is enforced in the database itself: an
@@ -31,8 +31,9 @@ from sqlalchemy import (
 
 from app.catalog.terms import category_slug as slugify
 from app.extensions import db
-from app.models import Product, ProductCategory, ProductStock, ProductVariant, SyncLog
+from app.models import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant, SyncLog
 from app.models.types import utcnow
+from app.sync import reread as rereads
 from app.sync.upsert_sql import dialect, dialect_insert, write_rows
 
 PRODUCT_COLUMNS = (
@@ -43,6 +44,9 @@ VARIANT_COLUMNS = (
     "sku", "title", "position", "price", "compare_at_price", "inventory_quantity", "inventory_item_id",
     "option_values",
 )  # fmt: skip
+# Written only when every variant of the batch carries them (bulk exports do not: the stored ones stay).
+VARIANT_IMAGE_COLUMNS = ("image_media_id", "image_url")
+MEDIA_COLUMNS = ("position", "shopify_media_id", "media_type", "url", "alt")
 
 
 @dataclass
@@ -51,6 +55,7 @@ class WriteResult:
     updated: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # GIDs, unchanged or older than what we hold
     product_ids: dict[str, int] = field(default_factory=dict)  # GID -> product id, for every record seen
+    reread: list[int] = field(default_factory=list)  # written from a partial body: to read again by GraphQL
 
     @property
     def changed_ids(self) -> list[int]:
@@ -67,11 +72,22 @@ def _newer(table, excluded):
     )  # fmt: skip
 
 
+def _newer_or_same(table, excluded):
+    """For a re-read: the same version as stored is written again (it completes a partial body's write)."""
+    return and_(
+        or_(table.c.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
+            table.c.source_updated_at <= excluded.source_updated_at),
+        or_(table.c.deleted_at.is_(None), excluded.source_updated_at.is_(None),
+            table.c.deleted_at < excluded.source_updated_at),
+    )  # fmt: skip
+
+
 # Set by `upsert_products` on Postgres while it writes: new products' stock rows come from their variants.
 STOCK_FOLLOWS_VARIANTS = "wagents.stock_follows_variants"
 
 PRODUCT_UPDATE = (*PRODUCT_COLUMNS, "platform_sync", "category_id", "deleted_at", "seen_at", "updated_at")
 VARIANT_UPDATE = (*VARIANT_COLUMNS, "product_id", "updated_at")
+VARIANT_IMAGE_UPDATE = (*VARIANT_UPDATE, *VARIANT_IMAGE_COLUMNS)
 
 
 _EXISTING_COLUMNS = (Product.id, Product.shopify_product_id, Product.source_updated_at, Product.deleted_at,
@@ -150,6 +166,7 @@ def upsert_products(
     now: datetime | None = None,
     durable: bool = True,
     webhook_ids: dict[str, int] | None = None,
+    reread: bool = False,
 ) -> WriteResult:
     """Create, update or skip each record; write its variants and its sync_log line. Caller commits.
 
@@ -157,7 +174,10 @@ def upsert_products(
     writes a batch of webhook deliveries; `webhook_id` is the one delivery of all of them otherwise.
 
     `durable=False` lets the caller's COMMIT return before its WAL reaches disk (Postgres), for callers
-    whose transaction can be replayed whole after a database crash."""
+    whose transaction can be replayed whole after a database crash.
+
+    `reread=True` (a product read again from Shopify) also rewrites a product stored at the same version:
+    what a partial webhook body stored at that version is completed."""
     now = now or utcnow()
     result = WriteResult()
     # The newest version of each product wins inside one batch too (a page may repeat a product).
@@ -190,7 +210,7 @@ def upsert_products(
     for product_gid, record in latest.items():
         old = existing.get(product_gid)
         incoming = record["source_updated_at"]
-        if old is not None and not _is_newer(incoming, old.source_updated_at, old.deleted_at):
+        if old is not None and not _is_newer(incoming, old.source_updated_at, old.deleted_at, same=reread):
             result.skipped.append(product_gid)
             result.product_ids[product_gid] = old.id
             continue
@@ -205,7 +225,7 @@ def upsert_products(
         row.update(
             workspace_id=workspace_id, shopify_product_id=product_gid, platform_sync=platform_sync,
             category_id=categories.get(record.get("product_type")), currency=currency, deleted_at=None,
-            seen_at=now, updated_at=now, created_at=now,
+            seen_at=now, updated_at=now, created_at=now, integration_id=integration_id,
         )  # fmt: skip
         rows.append(row)
 
@@ -213,11 +233,14 @@ def upsert_products(
         # executemany form (not `.values(rows)`): one cached compiled statement, batched by the driver
         # ("insertmanyvalues"), instead of compiling a new multi-row VALUES statement for every page.
         update_columns = (*PRODUCT_UPDATE, "currency") if currency else PRODUCT_UPDATE
+        if integration_id is not None:  # the store that wrote it last; a writer that does not say keeps it
+            update_columns = (*update_columns, "integration_id")
         written = dict(
             (g, i)
             for i, g in write_rows(
                 Product.__table__, rows, conflict=("workspace_id", "shopify_product_id"),
-                update=update_columns, where=_newer, returning=("id", "shopify_product_id"),
+                update=update_columns, where=_newer_or_same if reread else _newer,
+                returning=("id", "shopify_product_id"),
             )
         )  # fmt: skip
         for row in rows:
@@ -229,6 +252,9 @@ def upsert_products(
             (result.updated if product_gid in existing else result.created).append(written[product_gid])
         # Only products that existed can hold variants Shopify dropped: new ids have none yet.
         _write_variants(workspace_id, [(written[g], latest[g], g in existing) for g in written], now)
+        _write_media(workspace_id, [(written[g], latest[g]) for g in written])
+        result.reread = [written[g] for g in written if latest[g].get("reread")]
+        rereads.after_commit(db.session(), workspace_id, result.reread)
     if dialect() == "postgresql":
         db.session.connection().execute(text(f"SET LOCAL {STOCK_FOLLOWS_VARIANTS} = off"))
 
@@ -248,25 +274,47 @@ def upsert_products(
     return result
 
 
-def _is_newer(incoming: datetime | None, stored: datetime | None, deleted_at: datetime | None) -> bool:
+def _is_newer(incoming: datetime | None, stored: datetime | None, deleted_at: datetime | None, *,
+              same: bool = False) -> bool:  # fmt: skip
     if incoming is None:
         return True
     if deleted_at is not None and incoming <= deleted_at:
         return False
-    return stored is None or incoming > stored
+    return stored is None or incoming > stored or (same and incoming == stored)
+
+
+def _write_media(workspace_id: int, products: list[tuple[int, dict]]) -> None:
+    """Each product's media replaced as a whole (positions move when the merchant reorders them); a record
+    whose source did not carry its media (`media` None) keeps the stored rows."""
+    products = [(pid, record) for pid, record in products if record.get("media") is not None]
+    if not products:
+        return
+    db.session.execute(delete(ProductMedia).where(ProductMedia.product_id.in_([p for p, _ in products])))
+    rows = [
+        {**{c: m.get(c) for c in MEDIA_COLUMNS}, "workspace_id": workspace_id, "product_id": product_id}
+        for product_id, record in products
+        for m in record["media"]
+    ]
+    if rows:
+        write_rows(ProductMedia.__table__, rows)
 
 
 def _write_variants(workspace_id: int, products: list[tuple[int, dict, bool]], now: datetime) -> None:
     rows = []
     keep: set[tuple[int, str]] = set()
+    every = [v for _, record, _ in products for v in record["variants"]]
+    columns = VARIANT_COLUMNS
+    if every and all("image_media_id" in v for v in every):
+        columns = (*VARIANT_COLUMNS, *VARIANT_IMAGE_COLUMNS)
     for product_id, record, _ in products:
         for variant in record["variants"]:
-            row = {c: variant.get(c) for c in VARIANT_COLUMNS}
+            row = {c: variant.get(c) for c in columns}
             row.update(workspace_id=workspace_id, product_id=product_id, created_at=now, updated_at=now,
                        shopify_variant_id=variant["shopify_variant_id"])  # fmt: skip
             rows.append(row)
             keep.add((product_id, variant["shopify_variant_id"]))
-    product_ids = [p for p, _, existed in products if existed]
+    # A body that lists only some of the variants (`variants_complete` False) drops none: it is re-read.
+    product_ids = [p for p, record, existed in products if existed and record.get("variants_complete", True)]
     if product_ids:
         # Variants Shopify no longer lists for these products go; order items keep their copy of the title.
         stale = db.session.execute(
@@ -278,8 +326,9 @@ def _write_variants(workspace_id: int, products: list[tuple[int, dict, bool]], n
         if drop:
             db.session.execute(delete(ProductVariant).where(ProductVariant.id.in_(drop)))
     if rows:
+        update = VARIANT_IMAGE_UPDATE if columns != VARIANT_COLUMNS else VARIANT_UPDATE
         write_rows(ProductVariant.__table__, rows, conflict=("workspace_id", "shopify_variant_id"),
-                   update=VARIANT_UPDATE)  # fmt: skip
+                   update=update)  # fmt: skip
     bare = [product_id for product_id, record, existed in products if not existed and not record["variants"]]
     if bare and dialect() == "postgresql":  # SQLite's product trigger always writes the row
         # ON CONFLICT: a product another writer created meanwhile came through as an update, row and all.
@@ -318,10 +367,16 @@ def soft_delete_products(
     webhook_id: int | None = None,
     deleted_at: datetime | None = None,
 ) -> list[int]:
-    """Soft-delete products by GID (products/delete) or those a full sync did not see; log each one."""
+    """Soft-delete products by GID (products/delete) or those a full sync did not see; log each one.
+
+    The sweep of what a full sync did not see (`not_seen_since`) is of that sync's store alone: another
+    store of the workspace holds products this one never lists."""
     now = deleted_at or utcnow()
     criteria = [Product.workspace_id == workspace_id, Product.deleted_at.is_(None),
                 Product.shopify_product_id.is_not(None)]  # fmt: skip
+    if not_seen_since is not None:  # (no integration: the products written without one)
+        store = Product.integration_id
+        criteria.append(store.is_(None) if integration_id is None else store == integration_id)
     if gids is not None:
         criteria.append(Product.shopify_product_id.in_(gids))
     if not_seen_since is not None:

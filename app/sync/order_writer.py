@@ -1,17 +1,20 @@
-"""Set-based writes of Shopify order records (from `mapping`) into orders and order_items.
+"""Set-based writes of Shopify order records (from `mapping`) into orders, order_items, fulfillments, refunds.
 
 Same ordering rule as products: an order is rewritten only by a newer `updatedAt`. Line items are replaced as
-a whole for each order written (Shopify sends the full list every time) and linked to our variants by GID.
+a whole for each order written (Shopify sends the full list every time; the sync pages them all) and linked
+to our variants by GID; so are its fulfillments and refunds when the record carries them (None: the source
+did not say, the stored ones stay). `write_fulfillment` and `write_refund` take the fulfillments/* and
+refunds/create topics, which name their order.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, update
 
 from app.extensions import db
-from app.models import Order, OrderItem, SyncLog
+from app.models import Order, OrderFulfillment, OrderItem, OrderRefund, SyncLog
 from app.models.types import utcnow
 from app.sync.catalog_writer import dialect_insert, variant_ids_by_gid
 
@@ -84,6 +87,7 @@ def upsert_orders(
             outcome["created"].append(written[external_id])
     if written:
         _replace_items(workspace_id, {written[g]: latest[g] for g in written})
+        _replace_shipments({written[g]: latest[g] for g in written})
     by_id = {}
     if webhook_ids:
         ids = {**existing, **written}
@@ -116,3 +120,80 @@ def _replace_items(workspace_id: int, orders: dict[int, dict]) -> None:
             })  # fmt: skip
     if rows:
         db.session.execute(insert(OrderItem), rows)
+
+
+FULFILLMENT_COLUMNS = (
+    "shopify_fulfillment_id", "name", "status", "tracking_company", "tracking_number", "tracking_url", "tracking",
+    "created_at", "updated_at",
+)  # fmt: skip
+REFUND_COLUMNS = ("shopify_refund_id", "amount", "currency", "note", "line_items", "created_at")
+
+
+def _replace_shipments(orders: dict[int, dict]) -> None:
+    for model, key, columns in (
+        (OrderFulfillment, "fulfillments", FULFILLMENT_COLUMNS),
+        (OrderRefund, "refunds", REFUND_COLUMNS),
+    ):
+        known = {oid: r[key] for oid, r in orders.items() if r.get(key) is not None}
+        if not known:
+            continue
+        db.session.execute(delete(model).where(model.order_id.in_(list(known))))
+        rows = [{**{c: item.get(c) for c in columns}, "order_id": oid} for oid, items in known.items()
+                for item in items]  # fmt: skip
+        if rows:
+            db.session.execute(insert(model), rows)
+
+
+def _order_id(workspace_id: int, order_gid: str | None) -> int | None:
+    if not order_gid:
+        return None
+    return db.session.scalar(
+        select(Order.id).where(
+            Order.workspace_id == workspace_id,
+            Order.source_platform == "shopify",
+            Order.external_id == order_gid,
+        )
+    )
+
+
+def write_fulfillment(workspace_id: int, record: dict) -> str:
+    """Insert or update one fulfillment of a stored order, newest `updated_at` winning. Returns "create",
+    "update", "skip" (older than the stored one) or "missing" (its order is not stored yet: the order's
+    own webhook or the next orders sync brings it with its fulfillments). Caller commits."""
+    order_id = _order_id(workspace_id, record.get("order_id"))
+    if order_id is None:
+        return "missing"
+    stored = db.session.execute(
+        select(OrderFulfillment.id, OrderFulfillment.updated_at).where(
+            OrderFulfillment.order_id == order_id,
+            OrderFulfillment.shopify_fulfillment_id == record["shopify_fulfillment_id"],
+        )
+    ).first()
+    values = {c: record.get(c) for c in FULFILLMENT_COLUMNS}
+    if stored is None:
+        db.session.execute(insert(OrderFulfillment).values(order_id=order_id, **values))
+        return "create"
+    incoming = record.get("updated_at")
+    if stored.updated_at is not None and incoming is not None and incoming < stored.updated_at:
+        return "skip"
+    db.session.execute(update(OrderFulfillment).where(OrderFulfillment.id == stored.id).values(**values))
+    return "update"
+
+
+def write_refund(workspace_id: int, record: dict) -> str:
+    """Insert one refund of a stored order (a refund is never edited in Shopify): "create", "skip" (already
+    stored) or "missing" (order not stored yet). Caller commits."""
+    order_id = _order_id(workspace_id, record.get("order_id"))
+    if order_id is None:
+        return "missing"
+    exists = db.session.scalar(
+        select(OrderRefund.id).where(
+            OrderRefund.order_id == order_id, OrderRefund.shopify_refund_id == record["shopify_refund_id"]
+        )
+    )
+    if exists is not None:
+        return "skip"
+    db.session.execute(
+        insert(OrderRefund).values(order_id=order_id, **{c: record.get(c) for c in REFUND_COLUMNS})
+    )
+    return "create"

@@ -19,12 +19,13 @@ from app.extensions import db
 from app.models import Integration, Product
 from app.platforms import errors
 from app.platforms.shopify import queries
+from app.sync import connections
 from app.sync.catalog_writer import soft_delete_products, upsert_products
 from app.sync.mapping import product_from_graphql
 
 log = logging.getLogger(__name__)
 VARIANTS_FIRST = 100
-VARIANTS_PAGE = 250
+VARIANTS_PAGE = 150  # with each variant's image id, 150 stay under the 1,000-point cap
 
 
 def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int]:
@@ -63,6 +64,8 @@ def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int
             node = client.get_product(product_gid, variants_first=VARIANTS_FIRST)
             if node is not None and ((node.get("variants") or {}).get("pageInfo") or {}).get("hasNextPage"):
                 node["variants"] = {"nodes": list(_all_variants(client, product_gid))}
+            if node is not None:
+                connections.complete_product_media(client, node)
         except (errors.ShopifyAuthError, errors.ShopifyUnavailable):
             # The whole store is unreachable (needs reauth, or down after the client's retries): the job
             # fails with what it did so far committed; RQ's retry or the merchant starts it again.
@@ -76,7 +79,7 @@ def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int
             done["deleted"] += 1
         else:
             upsert_products(workspace_id, [product_from_graphql(node)], integration_id=integration_id,
-                            currency=currency)  # fmt: skip
+                            currency=currency, reread=True)  # fmt: skip
             done["updated"] += 1
         db.session.commit()
     log.info("workspace %s: refreshed products from Shopify: %s", workspace_id, done)

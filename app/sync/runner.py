@@ -29,7 +29,7 @@ from app.models.types import utcnow
 from app.platforms.errors import PlatformError
 from app.platforms.shopify import queries
 from app.platforms.shopify.client import Page, ShopifyClient
-from app.sync import lifecycle
+from app.sync import connections, lifecycle
 from app.sync.catalog_writer import upsert_products
 from app.sync.lifecycle import RunContext
 from app.sync.mapping import parse_time, product_from_graphql
@@ -43,14 +43,14 @@ log = logging.getLogger(__name__)
 # advises, the nested size is the common case, not the worst: a product with more variants has the rest
 # fetched by id (never dropped), one extra request for that product. The first page asks for
 # VARIANTS_FIRST; later pages ask for what the catalog's pages so far show is cheapest (VariantsShape).
-# Media beyond 3 are not stored.
+# Media, line items, fulfillments and refunds past a page's first few are read by `connections`.
 VARIANTS_FIRST = 3
 VARIANTS_FIRST_CHOICES = (3, 5, 10, 25, 50, 100)
 MEDIA_FIRST = 3
 # Products per page; None: as many as the cost cap allows (tests pin it to cut a small catalog in pages).
 PAGE_SIZE: int | None = None
 LINE_ITEMS_FIRST = 50
-VARIANTS_PAGE = 250
+VARIANTS_PAGE = 150  # with each variant's image id, 150 stay under the 1,000-point cap
 INCREMENTAL_OVERLAP = timedelta(minutes=5)
 
 # Extra ShopifyClient keyword arguments (tests inject a no-op `sleep`; benchmarks a session).
@@ -84,7 +84,10 @@ def execute_run(run_id: int, *, on_progress: ProgressCallback | None = None) -> 
             outcome = _sync_products(ctx, client, on_progress)
             if outcome == "waiting":
                 return "waiting"
-            run = lifecycle.finish(ctx, soft_delete=ctx.cursor.get("query") is None)
+            whole = ctx.cursor.get("query") is None
+            run = lifecycle.finish(ctx, soft_delete=whole)
+            if whole:
+                _sync_collections(ctx, client)
             _after_catalog_sync(ctx)
         return "succeeded"
     except NeedsReauth as exc:
@@ -219,6 +222,7 @@ def _complete_variants(client: ShopifyClient, pages: Iterator[Page], shape: Vari
         for node in page.nodes:
             if ((node.get("variants") or {}).get("pageInfo") or {}).get("hasNextPage"):
                 node["variants"] = {"nodes": list(_all_variants(client, node["id"]))}
+            connections.complete_product_media(client, node)
         shape.learn([len((node.get("variants") or {}).get("nodes") or []) for node in page.nodes])
         yield page
 
@@ -263,15 +267,14 @@ def _sync_orders(ctx: RunContext, client: ShopifyClient, on_progress) -> None:
         ctx.total = _count(client, queries.ORDERS_COUNT_QUERY, "ordersCount", ctx.cursor.get("query"))
         lifecycle.save_progress(ctx, total=ctx.total)
     pages = client.iter_order_pages(
-        query=ctx.cursor.get("query"), after=ctx.cursor.get("after"), line_items_first=LINE_ITEMS_FIRST
-    )
+        query=ctx.cursor.get("query"), after=ctx.cursor.get("after"), line_items_first=LINE_ITEMS_FIRST,
+        fulfillments_first=connections.FULFILLMENTS_FIRST, refunds_first=connections.REFUNDS_FIRST,
+    )  # fmt: skip
+    # Completed in the fetch thread, like the variants of a products page.
+    pages = (_complete_orders(client, page) for page in pages)
     from app.sync.mapping import order_from_graphql
 
     for number, page in enumerate(prefetched(pages), start=1):
-        for node in page.nodes:
-            if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
-                log.warning("order %s has more than %s line items; the rest are not stored", node["id"],
-                            LINE_ITEMS_FIRST)  # fmt: skip
         outcome = upsert_orders(
             ctx.workspace_id, [order_from_graphql(n) for n in page.nodes],
             integration_id=ctx.integration_id, sync_run_id=ctx.run_id,
@@ -285,6 +288,24 @@ def _sync_orders(ctx: RunContext, client: ShopifyClient, on_progress) -> None:
             after_page_commit(ctx, number)
         if on_progress is not None:
             on_progress(len(page.nodes), ctx.total)
+
+
+def _sync_collections(ctx: RunContext, client: ShopifyClient) -> None:
+    """After a whole catalog: its collections. The run has succeeded; a failure here is logged, and the next
+    full sync reads them again."""
+    from app.sync.collections import sync_collections
+
+    try:
+        sync_collections(client, ctx.workspace_id, ctx.integration_id)
+    except PlatformError as exc:
+        db.session.rollback()
+        log.warning("sync run %s: collections not read: %s", ctx.run_id, exc)
+
+
+def _complete_orders(client: ShopifyClient, page: Page) -> Page:
+    for node in page.nodes:
+        connections.complete_order(client, node)
+    return page
 
 
 def _after_catalog_sync(ctx: RunContext) -> None:

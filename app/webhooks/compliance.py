@@ -153,6 +153,10 @@ def shop_redact(d: Delivery) -> None:
             counts["orders"] = _delete(
                 Order, Order.workspace_id == ws, Order.integration_id == integration_id
             )
+            # Products record their store (migration 0010): this shop's go, the other stores' stay.
+            counts["products"] = _delete(
+                Product, Product.workspace_id == ws, Product.integration_id == integration_id
+            )
         counts["webhooks"] = _delete(
             Webhook, Webhook.workspace_id == ws, Webhook.platform == "shopify",
             Webhook.account_id == d.account_id, Webhook.id != d.webhook_id,

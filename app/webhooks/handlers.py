@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.webhooks import compliance, meta_handlers, shopify_handlers
+from app.webhooks import compliance, meta_handlers, order_handlers, shopify_handlers
 from app.webhooks.delivery import Delivery
 
 Handler = Callable[[Delivery], None]
@@ -21,6 +21,9 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("shopify", "orders/create"): shopify_handlers.orders_upsert,
     ("shopify", "orders/updated"): shopify_handlers.orders_upsert,
     ("shopify", "orders/cancelled"): shopify_handlers.orders_upsert,
+    ("shopify", "fulfillments/create"): order_handlers.fulfillment_upsert,
+    ("shopify", "fulfillments/update"): order_handlers.fulfillment_upsert,
+    ("shopify", "refunds/create"): order_handlers.refund_create,
     ("shopify", "inventory_levels/update"): shopify_handlers.inventory_level_update,
     ("shopify", "app/uninstalled"): shopify_handlers.app_uninstalled,
     ("shopify", "bulk_operations/finish"): shopify_handlers.bulk_operation_finished,

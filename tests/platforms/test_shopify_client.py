@@ -80,7 +80,8 @@ def test_waits_exactly_for_the_restore_before_an_expensive_request(shopify, cloc
     shopify.get_shop()
     clock.now += 2.0  # two seconds pass: 100 restored, 200 available
     list(shopify.iter_product_pages(page_size=5))
-    cost = requested_cost(queries.PRODUCTS_PAGE_QUERY, {"first": 5, "variantsFirst": 50, "mediaFirst": 5})
+    first = shopify.product_page_size(50, 5, 5)  # 5 asked for, fewer when 5 would pass the cost cap
+    cost = requested_cost(queries.PRODUCTS_PAGE_QUERY, {"first": first, "variantsFirst": 50, "mediaFirst": 5})
     assert clock.sleeps == [pytest.approx((cost - 200) / 50)]
 
 

@@ -241,8 +241,11 @@ class ShopifyClient(BulkOperationsMixin):
         page_size: int | None = None,
         *,
         line_items_first: int = 50,
+        fulfillments_first: int = 5,
+        refunds_first: int = 5,
     ) -> Iterator[Page]:
-        variables = {"after": after, "query": query, "lineItemsFirst": line_items_first}
+        variables = {"after": after, "query": query, "lineItemsFirst": line_items_first,
+                     "fulfillmentsFirst": fulfillments_first, "refundsFirst": refunds_first}  # fmt: skip
         yield from self._pages(queries.ORDERS_PAGE_QUERY, "orders", variables, page_size)
 
     def get_product(

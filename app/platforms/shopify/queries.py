@@ -31,11 +31,17 @@ _VARIANT_FIELDS = """
   inventoryItem { id }
   selectedOptions { name value }
 """
+# Images carry their URL; other media (video, 3D model) their id, type and alt text (their preview image
+# would cost a point per media item on every page, ~15% of a products page).
 _MEDIA_FIELDS = """
   id
   mediaContentType
+  alt
   ... on MediaImage { image { url altText } }
 """
+# The variant's own image: its first media item, by id (the product's media carry the URL). Paged and by-id
+# documents only: bulk queries allow two levels of nested connections (products > variants).
+_VARIANT_IMAGE = "media(first: 1) { nodes { id } }"
 
 PRODUCTS_PAGE_QUERY = f"""
 query ProductsPage($first: Int!, $after: String, $query: String, $variantsFirst: Int!, $mediaFirst: Int!) {{
@@ -45,9 +51,12 @@ query ProductsPage($first: Int!, $after: String, $query: String, $variantsFirst:
       {_PRODUCT_FIELDS}
       variants(first: $variantsFirst) {{
         pageInfo {{ hasNextPage }}
-        nodes {{ {_VARIANT_FIELDS} }}
+        nodes {{ {_VARIANT_FIELDS} {_VARIANT_IMAGE} }}
       }}
-      media(first: $mediaFirst) {{ nodes {{ {_MEDIA_FIELDS} }} }}
+      media(first: $mediaFirst) {{
+        pageInfo {{ hasNextPage endCursor }}
+        nodes {{ {_MEDIA_FIELDS} }}
+      }}
     }}
   }}
 }}
@@ -59,9 +68,12 @@ query ProductById($id: ID!, $variantsFirst: Int!, $mediaFirst: Int!) {{
     {_PRODUCT_FIELDS}
     variants(first: $variantsFirst) {{
       pageInfo {{ hasNextPage }}
-      nodes {{ {_VARIANT_FIELDS} }}
+      nodes {{ {_VARIANT_FIELDS} {_VARIANT_IMAGE} }}
     }}
-    media(first: $mediaFirst) {{ nodes {{ {_MEDIA_FIELDS} }} }}
+    media(first: $mediaFirst) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_MEDIA_FIELDS} }}
+    }}
   }}
 }}
 """
@@ -73,7 +85,20 @@ query ProductVariantsPage($id: ID!, $first: Int!, $after: String) {{
     id
     variants(first: $first, after: $after) {{
       pageInfo {{ hasNextPage endCursor }}
-      nodes {{ {_VARIANT_FIELDS} }}
+      nodes {{ {_VARIANT_FIELDS} {_VARIANT_IMAGE} }}
+    }}
+  }}
+}}
+"""
+
+# The rest of a product's media when a page's `media(first:)` was not enough (Shopify allows 250).
+PRODUCT_MEDIA_PAGE_QUERY = f"""
+query ProductMediaPage($id: ID!, $first: Int!, $after: String) {{
+  product(id: $id) {{
+    id
+    media(first: $first, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_MEDIA_FIELDS} }}
     }}
   }}
 }}
@@ -92,11 +117,43 @@ query OrdersCount($query: String) {
 }
 """
 
-ORDERS_PAGE_QUERY = """
-query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!) {
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
+_LINE_ITEM_FIELDS = """
+  id
+  sku
+  title
+  quantity
+  variant { id }
+  originalUnitPriceSet { shopMoney { amount currencyCode } }
+"""
+# Lists, not connections (no cursor): an order whose page shows as many as asked for is read again by
+# ORDER_SHIPMENTS_QUERY with Shopify's maximum, and refunds' line items are a connection paged there.
+_SHIPMENT_FIELDS = """
+  fulfillments(first: $fulfillmentsFirst) {
+    id
+    name
+    status
+    createdAt
+    updatedAt
+    trackingInfo(first: 10) { company number url }
+  }
+  refunds(first: $refundsFirst) {
+    id
+    createdAt
+    note
+    totalRefundedSet { shopMoney { amount currencyCode } }
+    refundLineItems(first: 5) {
+      pageInfo { hasNextPage endCursor }
+      nodes { lineItem { id } quantity subtotalSet { shopMoney { amount currencyCode } } }
+    }
+  }
+"""
+
+ORDERS_PAGE_QUERY = f"""
+query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $fulfillmentsFirst: Int = 2,
+                 $refundsFirst: Int = 2) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
       id
       name
       createdAt
@@ -107,25 +164,87 @@ query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: 
       currencyCode
       displayFinancialStatus
       displayFulfillmentStatus
-      totalPriceSet { shopMoney { amount currencyCode } }
-      customer {
+      totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
+      customer {{
         id
         displayName
-        defaultEmailAddress { emailAddress }
-        defaultPhoneNumber { phoneNumber }
+        defaultEmailAddress {{ emailAddress }}
+        defaultPhoneNumber {{ phoneNumber }}
+      }}
+      billingAddress {{ name phone }}
+      lineItems(first: $lineItemsFirst) {{
+        pageInfo {{ hasNextPage endCursor }}
+        nodes {{ {_LINE_ITEM_FIELDS} }}
+      }}
+      {_SHIPMENT_FIELDS}
+    }}
+  }}
+}}
+"""
+
+# The rest of an order's line items when a page's `lineItems(first:)` was not enough.
+ORDER_LINE_ITEMS_PAGE_QUERY = f"""
+query OrderLineItemsPage($id: ID!, $first: Int!, $after: String) {{
+  order(id: $id) {{
+    id
+    lineItems(first: $first, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_LINE_ITEM_FIELDS} }}
+    }}
+  }}
+}}
+"""
+
+# An order's fulfillments and refunds, all of them, when its page showed as many as it asked for.
+ORDER_SHIPMENTS_QUERY = f"""
+query OrderShipments($id: ID!, $fulfillmentsFirst: Int!, $refundsFirst: Int!) {{
+  order(id: $id) {{
+    id
+    {_SHIPMENT_FIELDS}
+  }}
+}}
+"""
+
+# One refund's line items past the first 5.
+REFUND_LINE_ITEMS_PAGE_QUERY = """
+query RefundLineItemsPage($id: ID!, $first: Int!, $after: String) {
+  refund(id: $id) {
+    id
+    refundLineItems(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { lineItem { id } quantity subtotalSet { shopMoney { amount currencyCode } } }
+    }
+  }
+}
+"""
+
+# Collections of one kind (`collection_type:custom` or `smart`), with the first products of each; a
+# collection holding more has the rest read by COLLECTION_PRODUCTS_PAGE_QUERY.
+COLLECTIONS_PAGE_QUERY = """
+query CollectionsPage($first: Int!, $after: String, $query: String, $productsFirst: Int!) {
+  collections(first: $first, after: $after, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      title
+      handle
+      updatedAt
+      products(first: $productsFirst) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id }
       }
-      billingAddress { name phone }
-      lineItems(first: $lineItemsFirst) {
-        pageInfo { hasNextPage }
-        nodes {
-          id
-          sku
-          title
-          quantity
-          variant { id }
-          originalUnitPriceSet { shopMoney { amount currencyCode } }
-        }
-      }
+    }
+  }
+}
+"""
+
+COLLECTION_PRODUCTS_PAGE_QUERY = """
+query CollectionProductsPage($id: ID!, $first: Int!, $after: String) {
+  collection(id: $id) {
+    id
+    products(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id }
     }
   }
 }

@@ -1,0 +1,103 @@
+"""Collections (custom and smart) of one store and the products each holds, read after a full catalog sync.
+
+Paged by cursor (`COLLECTIONS_PAGE_QUERY` per kind, then `COLLECTION_PRODUCTS_PAGE_QUERY` for a collection
+holding more than a page's first products): nothing is cut short. Each collection's membership is replaced
+as a whole, in Shopify's order; a collection of the store that the read did not see is deleted. Products
+are linked by GID within the workspace (a product not synced yet is linked by the next sync). One commit
+per page of collections. Reads Shopify only through the client.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import delete, or_, select
+
+from app.extensions import db
+from app.models import Collection, CollectionProduct, Product
+from app.models.types import utcnow
+from app.platforms.shopify import queries
+from app.sync.connections import more_after, read_rest
+from app.sync.mapping import collection_from_graphql
+from app.sync.upsert_sql import dialect_insert
+
+log = logging.getLogger(__name__)
+KINDS = ("custom", "smart")
+# 10 collections with their first 50 products cost ~520 points.
+COLLECTIONS_FIRST = 10
+PRODUCTS_FIRST = 50
+
+
+def sync_collections(client, workspace_id: int, integration_id: int) -> int:
+    """Read every collection of the store and write them; returns how many the store has."""
+    started = utcnow()
+    seen = 0
+    for kind in KINDS:
+        after = None
+        while True:
+            variables = {"first": COLLECTIONS_FIRST, "after": after, "query": f"collection_type:{kind}",
+                         "productsFirst": PRODUCTS_FIRST}  # fmt: skip
+            connection = client.execute(queries.COLLECTIONS_PAGE_QUERY, variables).get("collections") or {}
+            nodes = connection.get("nodes") or []
+            for node in nodes:
+                rest = more_after(node.get("products"))
+                if rest:
+                    more = read_rest(client, queries.COLLECTION_PRODUCTS_PAGE_QUERY, "collection", "products", node["id"],
+                                 rest)  # fmt: skip
+                    node["products"] = {"nodes": [*node["products"].get("nodes", []), *more]}
+            write_collections(
+                workspace_id, integration_id, [collection_from_graphql(n, kind) for n in nodes], started
+            )
+            db.session.commit()
+            seen += len(nodes)
+            after = more_after(connection)
+            if not after:
+                break
+    gone = db.session.execute(
+        delete(Collection).where(
+            Collection.workspace_id == workspace_id,
+            Collection.integration_id == integration_id,
+            or_(Collection.seen_at.is_(None), Collection.seen_at < started),
+        )  # fmt: skip
+    ).rowcount
+    db.session.commit()
+    log.info("integration %s: %s collections synced, %s gone", integration_id, seen, gone)
+    return seen
+
+
+def write_collections(workspace_id: int, integration_id: int | None, records: list[dict], now) -> None:
+    """Upsert the collections and replace their products. Caller commits."""
+    if not records:
+        return
+    rows = [
+        {"workspace_id": workspace_id, "integration_id": integration_id, "created_at": now, "seen_at": now,
+         **{k: r[k] for k in ("shopify_collection_id", "title", "handle", "kind", "source_updated_at")}}
+        for r in records
+    ]  # fmt: skip
+    stmt = dialect_insert(Collection).values(rows)
+    columns = ("integration_id", "title", "handle", "kind", "source_updated_at", "seen_at")
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "shopify_collection_id"], set_={c: stmt.excluded[c] for c in columns}
+    ).returning(Collection.id, Collection.shopify_collection_id)
+    ids = {g: i for i, g in db.session.execute(stmt).all()}
+    gids = {g for r in records for g in r["product_gids"]}
+    products = dict(
+        db.session.execute(
+            select(Product.shopify_product_id, Product.id).where(
+                Product.workspace_id == workspace_id, Product.shopify_product_id.in_(gids)
+            )
+        ).all()
+    ) if gids else {}  # fmt: skip
+    db.session.execute(
+        delete(CollectionProduct).where(CollectionProduct.collection_id.in_(list(ids.values())))
+    )
+    links = []
+    for r in records:
+        position = 0
+        for product_gid in dict.fromkeys(r["product_gids"]):
+            if product_gid in products:
+                position += 1
+                links.append({"collection_id": ids[r["shopify_collection_id"]], "product_id": products[product_gid],
+                              "position": position})  # fmt: skip
+    if links:
+        db.session.execute(dialect_insert(CollectionProduct).values(links))
