@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 KEY = "wagents.reread"
-REFRESH_JOB = "app.sync.refresh.refresh_products"
 
 
 def after_commit(session: Session, workspace_id: int, product_ids: list[int]) -> None:
@@ -32,7 +31,7 @@ def _enqueue(session: Session) -> None:
 
     for workspace_id, ids in pending.items():
         try:
-            enqueue("sync", REFRESH_JOB, workspace_id, sorted(ids), retry=safe_retry())
+            enqueue("sync.refresh_products", workspace_id, sorted(ids), retry=safe_retry())
         except QueueUnavailable:
             log.warning(
                 "workspace %s: products %s not re-read (queue unavailable)", workspace_id, sorted(ids)
