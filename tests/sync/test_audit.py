@@ -104,3 +104,19 @@ def test_audit_recreates_a_deleted_webhook_subscription_and_alerts(db, workspace
     alerts = db.session.scalars(select(Alert).where(Alert.integration_id == integration.id)).all()
     assert len(alerts) == 1 and "products/update" in alerts[0].message
     assert audit_integration(integration.id)["webhooks_restored"] == []
+
+
+def test_flask_sync_audit_lists_and_repairs_then_reports_in_sync(db, workspace, store, integration, app):
+    iid = integration.id
+    _sync(integration, "full")
+    _sync(db.session.get(Integration, iid), "orders")
+    store.touch_product(3, shop=SHOP)
+
+    result = app.test_cli_runner().invoke(args=["sync", str(iid), "--audit"])
+
+    assert result.exit_code == 0, result.output
+    assert f"changed   {_gid(store, 3)}" in result.output and "[repaired]" in result.output
+    assert "1 differences found, 0 remain" in result.output
+    assert _row(_gid(store, 3)).title.endswith("(edited)")
+    again = app.test_cli_runner().invoke(args=["sync", str(iid), "--audit"])
+    assert again.exit_code == 0 and "0 differences found, 0 remain" in again.output
