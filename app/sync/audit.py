@@ -10,7 +10,7 @@ other stores). `differences(shop, db)` lists each mismatch as a plain dict `{kin
 - `changed`: `updatedAt`, title or handle differ;
 - `variants`: the variant ids, a SKU or a price differ;
 - `stock`: a variant's stock differs (total per variant; see STOCK EXTENSION POINT below);
-- `orders`: the order counts differ (one entry for the store).
+- `order_missing`, `order_changed`, `order_extra`: the same for orders, by id and `updatedAt`.
 
 Reads only: repairing is `audit_repair`, storing and scheduling `audit_jobs`. Never writes rows.
 """
@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Order, Product, ProductVariant
-from app.platforms.shopify import queries
 from app.sync.mapping import parse_time
 
 PRODUCT_KINDS = ("missing", "extra", "changed", "variants", "stock")
+REPAIRABLE_KINDS = (*PRODUCT_KINDS, "order_missing", "order_changed")
 
 
 @dataclass
@@ -50,7 +50,7 @@ class ProductState:
 @dataclass
 class StoreState:
     products: dict[str, ProductState]
-    orders: int | None
+    orders: dict[str, datetime | None]  # order gid -> updatedAt
 
 
 def _money(value) -> Decimal | None:
@@ -78,8 +78,10 @@ def shop_state(client) -> StoreState:
                 variants.extend(client.iter_audit_variants(node["id"], info.get("endCursor")))
             state.variants = {v["id"]: _shop_variant(v) for v in variants}
             products[node["id"]] = state
-    data = client.execute(queries.ORDERS_COUNT_QUERY, {"query": None}).get("ordersCount") or {}
-    return StoreState(products, data.get("count"))
+    orders = {
+        n["id"]: parse_time(n.get("updatedAt")) for page in client.iter_audit_orders() for n in page.nodes
+    }
+    return StoreState(products, orders)
 
 
 def db_state(integration_id: int) -> StoreState:
@@ -101,7 +103,15 @@ def db_state(integration_id: int) -> StoreState:
     )  # fmt: skip
     for pid, vgid, sku, price, quantity in variants:
         products[ids[pid]].variants[vgid] = Variant(sku or None, _money(price), int(quantity or 0))
-    orders = db.session.scalar(select(func.count(Order.id)).where(Order.integration_id == integration_id))
+    orders = dict(
+        db.session.execute(
+            select(Order.external_id, Order.source_updated_at).where(
+                Order.integration_id == integration_id,
+                Order.source_platform == "shopify",
+                Order.external_id.is_not(None),
+            )
+        ).all()
+    )
     return StoreState(products, orders)
 
 
@@ -157,12 +167,21 @@ def differences(shop: StoreState, mine: StoreState) -> list[dict]:
     for gid, ours in mine.products.items():
         if not ours.deleted and gid not in shop.products:
             found.append({"kind": "extra", "gid": gid, "detail": f"{ours.title!r} is no longer in the shop"})
-    if shop.orders is not None and shop.orders != mine.orders:
-        found.append({"kind": "orders", "gid": None,
-                      "detail": f"{mine.orders} orders here, {shop.orders} in the shop"})  # fmt: skip
+    for gid, updated_at in shop.orders.items():
+        if gid not in mine.orders:
+            found.append({"kind": "order_missing", "gid": gid, "detail": "the order is in the shop only"})
+        elif not _same_time(updated_at, mine.orders[gid]):
+            detail = f"updated {mine.orders[gid]} here, {updated_at} in the shop"
+            found.append({"kind": "order_changed", "gid": gid, "detail": detail})
+    for gid in mine.orders.keys() - shop.orders.keys():
+        found.append({"kind": "order_extra", "gid": gid, "detail": "the order is no longer in the shop"})
     return found
 
 
 def counts(state: StoreState) -> dict[str, int | None]:
     live = [p for p in state.products.values() if not p.deleted]
-    return {"products": len(live), "variants": sum(len(p.variants) for p in live), "orders": state.orders}
+    return {
+        "products": len(live),
+        "variants": sum(len(p.variants) for p in live),
+        "orders": len(state.orders),
+    }

@@ -52,8 +52,11 @@ def audit_integration(integration_id: int, repair: bool = True) -> dict:
         restored, webhooks_error = [], exc.merchant_message
         log.warning("integration %s: webhook subscriptions not checked: %s", integration_id, exc)
     remaining, repaired = found, {}
-    if repair and any(d["kind"] in audit.PRODUCT_KINDS for d in found):
+    if repair and any(d["kind"] in audit.REPAIRABLE_KINDS for d in found):
         repaired = audit_repair.repair_products(integration, client, found)
+        orders = audit_repair.repair_orders(integration, client, found)
+        repaired = {"refetched": repaired["refetched"], "deleted": repaired["deleted"],
+                    "orders_refetched": orders["refetched"], "failed": repaired["failed"] + orders["failed"]}  # fmt: skip
         remaining, counts = _find(integration, client)
         db.session.rollback()
     integration = db.session.get(Integration, integration_id)

@@ -8,7 +8,11 @@ shop no longer has is soft-deleted as the sync's sweep does, for this store alon
 
 `restore_webhooks` compares the shop's subscriptions at our URI with `WEBHOOK_TOPICS` (Shopify deletes a
 subscription after repeated failed deliveries), re-creates what is missing, stores the ids and leaves the
-merchant an alert naming them. Orders are counted, not re-read here (an orders sync brings them).
+merchant an alert naming them.
+
+`repair_orders` re-reads each order missing or changed (`orders(query: "id:...")`, every line item,
+fulfillment and refund) into the order writer. An order in the database the shop no longer lists is left
+reported, not removed: orders are records of sales, not a copy to sweep.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.integrations.shopify_connect import WEBHOOK_TOPICS, webhook_uri
-from app.models import Alert, Integration, Product
+from app.models import Alert, Integration, Order, Product
 from app.platforms import errors
+from app.sync import connections
 from app.sync.catalog_writer import soft_delete_products, upsert_products
-from app.sync.mapping import product_from_graphql
+from app.sync.mapping import order_from_graphql, product_from_graphql
+from app.sync.order_writer import upsert_orders
 from app.sync.refresh import fetch_product
 
 log = logging.getLogger(__name__)
@@ -62,6 +68,44 @@ def repair_products(integration: Integration, client, found: list[dict]) -> dict
         done["deleted"] = len(soft_delete_products(workspace_id, gids=extra, integration_id=integration_id))
         db.session.commit()
     log.info("integration %s: drift repaired: %s", integration_id, done)
+    return done
+
+
+def repair_orders(integration: Integration, client, found: list[dict]) -> dict[str, int]:
+    from app.sync.runner import LINE_ITEMS_FIRST
+
+    done = {"refetched": 0, "failed": 0}
+    gids = sorted({d["gid"] for d in found if d["kind"] in ("order_missing", "order_changed")})
+    db.session.rollback()
+    for gid in gids:
+        try:
+            nodes = [
+                connections.complete_order(client, node)
+                for page in client.iter_order_pages(
+                    query=f"id:{gid.rsplit('/', 1)[-1]}",
+                    line_items_first=LINE_ITEMS_FIRST,
+                    fulfillments_first=connections.FULFILLMENTS_FIRST,
+                    refunds_first=connections.REFUNDS_FIRST,
+                )  # fmt: skip
+                for node in page.nodes
+                if node["id"] == gid
+            ]
+        except (errors.ShopifyAuthError, errors.ShopifyUnavailable):
+            raise
+        except errors.ShopifyError as exc:
+            log.warning("integration %s: order %s not repaired: %s", integration.id, gid, exc)
+            done["failed"] += 1
+            continue
+        if not nodes:
+            continue
+        db.session.execute(
+            update(Order)
+            .where(Order.integration_id == integration.id, Order.external_id == gid)
+            .values(source_updated_at=None)
+        )
+        upsert_orders(integration.workspace_id, [order_from_graphql(nodes[0])], integration_id=integration.id)
+        db.session.commit()
+        done["refetched"] += 1
     return done
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 
 from app.extensions import db
 from app.integrations.clients import shopify_client
-from app.models import Alert, Integration, Product, ProductVariant
+from app.models import Alert, Integration, Order, Product, ProductVariant
 from app.sync import runner, service
 from app.sync.audit_jobs import audit_integration
 
@@ -54,6 +54,13 @@ def test_audit_reports_and_repairs_drift_both_ways(db, workspace, store, integra
     other_store = "gid://shopify/Product/888888888"
     db.session.add(Product(workspace_id=workspace.id, integration_id=integration.id + 1000, title="Other store",
                            shopify_product_id=other_store, images=[], platform_sync={}))  # fmt: skip
+    orders = db.session.scalars(
+        select(Order).where(Order.integration_id == integration.id).order_by(Order.id)
+    ).all()
+    lost_order, voided, paid = orders[0].external_id, orders[1].external_id, orders[1].financial_status
+    db.session.execute(delete(Order).where(Order.external_id == lost_order))
+    db.session.execute(update(Order).where(Order.external_id == voided)
+                       .values(financial_status="VOIDED", source_updated_at=orders[1].source_updated_at.replace(year=2001)))  # fmt: skip
     db.session.commit()
     # Behind the sync's back, in the shop (no webhooks fired).
     store.touch_product(5, shop=SHOP)
@@ -69,10 +76,10 @@ def test_audit_reports_and_repairs_drift_both_ways(db, workspace, store, integra
     assert kinds == {
         ("missing", g[0]), ("missing", g[1]), ("changed", g[2]), ("stock", g[3]), ("variants", g[4]),
         ("extra", ghost), ("changed", g[5]), ("extra", g[6]), ("stock", g[7]),
-        ("missing", added),
+        ("missing", added), ("order_missing", lost_order), ("order_changed", voided),
     }  # fmt: skip
     assert result["remaining"] == []
-    assert result["repaired"] == {"refetched": 8, "deleted": 2, "failed": 0}
+    assert result["repaired"] == {"refetched": 8, "deleted": 2, "orders_refetched": 2, "failed": 0}
     for i in (0, 1, 2, 3, 4, 5, 7):
         row, upstream = _row(g[i]), store.product(SHOP, i)
         assert row.deleted_at is None and row.title == upstream["title"]
@@ -81,6 +88,9 @@ def test_audit_reports_and_repairs_drift_both_ways(db, workspace, store, integra
     assert db.session.get(ProductVariant, sold_id).inventory_quantity == sold_qty + 5
     assert _row(added) is not None and _row(added).deleted_at is None
     assert _row(ghost).deleted_at is not None and _row(g[6]).deleted_at is not None
+    order = db.session.scalars(select(Order).where(Order.external_id == lost_order)).one()
+    assert order.items and order.integration_id == integration.id
+    assert db.session.scalars(select(Order).where(Order.external_id == voided)).one().financial_status == paid
     assert _row(other_store).deleted_at is None  # another store's row: not this audit's
     assert audit_integration(integration.id)["found"] == []  # safe to run twice
 

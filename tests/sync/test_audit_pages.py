@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import update
 
-from app.models import Integration, Product
+from app.models import Integration, Order, Product
 from app.sync import runner, service
 from app.sync.audit_jobs import audit_integration
 
@@ -26,7 +26,7 @@ def _card(client, integration_id):
 def test_card_audit_button_count_and_differences_page(
     db, workspace, store, integration, auth_client, run_jobs
 ):
-    integration_id = integration.id
+    integration_id, workspace_id = integration.id, workspace.id
     run = service.start_sync(integration, "full", enqueue_job=False)
     assert runner.execute_run(run.id) == "succeeded"
     assert "not audited yet" in _card(auth_client, integration_id)
@@ -35,23 +35,25 @@ def test_card_audit_button_count_and_differences_page(
     assert response.status_code == 200 and "Audit started" in response.get_data(as_text=True)
     run_jobs()
     card = _card(auth_client, integration_id).split("</article>")[0]
-    assert "1 difference<" in card  # the orders: only products were synced
+    assert "in sync" in card and "10 repaired" in card  # the orders: only products were synced
 
-    # Orders were not synced and three titles typed over: the repair fixes the titles, the orders remain.
+    # Three titles typed over (repaired) and an order the shop never had (reported, never removed).
     db.session.execute(update(Product).where(Product.id.in_(
         db.session.scalars(db.select(Product.id).where(Product.integration_id == integration_id).limit(3)).all()
     )).values(title="Typed over"))  # fmt: skip
+    db.session.add(Order(workspace_id=workspace_id, integration_id=integration_id, source_platform="shopify",
+                         external_id="gid://shopify/Order/777777777"))  # fmt: skip
     db.session.commit()
     result = audit_integration(integration_id)
     assert len(result["found"]) == 4, result["found"]
-    assert [d["kind"] for d in result["remaining"]] == ["orders"]
+    assert [d["kind"] for d in result["remaining"]] == ["order_extra"]
 
     card = _card(auth_client, integration_id).split("</article>")[0]
     assert "1 difference<" in card
     page = auth_client.get(f"/integrations/{integration_id}/audit")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert html.count('data-kind="changed"') == 3 and html.count('data-kind="orders"') == 1
+    assert html.count('data-kind="changed"') == 3 and html.count('data-kind="order_extra"') == 1
     assert html.count(">repaired<") == 3 and html.count(">remains<") == 1
 
 

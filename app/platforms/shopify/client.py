@@ -255,6 +255,10 @@ class ShopifyClient(BulkOperationsMixin):
             queries.AUDIT_PRODUCTS_QUERY, "products", {"variantsFirst": variants_first}, None
         )
 
+    def iter_audit_orders(self) -> Iterator[Page]:
+        """Every order's id and `updatedAt` (the drift audit)."""
+        yield from self._pages(queries.AUDIT_ORDERS_QUERY, "orders", {}, None)
+
     def iter_audit_variants(self, product_id: str, after: str | None = None) -> Iterator[dict]:
         """The rest of one product's variants (id, sku, price, stock) after `after`."""
         while True:

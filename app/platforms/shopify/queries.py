@@ -135,6 +135,15 @@ query AuditProducts($first: Int!, $after: String, $variantsFirst: Int!) {
 }
 """
 
+AUDIT_ORDERS_QUERY = """
+query AuditOrders($first: Int!, $after: String) {
+  orders(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id updatedAt }
+  }
+}
+"""
+
 AUDIT_VARIANTS_QUERY = """
 query AuditVariants($id: ID!, $first: Int!, $after: String) {
   product(id: $id) {
