@@ -12,6 +12,9 @@ other stores). `differences(shop, db)` lists each mismatch as a plain dict `{kin
 - `stock`: a variant's stock differs (total per variant; see STOCK EXTENSION POINT below);
 - `order_missing`, `order_changed`, `order_extra`: the same for orders, by id and `updatedAt`.
 
+LOCATIONS EXTENSION POINT: once locations are synced (a `location` table and stock per location), add their
+count to `counts` and compare each (variant, location) level where `stock` now compares the total.
+
 Reads only: repairing is `audit_repair`, storing and scheduling `audit_jobs`. Never writes rows.
 """
 

@@ -5,7 +5,8 @@ card's button) compares the store with its rows (`audit`), re-creates lost webho
 the differing products (`audit_repair`), audits again, and stores
 `integration.config["audit"] = {at, found, remaining, repaired, counts, webhooks_restored}`: `found` is what
 the first pass saw, `remaining` what is still different after the repair (the card's count). Safe to run
-twice: a second run finds nothing to repair. `nightly_audits()` enqueues one per connected Shopify store.
+twice: a second run finds nothing to repair. It leaves a store alone while one of its sync runs is active
+(rows in flight would read as drift); the next audit sees it. `nightly_audits()` enqueues one per connected Shopify store.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from app.models.types import utcnow
 from app.platforms.errors import PlatformError
 from app.queues import enqueue, safe_retry
 from app.sync import audit, audit_repair
+from app.sync.service import active_run
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,10 @@ def audit_integration(integration_id: int, repair: bool = True) -> dict:
     integration = db.session.get(Integration, integration_id)
     if integration is None or integration.platform != "shopify" or integration.status != "connected":
         log.info("integration %s: not a connected Shopify store, audit skipped", integration_id)
-        return {"skipped": True}
+        return {"skipped": "not connected"}
+    if active_run(integration_id) is not None:
+        log.info("integration %s: a sync is running, audit skipped", integration_id)
+        return {"skipped": "sync running"}
     client = shopify_client(integration)
     found, counts = _find(integration, client)
     db.session.rollback()
@@ -76,6 +81,8 @@ def start_audit(integration: Integration) -> None:
     """The card's button: queue an audit of this store (refused unless it is a connected Shopify store)."""
     if integration.platform != "shopify" or integration.status != "connected":
         raise AuditError("Only a connected Shopify store can be audited.")
+    if active_run(integration.id) is not None:
+        raise AuditError("A sync of this store is running: audit it when the sync has finished.")
     enqueue("sync.audit", integration.id, retry=safe_retry())
 
 

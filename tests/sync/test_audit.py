@@ -130,3 +130,17 @@ def test_flask_sync_audit_lists_and_repairs_then_reports_in_sync(db, workspace, 
     assert _row(_gid(store, 3)).title.endswith("(edited)")
     again = app.test_cli_runner().invoke(args=["sync", str(iid), "--audit"])
     assert again.exit_code == 0 and "0 differences found, 0 remain" in again.output
+
+
+def test_audit_leaves_a_store_alone_while_it_syncs(db, workspace, store, integration, auth_client):
+    iid = integration.id
+    service.start_sync(integration, "full", enqueue_job=False)  # queued, not yet run: rows are in flight
+
+    assert audit_integration(iid) == {"skipped": "sync running"}
+    assert "audit" not in db.session.get(Integration, iid).config
+    html = auth_client.get("/integrations").get_data(as_text=True)
+    token = html.split('<meta name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    response = auth_client.post(
+        f"/integrations/{iid}/audit", headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+    assert response.status_code == 409 and "sync of this store is running" in response.get_data(as_text=True)
