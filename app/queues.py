@@ -40,6 +40,8 @@ JOBS: dict[str, JobSpec] = {
     "sync.scheduled": JobSpec("app.sync.jobs.start_scheduled_syncs", "sync"),
     "sync.nightly_full": JobSpec("app.sync.jobs.nightly_full_sync", "sync"),
     "sync.refresh_products": JobSpec("app.sync.refresh.refresh_products", "sync"),
+    "sync.audit": JobSpec("app.sync.audit_jobs.audit_integration", "sync"),
+    "sync.nightly_audit": JobSpec("app.sync.audit_jobs.nightly_audits", "sync"),
     "sync.push_facebook": JobSpec("app.sync.facebook_push.push_catalog_to_facebook", "default"),
     "inventory.write_back": JobSpec("app.inventory.writeback.write_back_adjustments", "default"),
     "products.bulk_action": JobSpec("app.services.bulk_jobs.run_bulk_action", "default"),

@@ -54,6 +54,12 @@ SCHEDULES: list[Schedule] = [
         "sync.nightly_full",
         "full reconciliation of every connected Shopify store (soft-deletes what Shopify no longer has)",
     ),
+    Schedule(
+        "sync-nightly-audit",
+        "15 4 * * *",
+        "sync.nightly_audit",
+        "drift audit of every connected Shopify store: differences found, repaired, webhooks re-registered",
+    ),
 ]
 
 

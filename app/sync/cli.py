@@ -1,5 +1,6 @@
-"""`flask sync <integration-id> [--full|--incremental|--bulk|--orders]`: run a sync in the foreground with a
-progress bar.
+"""`flask sync <integration-id> [--full|--incremental|--bulk|--orders|--audit]`: run a sync in the foreground
+with a progress bar, or (`--audit`) the drift audit: differences found, repaired, webhooks re-registered
+(`audit_jobs`).
 
 Creates the run through the same door as every other sync (`service.start_sync`: it refuses while another run
 is active, and starts its `DEFAULT_KIND` when no flag says otherwise) and executes it in this process instead
@@ -31,11 +32,16 @@ def register(app: Flask) -> None:
         "--bulk", "kind", flag_value="bulk", help="Full sync through a bulk export (large catalogs)."
     )
     @click.option("--orders", "kind", flag_value="orders", help="Orders instead of products.")
+    @click.option(
+        "--audit", "kind", flag_value="audit", help="Compare the store with the database and repair drift."
+    )
     def sync_command(integration_id: int, kind: str | None):
         """Sync a Shopify integration now (a full sync unless a flag says otherwise)."""
         integration = db.session.get(Integration, integration_id)
         if integration is None:
             raise click.ClickException(f"No integration {integration_id}.")
+        if kind == "audit":
+            return _audit(integration)
         try:
             run = service.start_sync(integration, kind or service.DEFAULT_KIND, enqueue_job=False)
         except service.SyncError as exc:
@@ -58,3 +64,21 @@ def register(app: Flask) -> None:
         if run.status != "succeeded":
             raise click.ClickException(f"{summary}. {run.error or ''}".strip())
         click.echo(summary)
+
+
+def _audit(integration) -> None:
+    from app.sync.audit_jobs import audit_integration
+
+    if integration.platform != "shopify" or integration.status != "connected":
+        raise click.ClickException(f"Integration {integration.id} is not a connected Shopify store.")
+    result = audit_integration(integration.id)
+    for difference in result["found"]:
+        state = "remains" if difference in result["remaining"] else "repaired"
+        click.echo(
+            f"{difference['kind']:9} {difference.get('gid') or '':40} {difference['detail']} [{state}]"
+        )
+    for topic in result["webhooks_restored"]:
+        click.echo(f"webhook subscription {topic} re-created")
+    click.echo(f"{len(result['found'])} differences found, {len(result['remaining'])} remain")
+    if result["remaining"]:
+        raise click.ClickException(f"{len(result['remaining'])} differences remain.")

@@ -60,11 +60,7 @@ def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int
     db.session.rollback()  # no transaction held open while Shopify answers
     for product_id, product_gid in sorted(targets.items()):
         try:
-            node = client.get_product(product_gid, variants_first=VARIANTS_FIRST)
-            if node is not None and ((node.get("variants") or {}).get("pageInfo") or {}).get("hasNextPage"):
-                node["variants"] = {"nodes": list(_all_variants(client, product_gid))}
-            if node is not None:
-                connections.complete_product_media(client, node)
+            node = fetch_product(client, product_gid)
         except (errors.ShopifyAuthError, errors.ShopifyUnavailable):
             # The whole store is unreachable (needs reauth, or down after the client's retries): the job
             # fails with what it did so far committed; RQ's retry or the merchant starts it again.
@@ -83,6 +79,17 @@ def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int
         db.session.commit()
     log.info("workspace %s: refreshed products from Shopify: %s", workspace_id, done)
     return done
+
+
+def fetch_product(client, product_gid: str) -> dict | None:
+    """One product by id with every variant and media item (None if Shopify no longer has it); the
+    drift audit's repair reads the products it found different through this too."""
+    node = client.get_product(product_gid, variants_first=VARIANTS_FIRST)
+    if node is not None and ((node.get("variants") or {}).get("pageInfo") or {}).get("hasNextPage"):
+        node["variants"] = {"nodes": list(_all_variants(client, product_gid))}
+    if node is not None:
+        connections.complete_product_media(client, node)
+    return node
 
 
 def _all_variants(client, product_gid: str) -> Iterator[dict]:

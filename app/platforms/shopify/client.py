@@ -248,6 +248,29 @@ class ShopifyClient(BulkOperationsMixin):
                      "fulfillmentsFirst": fulfillments_first, "refundsFirst": refunds_first}  # fmt: skip
         yield from self._pages(queries.ORDERS_PAGE_QUERY, "orders", variables, page_size)
 
+    def iter_audit_pages(self, variants_first: int = 5) -> Iterator[Page]:
+        """Every product's id, `updatedAt`, title, handle and first variants with their stock (the drift
+        audit); as many products a page as the cost cap allows."""
+        yield from self._pages(
+            queries.AUDIT_PRODUCTS_QUERY, "products", {"variantsFirst": variants_first}, None
+        )
+
+    def iter_audit_orders(self) -> Iterator[Page]:
+        """Every order's id and `updatedAt` (the drift audit)."""
+        yield from self._pages(queries.AUDIT_ORDERS_QUERY, "orders", {}, None)
+
+    def iter_audit_variants(self, product_id: str, after: str | None = None) -> Iterator[dict]:
+        """The rest of one product's variants (id, sku, price, stock) after `after`."""
+        while True:
+            variables = {"id": product_id, "first": 250, "after": after}
+            product = self.execute(queries.AUDIT_VARIANTS_QUERY, variables).get("product") or {}
+            connection = product.get("variants") or {}
+            yield from connection.get("nodes") or []
+            info = connection.get("pageInfo") or {}
+            if not info.get("hasNextPage") or not info.get("endCursor"):
+                return
+            after = info["endCursor"]
+
     def get_product(
         self, product_id: str, *, variants_first: int = 100, media_first: int = 10
     ) -> dict | None:

@@ -117,6 +117,45 @@ query OrdersCount($query: String) {
 }
 """
 
+# The drift audit (`app.sync.audit`): every product's id, version and the fields a merchant sees, with its
+# variants' stock. Scalars cost nothing, so this reads the whole catalog cheaply; a product with more variants
+# than a page carries has the rest read with AUDIT_VARIANTS_QUERY (never dropped).
+AUDIT_PRODUCTS_QUERY = """
+query AuditProducts($first: Int!, $after: String, $variantsFirst: Int!) {
+  products(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id title handle updatedAt
+      variants(first: $variantsFirst) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id sku price inventoryQuantity }
+      }
+    }
+  }
+}
+"""
+
+AUDIT_ORDERS_QUERY = """
+query AuditOrders($first: Int!, $after: String) {
+  orders(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id updatedAt }
+  }
+}
+"""
+
+AUDIT_VARIANTS_QUERY = """
+query AuditVariants($id: ID!, $first: Int!, $after: String) {
+  product(id: $id) {
+    id
+    variants(first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id sku price inventoryQuantity }
+    }
+  }
+}
+"""
+
 _LINE_ITEM_FIELDS = """
   id
   sku

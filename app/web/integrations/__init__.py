@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
 
-from app.web.integrations import routes  # noqa: E402,F401
+from app.web.integrations import audit_routes, routes  # noqa: E402,F401

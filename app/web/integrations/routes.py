@@ -15,6 +15,7 @@ from app.integrations.fields import check_fields
 from app.models import Integration
 from app.models.integrations import PLATFORMS
 from app.sync import service as sync_service
+from app.sync.audit_jobs import last_audit
 from app.web.fragments import is_htmx
 from app.web.integrations import bp
 
@@ -40,6 +41,7 @@ def _card(platform: str, integration: Integration | None = None, **extra) -> dic
         "notice": extra.get("notice"),
         "values": {k: v for k, v in (extra.get("values") or {}).items() if k not in SECRET_FIELDS},
         "active_run_id": _active_run_id(integration),
+        "audit": last_audit(integration) if integration is not None else None,
     }
 
 
