@@ -22,7 +22,10 @@ import openai
 from pydantic import BaseModel, ValidationError
 
 from app.extensions import db
+from app.inventory.errors import InventoryError
+from app.models import Conversation
 from app.models.scoping import WorkspaceScope
+from app.platforms.errors import PlatformError
 from app.problems import AppError
 
 log = logging.getLogger(__name__)
@@ -60,8 +63,6 @@ class ToolContext:
         return WorkspaceScope(self.workspace_id)
 
     def conversation(self):
-        from app.models import Conversation
-
         if self.conversation_id is None:
             return None
         return self.scope.get(Conversation, self.conversation_id)
@@ -166,9 +167,6 @@ def _json_default(value):
 
 
 def _map_exception(name: str, exc: Exception) -> dict:
-    from app.inventory.errors import InventoryError
-    from app.platforms.errors import PlatformError
-
     if isinstance(exc, InventoryError):
         details = {k: v for k, v in exc.details.items() if isinstance(v, str | int | float | bool | None)}
         return error(_snake(type(exc).__name__), exc.message, **details)

@@ -3,7 +3,8 @@
 Every `AppError` (the base in `app.problems` of the service, sync, inventory, params and tool errors) is
 answered here: `{"error": message, ...its extra fields}` with its status on /api, the error page (or, for an
 htmx swap, just the sentence) elsewhere. Routes catch an error only to answer something else (a form with its
-field errors). `json_error` is the one shape of a JSON error; `app.api` answers its own refusals with it.
+field errors). `app.json_errors.json_error` is the one shape of a JSON error; `app.api` answers its own
+refusals with it too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.json_errors import json_error
 from app.problems import AppError
 from app.web.fragments import is_htmx
 
@@ -23,17 +25,6 @@ log = logging.getLogger(__name__)
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
-
-
-def json_error(message: str, status: int, **extra):
-    """`{"error": message, **extra}`; a bad-field answer also names its (first) field as `parameter`."""
-    if "parameter" not in extra and (extra.get("fields") or extra.get("field")):
-        extra["parameter"] = extra.get("field") or next(iter(extra["fields"]))
-    response = jsonify({"error": message, **extra})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
 
 
 def _page_error(code: int, message: str):

@@ -8,7 +8,7 @@ service's `AppError` is left to `app.errors`, which answers it with its status a
 from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from app.errors import json_error
+from app.json_errors import json_error
 from app.params import BadParameter, check_json
 from app.services import accounts
 

@@ -30,6 +30,7 @@ from app.sync.catalog_writer import soft_delete_products, upsert_products
 from app.sync.mapping import order_from_graphql, product_from_graphql
 from app.sync.order_writer import upsert_orders
 from app.sync.refresh import fetch_product
+from app.sync.runner import LINE_ITEMS_FIRST
 
 log = logging.getLogger(__name__)
 ALERT_SOURCE = "drift_audit"
@@ -72,8 +73,6 @@ def repair_products(integration: Integration, client, found: list[dict]) -> dict
 
 
 def repair_orders(integration: Integration, client, found: list[dict]) -> dict[str, int]:
-    from app.sync.runner import LINE_ITEMS_FIRST
-
     done = {"refetched": 0, "failed": 0}
     gids = sorted({d["gid"] for d in found if d["kind"] in ("order_missing", "order_changed")})
     db.session.rollback()

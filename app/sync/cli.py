@@ -17,6 +17,7 @@ from flask import Flask
 from app.extensions import db
 from app.models import Integration, SyncRun
 from app.sync import runner, service
+from app.sync.audit_jobs import audit_integration
 
 POLL_SECONDS = 3.0
 
@@ -67,8 +68,6 @@ def register(app: Flask) -> None:
 
 
 def _audit(integration) -> None:
-    from app.sync.audit_jobs import audit_integration
-
     if integration.platform != "shopify" or integration.status != "connected":
         raise click.ClickException(f"Integration {integration.id} is not a connected Shopify store.")
     result = audit_integration(integration.id)

@@ -36,6 +36,7 @@ from app.sync import bulk, connections, lifecycle
 from app.sync.collections import sync_collections
 from app.sync.facebook_push import enqueue_facebook_push
 from app.sync.lifecycle import RunContext
+from app.sync.locations import sync_locations
 from app.sync.mapping import order_from_graphql, parse_time, product_from_graphql
 from app.sync.options import SyncOptions
 from app.sync.order_writer import upsert_orders
@@ -281,8 +282,6 @@ def _sync_collections(ctx: RunContext, client: ShopifyClient) -> None:
 def _sync_locations(ctx: RunContext, client: ShopifyClient) -> None:
     """After a whole catalog: every location and every variant's stock at each (the variants must exist to
     be matched). A failure here is logged; the next full sync reads them again."""
-    from app.sync.locations import sync_locations
-
     try:
         sync_locations(client, ctx.workspace_id, ctx.integration_id)
     except PlatformError as exc:
