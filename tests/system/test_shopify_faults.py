@@ -13,7 +13,7 @@ from app.sync import runner, service
 from app.sync.options import SyncOptions
 from tests.system.conftest import SHOP
 
-PAGE = 49  # products per page with the runner's page shape (3 variants and 3 media asked per product)
+PAGE = 34  # products per page with the runner's page shape (3 variants, each with its image id, and 3 media)
 PRODUCTS = 25 * PAGE  # 25 pages: enough calls for every kind of fault, short enough for real back-off sleeps
 
 
