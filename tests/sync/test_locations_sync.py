@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.demo_store import locations as demo_locations
 from app.models import Integration, Location, ProductStock, ProductVariant, SyncRun, VariantLocationStock
+from app.sync import connections, service
 from app.sync import locations as location_sync
-from app.sync import service
 from tests.sync.conftest import SHOP
 
 SOLD_FROM = {demo_locations.WAREHOUSE, demo_locations.STORE}  # active and fulfilling online orders
@@ -62,3 +62,15 @@ def test_full_sync_reads_every_location_and_every_level_and_sells_the_chosen_sum
             max(v.inventory_quantity, 0)
             for v in db.session.scalars(select(ProductVariant).where(ProductVariant.product_id == product_id))
         )
+
+
+def test_the_locations_pages_are_priced_under_the_single_query_cap():
+    """The sizes a real sync sends (not the small pages the tests above use): Shopify refuses a query whose
+    requested cost passes 1,000 points before running it, and the client refuses it before sending."""
+    from app.platforms.shopify import queries
+    from app.platforms.shopify.cost import requested_cost
+
+    page = {"first": location_sync.LOCATIONS_FIRST, "after": None, "levelsFirst": location_sync.LEVELS_FIRST}
+    assert requested_cost(queries.LOCATIONS_PAGE_QUERY, page) <= 1000
+    rest = {"id": "gid://shopify/Location/1", "first": connections.CONNECTION_PAGE, "after": None}
+    assert requested_cost(queries.LOCATION_LEVELS_PAGE_QUERY, rest) <= 1000
