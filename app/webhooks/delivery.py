@@ -60,6 +60,16 @@ class Delivery:
             stmt = stmt.where(Integration.status != "disconnected")
         return list(db.session.scalars(stmt))
 
+    def targets(self) -> list[Integration]:
+        """`integrations()`, with a `skip` line in the sync log when there is none to apply the delivery to."""
+        targets = self.integrations()
+        if not targets:
+            self.log(
+                self.workspace_id, "integration", self.integration_id or "-", "skip",
+                error="No connected integration.",
+            )  # fmt: skip
+        return targets
+
     def log(self, workspace_id: int | None, entity_type: str, entity_id, action: str, *,
             integration_id: int | None = None, status: str = "success", error: str | None = None) -> None:  # fmt: skip
         if not workspace_id:

@@ -15,26 +15,17 @@ from app.webhooks.delivery import Delivery
 MISSING = "Order not synced yet; it comes with its order."
 
 
-def _targets(d: Delivery):
-    targets = d.integrations()
-    if not targets:
-        d.log(
-            d.workspace_id, "integration", d.integration_id or "-", "skip", error="No connected integration."
-        )
-    return targets
-
-
 def fulfillment_upsert(d: Delivery) -> None:
     record = fulfillment_from_rest(d.body)
     record["updated_at"] = record["updated_at"] or d.triggered_at
-    for integration in _targets(d):
+    for integration in d.targets():
         outcome = write_fulfillment(integration.workspace_id, record)
         _log(d, integration, "fulfillment", record["shopify_fulfillment_id"], outcome)
 
 
 def refund_create(d: Delivery) -> None:
     record = refund_from_rest(d.body)
-    for integration in _targets(d):
+    for integration in d.targets():
         outcome = write_refund(integration.workspace_id, record)
         _log(d, integration, "refund", record["shopify_refund_id"], outcome)
 

@@ -27,20 +27,11 @@ from app.webhooks.delivery import Delivery
 TOMBSTONE_TITLE = "(deleted in Shopify)"
 
 
-def _targets(d: Delivery):
-    targets = d.integrations()
-    if not targets:
-        d.log(
-            d.workspace_id, "integration", d.integration_id or "-", "skip", error="No connected integration."
-        )
-    return targets
-
-
 def products_upsert(d: Delivery) -> None:
     record = product_from_rest(d.body)
     # Without the body's updated_at, when Shopify fired the event is the best ordering key we have.
     record["source_updated_at"] = record["source_updated_at"] or d.triggered_at
-    for integration in _targets(d):
+    for integration in d.targets():
         upsert_products(
             integration.workspace_id, [record], integration_id=integration.id, webhook_id=d.webhook_id
         )
@@ -49,7 +40,7 @@ def products_upsert(d: Delivery) -> None:
 def products_delete(d: Delivery) -> None:
     product_gid = gid("Product", d.body["id"])
     deleted_at = d.triggered_at
-    for integration in _targets(d):
+    for integration in d.targets():
         ids = soft_delete_products(
             integration.workspace_id, gids=[product_gid], integration_id=integration.id,
             webhook_id=d.webhook_id, deleted_at=deleted_at,
@@ -76,7 +67,7 @@ def orders_upsert(d: Delivery) -> None:
     record = order_from_rest(d.body)
     record["source_updated_at"] = record["source_updated_at"] or d.triggered_at
     cancelled = d.topic == "orders/cancelled" or record.get("cancelled_at") is not None
-    for integration in _targets(d):
+    for integration in d.targets():
         upsert_orders(
             integration.workspace_id, [record], integration_id=integration.id, webhook_id=d.webhook_id
         )
@@ -107,7 +98,7 @@ def inventory_level_update(d: Delivery) -> None:
         changed_at = parse_time(d.body.get("updated_at")) or d.triggered_at
     except ValueError:
         changed_at = d.triggered_at
-    for integration in _targets(d):
+    for integration in d.targets():
         if item is None or available is None:  # an untracked item reports available: null
             d.log(integration.workspace_id, "inventory", item or "-", "skip", integration_id=integration.id,
                   error="No tracked quantity in the webhook.")  # fmt: skip
@@ -140,7 +131,7 @@ def inventory_level_update(d: Delivery) -> None:
 def app_uninstalled(d: Delivery) -> None:
     before = {i.id: i.workspace_id for i in d.integrations(include_disconnected=True)}
     if not before:  # nobody held the shop when this arrived, or the hold moved since: not theirs to end
-        _targets(d)
+        d.targets()
         return
     changed = handle_app_uninstalled(d.account_id)  # commits
     for integration_id in changed or []:
@@ -151,7 +142,7 @@ def app_uninstalled(d: Delivery) -> None:
 def bulk_operation_finished(d: Delivery) -> None:
     """Hand the finished bulk export to the sync, which ignores operations it did not start."""
     operation = d.body.get("admin_graphql_api_id")
-    for integration in _targets(d):
+    for integration in d.targets():
         continue_bulk(integration, operation)
         d.log(
             integration.workspace_id,
