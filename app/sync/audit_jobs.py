@@ -22,6 +22,7 @@ from app.models.types import utcnow
 from app.platforms.errors import PlatformError
 from app.queues import enqueue, safe_retry
 from app.sync import audit, audit_repair
+from app.sync.locations import sync_locations
 from app.sync.service import active_run
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ def audit_integration(integration_id: int, repair: bool = True) -> dict:
     if repair and any(d["kind"] in audit.REPAIRABLE_KINDS for d in found):
         repaired = audit_repair.repair_products(integration, client, found)
         orders = audit_repair.repair_orders(integration, client, found)
+        if any(d["kind"] == "stock" for d in found):
+            # On hand is summed over the store's locations: a stock difference is repaired at its levels.
+            sync_locations(client, integration.workspace_id, integration.id)
         repaired = {"refetched": repaired["refetched"], "deleted": repaired["deleted"],
                     "orders_refetched": orders["refetched"], "failed": repaired["failed"] + orders["failed"]}  # fmt: skip
         remaining, counts = _find(integration, client)
