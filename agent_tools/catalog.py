@@ -135,7 +135,7 @@ class ProductSearchInput(BaseModel):
         return value.strip()[:200]
 
 
-@tool("product_search", ProductSearchInput, ProductSearchInput.__doc__)
+@tool("product_search", ProductSearchInput, ProductSearchInput.__doc__, scope="catalog:read", read_only=True)
 def product_search(args: ProductSearchInput, ctx: ToolContext) -> dict:
     filters = search_backend.Filters(
         category=_short(args.category, 100),
@@ -183,7 +183,7 @@ def load_product(ctx: ToolContext, product_id: int | None, handle: str | None = 
     return product
 
 
-@tool("get_product", GetProductInput, GetProductInput.__doc__)
+@tool("get_product", GetProductInput, GetProductInput.__doc__, scope="catalog:read", read_only=True)
 def get_product(args: GetProductInput, ctx: ToolContext) -> dict:
     product = load_product(ctx, args.product_id, args.handle)
     card = product_cards(ctx, [product.id], max_variants=100)[0]
@@ -222,7 +222,13 @@ def load_variant(ctx: ToolContext, variant_id: int | None, sku: str | None = Non
     return variant
 
 
-@tool("check_availability", CheckAvailabilityInput, CheckAvailabilityInput.__doc__)
+@tool(
+    "check_availability",
+    CheckAvailabilityInput,
+    CheckAvailabilityInput.__doc__,
+    scope="catalog:read",
+    read_only=True,
+)
 def check_availability(args: CheckAvailabilityInput, ctx: ToolContext) -> dict:
     variant = load_variant(ctx, args.variant_id, args.sku)
     wanted = args.quantity or 1

@@ -148,7 +148,7 @@ def order_summary(order: Order) -> dict:
     }
 
 
-@tool("create_order", CreateOrderInput, CreateOrderInput.__doc__)
+@tool("create_order", CreateOrderInput, CreateOrderInput.__doc__, scope="orders:write", read_only=False)
 def create_order(args: CreateOrderInput, ctx: ToolContext) -> dict:
     resolved = _resolve(ctx, args.items)
     conversation = ctx.conversation()
@@ -173,7 +173,7 @@ def create_order(args: CreateOrderInput, ctx: ToolContext) -> dict:
     return order_summary(order)
 
 
-@tool("add_to_order", AddToOrderInput, AddToOrderInput.__doc__)
+@tool("add_to_order", AddToOrderInput, AddToOrderInput.__doc__, scope="orders:write", read_only=False)
 def add_to_order(args: AddToOrderInput, ctx: ToolContext) -> dict:
     order = find_order(ctx, args.order_id)
     if order.status not in OPEN_ORDER_STATUSES:
@@ -186,14 +186,24 @@ def add_to_order(args: AddToOrderInput, ctx: ToolContext) -> dict:
     return order_summary(order)
 
 
-@tool("get_order_status", GetOrderStatusInput, GetOrderStatusInput.__doc__)
+@tool(
+    "get_order_status", GetOrderStatusInput, GetOrderStatusInput.__doc__, scope="orders:read", read_only=True
+)
 def get_order_status(args: GetOrderStatusInput, ctx: ToolContext) -> dict:
     if args.order_id is None and ctx.conversation_id is None:
         raise ToolError("invalid_arguments", "Give the order_id.")
     return order_summary(find_order(ctx, args.order_id))
 
 
-@tool("cancel_order", CancelOrderInput, CancelOrderInput.__doc__)
+@tool(
+    "cancel_order",
+    CancelOrderInput,
+    CancelOrderInput.__doc__,
+    scope="orders:write",
+    read_only=False,
+    destructive=True,
+    idempotent=True,
+)
 def cancel_order(args: CancelOrderInput, ctx: ToolContext) -> dict:
     order = find_order(ctx, args.order_id)
     if order.status == "cancelled":

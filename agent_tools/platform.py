@@ -98,7 +98,14 @@ class ShopifyLiveInput(BaseModel):
     product_id: DbId = Field(description="The product_id from product_search.")
 
 
-@tool("shopify_get_product_live", ShopifyLiveInput, ShopifyLiveInput.__doc__)
+@tool(
+    "shopify_get_product_live",
+    ShopifyLiveInput,
+    ShopifyLiveInput.__doc__,
+    scope="catalog:read",
+    read_only=True,
+    open_world=True,
+)
 def shopify_get_product_live(args: ShopifyLiveInput, ctx: ToolContext) -> dict:
     product = load_product(ctx, args.product_id)
     if not product.shopify_product_id:
@@ -129,7 +136,14 @@ class SendProductInput(BaseModel):
     body: Text(4096) | None = Field(None, description="A short line shown with the card.")
 
 
-@tool("whatsapp_send_product", SendProductInput, SendProductInput.__doc__)
+@tool(
+    "whatsapp_send_product",
+    SendProductInput,
+    SendProductInput.__doc__,
+    scope="messages:send",
+    read_only=False,
+    open_world=True,
+)
 def whatsapp_send_product(args: SendProductInput, ctx: ToolContext) -> dict:
     conversation, integration = _whatsapp_target(ctx)
     product = load_product(ctx, args.product_id)
@@ -162,7 +176,14 @@ class SendProductListInput(BaseModel):
     section_title: Text(4096) | None = Field(None, description="Section title, up to 24 characters.")
 
 
-@tool("whatsapp_send_product_list", SendProductListInput, SendProductListInput.__doc__)
+@tool(
+    "whatsapp_send_product_list",
+    SendProductListInput,
+    SendProductListInput.__doc__,
+    scope="messages:send",
+    read_only=False,
+    open_world=True,
+)
 def whatsapp_send_product_list(args: SendProductListInput, ctx: ToolContext) -> dict:
     conversation, integration = _whatsapp_target(ctx)
     cards = product_cards(ctx, list(dict.fromkeys(args.product_ids)))
@@ -195,7 +216,13 @@ class CatalogStatusInput(BaseModel):
     product_id: DbId | None = Field(None, description="A product to check; null for the shop summary.")
 
 
-@tool("facebook_catalog_status", CatalogStatusInput, CatalogStatusInput.__doc__)
+@tool(
+    "facebook_catalog_status",
+    CatalogStatusInput,
+    CatalogStatusInput.__doc__,
+    scope="catalog:read",
+    read_only=True,
+)
 def facebook_catalog_status(args: CatalogStatusInput, ctx: ToolContext) -> dict:
     integrations = ctx.scope.all(Integration, Integration.platform == "facebook")
     connection = integrations[0] if integrations else None
@@ -235,7 +262,14 @@ class HandoffInput(BaseModel):
     reason: Text(2000) = Field(description="Why a human is needed, in one sentence for the merchant.")
 
 
-@tool("handoff_to_human", HandoffInput, HandoffInput.__doc__)
+@tool(
+    "handoff_to_human",
+    HandoffInput,
+    HandoffInput.__doc__,
+    scope="messages:send",
+    read_only=False,
+    idempotent=True,
+)
 def handoff_to_human(args: HandoffInput, ctx: ToolContext) -> dict:
     conversation = ctx.conversation()
     reason = args.reason.strip()[:500] or "The agent asked for help."

@@ -70,10 +70,24 @@ class ToolContext:
 
 @dataclass(frozen=True)
 class Tool:
+    """One tool. `scope` is what an API token needs to call it from outside (MCP); the hints say what it
+    does to the shop: `read_only` (changes nothing), `destructive` (may undo or lose something, such as
+    cancelling an order), `idempotent` (calling twice with the same arguments does no more than once),
+    `open_world` (reaches a platform outside this database). The defaults assume the worst."""
+
     name: str
     description: str
     input_model: type[BaseModel]
     fn: Callable[[Any, ToolContext], Any]
+    scope: str = "shop:admin"
+    read_only: bool = False
+    destructive: bool = True
+    idempotent: bool = False
+    open_world: bool = False
+
+    def input_schema(self) -> dict:
+        """The JSON schema of the arguments (the same one the OpenAI schemas carry)."""
+        return self.chat_schema()["function"]["parameters"]
 
     def chat_schema(self) -> dict:
         return openai.pydantic_function_tool(self.input_model, name=self.name, description=self.description)
@@ -92,13 +106,28 @@ class Tool:
 TOOLS: dict[str, Tool] = {}
 
 
-def tool(name: str, input_model: type[BaseModel], description: str):
-    """Register `fn` as the tool `name` taking `input_model`."""
+def tool(
+    name: str,
+    input_model: type[BaseModel],
+    description: str,
+    *,
+    scope: str,
+    read_only: bool,
+    destructive: bool = False,
+    idempotent: bool | None = None,
+    open_world: bool = False,
+):
+    """Register `fn` as the tool `name` taking `input_model`, callable from outside with `scope`.
+    A read-only tool is idempotent unless said otherwise."""
 
     def register(fn):
         if name in TOOLS:
             raise ValueError(f"tool {name!r} registered twice")
-        TOOLS[name] = Tool(name, " ".join(description.split()), input_model, fn)
+        TOOLS[name] = Tool(
+            name, " ".join(description.split()), input_model, fn, scope=scope, read_only=read_only,
+            destructive=destructive and not read_only,
+            idempotent=read_only if idempotent is None else idempotent, open_world=open_world,
+        )  # fmt: skip
         return fn
 
     return register
@@ -133,6 +162,12 @@ def call(name: str, arguments_json: str | bytes | dict | None, context: ToolCont
     selected = TOOLS.get(name)
     if selected is None:
         return error("unknown_tool", f"There is no tool named {name!r}. Available: {', '.join(TOOLS)}.")
+    return run(selected, arguments_json, context)
+
+
+def run(selected: Tool, arguments_json: str | bytes | dict | None, context: ToolContext) -> dict | list:
+    """Run one tool (of the registry or another family served alongside it); never raises, like `call()`."""
+    name = selected.name
     try:
         raw = arguments_json if isinstance(arguments_json, dict) else json.loads(arguments_json or "{}")
     except (TypeError, ValueError) as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from app.models.accounts import TOKEN_SCOPES
 from app.services import accounts
 
 
@@ -36,13 +37,19 @@ def register(app: Flask) -> None:
     @app.cli.command("create-token")
     @click.argument("email")
     @click.option("--name", default="CLI token")
-    def create_token(email: str, name: str):
+    @click.option(
+        "--scope", "scopes", multiple=True, type=click.Choice(list(TOKEN_SCOPES)),
+        help="What the token may do (repeat the option); every scope when none is given.",
+    )  # fmt: skip
+    def create_token(email: str, name: str, scopes: tuple[str, ...]):
         """Print a new API token for EMAIL's workspace on its own line."""
         user = accounts.find_user(email)
         if user is None:
             raise click.ClickException(f"No user with email {email}.")
-        _, plain = accounts.create_api_token(user, name)
+        _, plain = accounts.create_api_token(user, name, scopes or None)
         click.echo(plain)
+
+    register_mcp(app)
 
     @app.cli.command("scheduler")
     @click.option("--interval", default=30, show_default=True, help="Seconds between scheduler checks.")
@@ -62,12 +69,56 @@ def register(app: Flask) -> None:
         ThreadWorker([get_queue(n) for n in QUEUES], connection=get_redis()).work(burst=burst)
 
 
+def register_mcp(app: Flask) -> None:
+    @app.cli.group("mcp")
+    def mcp_cli():
+        """The MCP server for outside agents (Streamable HTTP: `uvicorn mcp_asgi:app`)."""
+
+    @mcp_cli.command("stdio")
+    @click.option("--token", envvar="WAGENTS_TOKEN", required=True, help="An API token of the workspace.")
+    def stdio(token: str):
+        """Serve the agent tools over stdin/stdout to a local MCP client that spawns this command."""
+        from app.mcp.stdio import InvalidToken, serve_stdio
+
+        try:
+            serve_stdio(app, token)
+        except InvalidToken as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    @mcp_cli.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=8001, show_default=True, type=int)
+    def serve(host: str, port: int):
+        """Serve the agent tools over Streamable HTTP at http://HOST:PORT/mcp (uvicorn, one process)."""
+        import uvicorn
+
+        from app.mcp.http import asgi_app
+
+        uvicorn.run(asgi_app(app), host=host, port=port, log_level="info")
+
+
+def start_mcp_thread(flask_app: Flask, host: str, port: int):
+    """Serve MCP from a thread of this process (the demo): uvicorn on HOST:PORT; returns the server."""
+    import threading
+
+    import uvicorn
+
+    from app.mcp.http import asgi_app
+
+    server = uvicorn.Server(uvicorn.Config(asgi_app(flask_app), host=host, port=port, log_level="warning"))
+    threading.Thread(target=server.run, name="mcp-server", daemon=True).start()
+    return server
+
+
 def register_demo(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=int)
     @click.option("--products", default=1000, show_default=True, help="Size of the demo store's catalog.")
-    def demo(host: str, port: int, products: int):
+    @click.option(
+        "--mcp-port", default=5001, show_default=True, type=int, help="Where the MCP server listens."
+    )
+    def demo(host: str, port: int, products: int, mcp_port: int):
         """Build the schema, create the demo login and store, and serve everything in this one process."""
         import threading
 
@@ -81,13 +132,16 @@ def register_demo(app: Flask) -> None:
 
         # A second app, built in demo mode: it mounts the stand-in Shopify store and points the client at it.
         base_url = f"http://{host}:{port}"
-        demo_app = create_app({"DEMO_MODE": True, "APP_URL": base_url})
+        mcp_url = f"http://{host}:{mcp_port}/mcp"
+        demo_app = create_app({"DEMO_MODE": True, "APP_URL": base_url, "MCP_URL": mcp_url})
         with demo_app.app_context():
             upgrade(directory=str(BASE_DIR / "migrations"))
             click.echo(prepare_demo(demo_app, host=host, port=port, products=products))
         if not demo_app.config.get("REDIS_URL"):
             start_embedded_once(demo_app)
         server = make_server(host, port, demo_app, threaded=True)
+        start_mcp_thread(demo_app, host, mcp_port)  # agents connect here: Settings → Agents shows how
+        click.echo(f"MCP server for agents: {mcp_url} (Settings → Agents has a client configuration)")
         # The app connects to the demo store over HTTP, as to a real shop: that needs the server listening.
         threading.Thread(target=connect_demo_store, args=(demo_app, base_url), daemon=True).start()
         server.serve_forever()

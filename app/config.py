@@ -38,6 +38,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     APP_URL = os.environ.get("APP_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Where outside agents reach the MCP server (the Procfile's `mcp:` process), shown on Settings → Agents.
+    MCP_URL = os.environ.get("MCP_URL", "http://127.0.0.1:8001/mcp")
+    # Tool calls allowed per API token over MCP (Flask-Limiter windows, counted in Redis when set).
+    MCP_RATE_LIMIT = os.environ.get("MCP_RATE_LIMIT", "120 per minute; 2000 per hour")
 
     SHOPIFY_API_KEY = os.environ.get("SHOPIFY_API_KEY", "")
     SHOPIFY_API_SECRET = os.environ.get("SHOPIFY_API_SECRET", "")

@@ -5,6 +5,7 @@ so that no query can cross workspaces.
 """
 
 from app.models.accounts import ApiToken, LoginSession, User, Workspace
+from app.models.agent_calls import AgentCall
 from app.models.catalog import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant
 from app.models.collections import Collection, CollectionProduct
 from app.models.conversations import Conversation, Message
@@ -17,6 +18,7 @@ from app.models.sync import SyncLog, SyncRun
 from app.models.webhooks import Webhook
 
 __all__ = [
+    "AgentCall",
     "Alert",
     "ApiToken",
     "Collection",

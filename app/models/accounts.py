@@ -15,6 +15,16 @@ from app.models.types import UTCDateTime, utcnow
 
 API_TOKEN_PREFIX = "wag_"
 
+# What a token may do, chosen when it is made. Tools and /api routes each name the one scope they need.
+TOKEN_SCOPES = {
+    "catalog:read": "Read products, variants and live stock",
+    "orders:read": "Read orders",
+    "orders:write": "Create, change and cancel orders (holds stock)",
+    "messages:send": "Send WhatsApp messages and hand conversations to a human",
+    "shop:admin": "Integrations, syncs, product edits and webhooks",
+}
+ALL_SCOPES = " ".join(TOKEN_SCOPES)
+
 
 class Workspace(db.Model):
     __tablename__ = "workspace"
@@ -85,6 +95,15 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Space-separated scope names (OAuth's form); tokens made before scopes existed keep every scope.
+    scopes: Mapped[str] = mapped_column(String(255), default=ALL_SCOPES, server_default=ALL_SCOPES)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset((self.scopes or "").split())
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scope_set
 
     @staticmethod
     def generate() -> str:

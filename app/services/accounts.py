@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import ApiToken, User, Workspace
-from app.models.accounts import hash_token
+from app.models.accounts import TOKEN_SCOPES, hash_token
 from app.models.types import utcnow
 from app.problems import AppError
 from app.services import passwords
@@ -104,8 +105,17 @@ def change_password(user: User, current: str, new: str, confirmation: str) -> No
     db.session.commit()
 
 
-def create_api_token(user: User, name: str = "API token") -> tuple[ApiToken, str]:
-    """Return the stored token row and the plain token, which is shown once and never stored."""
+def create_api_token(
+    user: User, name: str = "API token", scopes: Iterable[str] | None = None
+) -> tuple[ApiToken, str]:
+    """Return the stored token row and the plain token, which is shown once and never stored.
+    `scopes` (names of `TOKEN_SCOPES`) default to all of them; an unknown or empty choice is refused."""
+    chosen = list(TOKEN_SCOPES) if scopes is None else [s for s in TOKEN_SCOPES if s in set(scopes)]
+    unknown = sorted(set(scopes or ()) - set(TOKEN_SCOPES))
+    if unknown:
+        raise AccountError(f"Unknown scope {unknown[0]!r}: choose from {', '.join(TOKEN_SCOPES)}.", "scopes")
+    if not chosen:
+        raise AccountError("Choose at least one scope.", "scopes")
     plain = ApiToken.generate()
     token = ApiToken(
         workspace_id=user.workspace_id,
@@ -113,6 +123,7 @@ def create_api_token(user: User, name: str = "API token") -> tuple[ApiToken, str
         name=(name or "API token").strip()[:120] or "API token",
         token_hash=hash_token(plain),
         token_prefix=plain[:10],
+        scopes=" ".join(chosen),
     )
     db.session.add(token)
     db.session.commit()

@@ -30,7 +30,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.services",),
     ("app.agent",),
     ("app.demo_store",),
-    ("app.api", "app.web"),  # side by side: neither imports the other
+    ("app.api", "app.web", "app.mcp"),  # side by side: none imports another
     ("app.errors", "app.housekeeping", "app.schedule"),
     ("app", "app.cli", "app.worker"),  # process entry points: the factory, the CLI, the workers
 ]
