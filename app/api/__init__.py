@@ -8,6 +8,7 @@ service's `AppError` is left to `app.errors`, which answers it with its status a
 from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
+from app.api.scopes import required_scope
 from app.json_errors import json_error
 from app.params import BadParameter, check_json
 from app.services import accounts
@@ -36,6 +37,10 @@ def require_token():
     token = accounts.token_for(plain.strip())
     if token is None:
         return api_error("Invalid or revoked API token.", 401)
+    needed = required_scope(request.endpoint, request.method, request.path)
+    if needed and not token.allows(needed):
+        message = f"This token lacks the '{needed}' scope this route needs; make a token with it in Settings."
+        return api_error(message, 403, required_scope=needed)
     g.workspace_id = token.workspace_id
     g.api_token_id = token.id
 

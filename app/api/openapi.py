@@ -14,6 +14,7 @@ from flask import current_app, jsonify
 
 from app.api import bp, is_public, public
 from app.api.openapi_schemas import INT, QUERIES, SCHEMAS, STR, ref
+from app.api.scopes import required_scope
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 _TYPES = {"int": {"type": "integer"}, "float": {"type": "number"}}
@@ -169,6 +170,13 @@ def _operation(rule, method: str, path_params: list[dict]) -> dict:
     if not api_blueprint or is_public(rule.endpoint):
         # Platform webhooks authenticate by signature over the raw body; public views need no token at all.
         op["security"] = []
+    elif scope := required_scope(rule.endpoint, method, rule.rule):
+        # Bearer schemes carry no scope list in OpenAPI 3.0: the scope is an extension and a sentence.
+        op["x-required-scope"] = scope
+        op["responses"]["403"] = {
+            "description": f"The token lacks the '{scope}' scope",
+            "content": error["content"],
+        }
     return op
 
 
@@ -186,7 +194,9 @@ def build_document() -> dict:
             "title": "WAgents Commerce API",
             "version": "1.0",
             "description": 'Bearer-token JSON API. Errors are {"error": "..."} (validation errors add '
-            '"fields"). Money is a decimal string; timestamps are ISO 8601 UTC.',
+            '"fields"). Money is a decimal string; timestamps are ISO 8601 UTC. Each token has scopes chosen '
+            "when it is made (catalog:read, orders:read, orders:write, messages:send, shop:admin); an operation "
+            "names the one it needs in `x-required-scope`, and a token without it is answered 403.",
         },
         "servers": [{"url": "/"}],
         "components": {

@@ -52,7 +52,9 @@ def test_settings_page_creates_token_shown_once(auth_client, db):
 
     html = auth_client.get("/settings/tokens").get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    page = auth_client.post("/settings/tokens", data={"csrf_token": csrf, "name": "zapier"})
+    page = auth_client.post(
+        "/settings/tokens", data={"csrf_token": csrf, "name": "zapier", "scopes": ["shop:admin"]}
+    )
     plain = re.search(r'id="new-token">([^<]+)<', page.get_data(as_text=True)).group(1)
     assert auth_client.get("/api/me", headers={"Authorization": f"Bearer {plain}"}).status_code == 200
     assert plain not in auth_client.get("/settings/tokens").get_data(as_text=True)

@@ -1,8 +1,8 @@
-"""Settings pages: notifications and the agent (general settings), API tokens, and security (password
-change, log out everywhere)."""
+"""Settings pages: notifications and the agent (general settings), API tokens, outside agents (MCP), and
+security (password change, log out everywhere)."""
 
 from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from app.web.settings import general, routes, security  # noqa: E402,F401
+from app.web.settings import agents, general, routes, security  # noqa: E402,F401

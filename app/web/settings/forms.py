@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.models.accounts import TOKEN_SCOPES
 from app.platforms.public_http import refusal_for_url
 
 # Deliberately loose: the address is for notifications, and the provider will tell if it bounces.
@@ -66,3 +68,16 @@ class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField("New password", validators=[DataRequired()])
     confirmation = PasswordField("New password, again", validators=[DataRequired()])
+
+
+class TokenForm(FlaskForm):
+    """A new API token: a name, and what it may do (each scope a checkbox)."""
+
+    name = StringField("Token name", validators=[Length(max=120)])
+    scopes = SelectMultipleField(
+        "What the token may do",
+        choices=[SelectChoice(name, f"{name}: {label}") for name, label in TOKEN_SCOPES.items()],
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validators=[DataRequired(message="Choose at least one scope.")],
+    )

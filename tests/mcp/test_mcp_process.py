@@ -1,0 +1,55 @@
+"""The Procfile's `mcp:` line, run as it is written (its own uvicorn process, configured by the environment
+only), serves the tools to the SDK's client and refuses a request without a token."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+
+from tests.mcp.conftest import ROOT, body, http_client, run, search_args, stdio_params
+
+PORT = 5531
+
+
+def _procfile_command() -> str:
+    lines = Path(ROOT, "Procfile").read_text().splitlines()
+    return next(line.partition(":")[2].strip() for line in lines if line.startswith("mcp:"))
+
+
+def test_the_procfile_mcp_process_serves_the_tools(app, user, make_product, make_token):
+    make_product(user.workspace, "Procfile Lamp")
+    token = make_token(user, "catalog:read")
+    env = {**os.environ, **stdio_params(app, token).env, "MCP_PORT": str(PORT), "MCP_CONCURRENCY": "1",
+           "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}  # fmt: skip
+    process = subprocess.Popen(["bash", "-c", f"exec {_procfile_command()}"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    url = f"http://127.0.0.1:{PORT}/mcp"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status = httpx2.post(url, json={}).status_code
+                break
+            except httpx2.TransportError:
+                assert process.poll() is None, process.stdout.read().decode()
+                assert time.monotonic() < deadline, "the mcp process did not listen"
+                time.sleep(0.2)
+        assert status == 401
+
+        async def scenario():
+            async with http_client(url, token) as client:
+                names = [t.name for t in (await client.list_tools()).tools]
+                return names, body(await client.call_tool("product_search", search_args("procfile lamp")))
+
+        names, found = run(scenario())
+        assert "create_order" in names and "product_search" in names
+        assert [p["title"] for p in found["products"]] == ["Procfile Lamp"]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
