@@ -61,7 +61,6 @@ def summarise(arguments) -> str:
         text = json.dumps(_short(arguments or {}), ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         text = "(unreadable arguments)"
-    text = text.replace("\x00", "")
     return text if len(text) <= ARGUMENTS_MAX else text[: ARGUMENTS_MAX - 1] + "…"
 
 

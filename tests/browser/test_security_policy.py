@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Product, ProductVariant
 
 MAIN_PAGES = ["/", "/integrations", "/products", "/orders/", "/logs/", "/conversations/", "/settings/",
-              "/settings/tokens"]  # fmt: skip
+              "/settings/tokens", "/settings/agents"]  # fmt: skip
 
 
 def _product(workspace, title="Linen Shirt"):
@@ -64,3 +64,16 @@ def test_the_probe_reports_an_inline_script(logged_in_page, csp_violations):
     assert any("script-src" in v for v in csp_violations), csp_violations
     assert page.evaluate("() => window.x") is None  # blocked
     csp_violations.clear()  # this test's violation was the point
+
+
+def test_an_agent_token_is_made_and_its_configuration_copied(logged_in_page, csp_violations):
+    page = logged_in_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto("/settings/agents")
+    page.get_by_label("Token name").fill("Claude")
+    page.get_by_role("button", name="Create agent token").click()
+    expect(page.get_by_text("Your new token is in the configuration below")).to_be_visible()
+    page.locator("[data-copy=http-config]").click()
+    expect(page.locator("[data-copy=http-config]")).to_have_text("Copied")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert '"Authorization": "Bearer wag_' in copied

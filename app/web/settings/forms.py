@@ -79,5 +79,9 @@ class TokenForm(FlaskForm):
         choices=[SelectChoice(name, f"{name}: {label}") for name, label in TOKEN_SCOPES.items()],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
-        validators=[DataRequired(message="Choose at least one scope.")],
     )
+
+    def validate_scopes(self, field):
+        # Not DataRequired: its `required` attribute on every checkbox would make the browser demand them all.
+        if not field.data:
+            raise ValidationError("Choose at least one scope.")
