@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -22,19 +23,26 @@ from app.mcp.http import asgi_app
 from app.services import accounts
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = 5520
+
+
+def free_port() -> int:
+    """A port the kernel has just handed out, so parallel test runs never collide on a fixed one."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def mcp_url(app):
-    server = uvicorn.Server(uvicorn.Config(asgi_app(app), host="127.0.0.1", port=PORT, log_level="warning"))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(asgi_app(app), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         assert time.monotonic() < deadline, "the MCP server did not start"
         time.sleep(0.02)
-    yield f"http://127.0.0.1:{PORT}/mcp"
+    yield f"http://127.0.0.1:{port}/mcp"
     server.should_exit = True
     thread.join(timeout=10)
 

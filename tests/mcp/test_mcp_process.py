@@ -12,9 +12,7 @@ from pathlib import Path
 
 import httpx2
 
-from tests.mcp.conftest import ROOT, body, http_client, run, search_args, stdio_params
-
-PORT = 5531
+from tests.mcp.conftest import ROOT, body, free_port, http_client, run, search_args, stdio_params
 
 
 def _procfile_command() -> str:
@@ -24,12 +22,12 @@ def _procfile_command() -> str:
 
 def test_the_procfile_mcp_process_serves_the_tools(app, user, make_product, make_token):
     make_product(user.workspace, "Procfile Lamp")
-    token = make_token(user, "catalog:read")
-    env = {**os.environ, **stdio_params(app, token).env, "MCP_PORT": str(PORT), "MCP_CONCURRENCY": "1",
+    token, port = make_token(user, "catalog:read"), free_port()
+    env = {**os.environ, **stdio_params(app, token).env, "MCP_PORT": str(port), "MCP_CONCURRENCY": "1",
            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}  # fmt: skip
     process = subprocess.Popen(["bash", "-c", f"exec {_procfile_command()}"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-    url = f"http://127.0.0.1:{PORT}/mcp"
+    url = f"http://127.0.0.1:{port}/mcp"
     try:
         deadline = time.monotonic() + 30
         while True:
