@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import anyio.to_thread
@@ -33,7 +33,10 @@ INSTRUCTIONS = (
 )
 
 
+@lru_cache(maxsize=512)
 def mcp_tool(tool: agent_tools.Tool) -> types.Tool:
+    """The MCP form of one tool, built once per tool (a schema costs a pydantic walk; the SDK asks for
+    the tool's schema on every call to check its headers)."""
     return types.Tool(
         name=tool.name,
         description=tool.description,
@@ -83,6 +86,10 @@ def build_server(flask_app: Flask, caller_of: Callable[[Any], Caller | None]) ->
     async def list_tools(_ctx, _params) -> types.ListToolsResult:
         return types.ListToolsResult(tools=[mcp_tool(t) for t in agent_tools.mcp_tools()])
 
+    def input_schema(name: str) -> dict | None:
+        found = next((t for t in agent_tools.mcp_tools() if t.name == name), None)
+        return mcp_tool(found).input_schema if found else None
+
     async def call_tool(ctx, params: types.CallToolRequestParams) -> types.CallToolResult:
         caller = caller_of(ctx)
         if caller is None:  # the HTTP edge answers 401 before this; kept for any other transport
@@ -102,6 +109,7 @@ def build_server(flask_app: Flask, caller_of: Callable[[Any], Caller | None]) ->
         SERVER_NAME,
         version="1.0",
         instructions=INSTRUCTIONS,
+        get_tool_input_schema=input_schema,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )

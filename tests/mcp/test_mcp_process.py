@@ -51,3 +51,43 @@ def test_the_procfile_mcp_process_serves_the_tools(app, user, make_product, make
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=20)
+
+
+def test_the_one_command_demo_serves_mcp_with_the_readme_configuration(tmp_path):
+    """`flask demo` starts the MCP server too; a token made as the README says reaches the synced catalog."""
+    demo_port, mcp_port = 5540, 5541
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "PYTHONPATH": str(ROOT),
+           "DEMO_STORE_DB": str(tmp_path / "store.db"), "LOG_LEVEL": "WARNING"}  # fmt: skip
+    env.pop("REDIS_URL", None)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    demo = subprocess.Popen([*flask, "demo", "--port", str(demo_port), "--mcp-port", str(mcp_port),
+                             "--products", "20"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    url = f"http://127.0.0.1:{mcp_port}/mcp"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert httpx2.post(url, json={}).status_code == 401
+                break
+            except httpx2.TransportError:
+                assert demo.poll() is None, demo.stdout.read().decode()
+                assert time.monotonic() < deadline, "the demo's MCP server did not listen"
+                time.sleep(0.3)
+        made = subprocess.run([*flask, "create-token", "demo@example.com", "--name", "My agent", "--scope",
+                               "catalog:read", "--scope", "orders:read", "--scope", "orders:write"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+        token = made.stdout.strip().splitlines()[-1]
+        assert token.startswith("wag_"), made.stderr
+
+        async def search():
+            async with http_client(url, token) as client:
+                return body(await client.call_tool("product_search", search_args("shirt")))
+
+        while (found := run(search()))["count"] == 0:  # the demo store syncs in the background
+            assert time.monotonic() < deadline + 60, "the demo catalog never appeared"
+            time.sleep(1)
+        assert all(p["product_id"] for p in found["products"])
+    finally:
+        os.killpg(demo.pid, signal.SIGTERM)
+        demo.wait(timeout=20)
