@@ -18,7 +18,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        # Product media is served by Shopify's CDN; nothing else outside loads.
+        "img-src 'self' data: https://cdn.shopify.com",
         "connect-src 'self'",
         "font-src 'self'",
         "object-src 'none'",

@@ -10,8 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.auth_scope import current_scope
+from app.catalog import groupings
 from app.catalog.stock import stock_levels
-from app.services import bulk_jobs
+from app.services import bulk_jobs, product_detail
 from app.services import products as service
 from app.web.fragments import is_htmx
 from app.web.products import bp
@@ -39,6 +40,7 @@ def _list_context(args) -> tuple[dict, int]:
     page = service.list_products(scope, params, with_variants=False)
     categories = service.categories(scope)
     context = {"page": page, "params": params, "list_errors": errors, "categories": categories,
+               "collections": groupings.collections(scope), "locations": groupings.locations(scope),
                "category_names": {c.id: c.name for c in categories},
                "platform_states": service.PLATFORM_STATES, "sorts": service.SORTS, "statuses": service.STATUSES}  # fmt: skip
     return context, status
@@ -92,6 +94,9 @@ def _detail_context(scope, product, errors=None, values=None) -> dict:
     return {
         "product": product,
         "levels": stock_levels(scope, [v.id for v in product.variants]),
+        "media": product_detail.media_rows(product),
+        "variant_images": product_detail.variant_images(product),
+        "by_location": product_detail.location_stock(scope, product),
         "reservations": service.product_reservations(scope, product),
         "sync_log": service.product_sync_log(scope, product),
         "categories": service.categories(scope),
