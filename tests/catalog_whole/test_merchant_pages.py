@@ -167,3 +167,24 @@ def test_another_stores_location_in_the_form_is_refused(db, auth_client, workspa
                               data={"csrf_token": csrf_token(auth_client), "sell_from": str(foreign.id)})  # fmt: skip
     assert answer.status_code == 400 and "not one of this store" in answer.get_data(as_text=True)
     assert auth_client.get("/integrations/99999/locations").status_code == 404
+
+
+def test_a_long_products_variants_are_paged_with_their_stock_per_location(auth_client, db, workspace, whole):
+    many = seed.product(workspace, whole.integration, "Ribbon", variants=250)
+    seed.levels(workspace, whole.integration, {v: {seed.WAREHOUSE: v.position} for v in many.variants})
+    seen, url = [], f"/products/{many.id}"
+    while url:
+        page = auth_client.get(url).get_data(as_text=True)
+        rows = re.findall(
+            r'<tr data-variant="(\d+)">.*?<td>(Size \d+)</td>.*?data-location="\d+">(\d+) ', page, re.S
+        )
+        seen += [(int(vid), title, int(units)) for vid, title, units in rows]
+        found = re.search(r'rel="next" href="([^"#]+)', page)
+        url = html_lib.unescape(found.group(1)) if found else None
+    assert seen == [(v.id, v.title, v.position) for v in many.variants]
+    assert "250, 201–250 shown" in page and "Page 3 of 3" in page
+    # Stock by location still counts every variant, not only the page shown.
+    assert re.search(r"<strong>31375</strong>", page)
+    assert "Page 3 of 3" in auth_client.get(f"/products/{many.id}?variants_page=99").get_data(as_text=True)
+    for bad in ("0", "abc", "-1", "1.5"):
+        assert auth_client.get(f"/products/{many.id}?variants_page={bad}").status_code == 400
