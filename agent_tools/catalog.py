@@ -122,6 +122,10 @@ class ProductSearchInput(BaseModel):
         "Use an empty string to browse a category."
     )
     category: Text(255) | None = Field(None, description="Only this category or product type (e.g. 'Shoes').")
+    collection: Text(255) | None = Field(
+        None,
+        description="Only products in this collection of the shop, by its handle or title (e.g. 'Summer sale').",
+    )
     price_min: float | None = Field(None, ge=0, description="Lowest acceptable price, in the shop currency.")
     price_max: float | None = Field(None, ge=0, description="Highest acceptable price, in the shop currency.")
     in_stock_only: bool | None = Field(
@@ -139,6 +143,7 @@ class ProductSearchInput(BaseModel):
 def product_search(args: ProductSearchInput, ctx: ToolContext) -> dict:
     filters = search_backend.Filters(
         category=_short(args.category, 100),
+        collection=_short(args.collection, 255),
         price_min=Decimal(str(args.price_min)) if args.price_min is not None else None,
         price_max=Decimal(str(args.price_max)) if args.price_max is not None else None,
         in_stock_only=bool(args.in_stock_only),

@@ -18,7 +18,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data:",
+        # Product media comes from the store (Shopify's CDN, or wherever a product's image URL points):
+        # images over https only; scripts, styles and requests stay on this origin.
+        "img-src 'self' data: https:",
         "connect-src 'self'",
         "font-src 'self'",
         "object-src 'none'",

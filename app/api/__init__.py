@@ -64,6 +64,7 @@ def json_body() -> dict:
 from app.api import (  # noqa: E402,F401
     integrations,
     inventory,
+    locations,
     openapi,
     orders,
     products,

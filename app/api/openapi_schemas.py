@@ -36,6 +36,47 @@ VARIANT_IN = {
 }
 
 SCHEMAS = {
+    "Location": {
+        "type": "object",
+        "properties": {
+            "id": INT,
+            "integration_id": INT,
+            "shopify_location_id": STR,
+            "name": STR,
+            "active": {"type": "boolean"},
+            "fulfills_online_orders": {"type": "boolean"},
+            "sell_from": {
+                "type": "boolean",
+                "nullable": True,
+                "description": "The merchant's choice; null = the default rule.",
+            },
+            "sells": {"type": "boolean", "description": "The channels sell this location's stock now."},
+            "default": {
+                "type": "boolean",
+                "description": "What the default rule says: active and fulfils online orders.",
+            },
+            "stock": {
+                "type": "object",
+                "properties": {"variants": INT, "on_hand": INT, "available": INT, "committed": INT},
+            },
+        },
+    },  # fmt: skip
+    "LocationList": {
+        "type": "object",
+        "properties": {"locations": {"type": "array", "items": ref("Location")}},
+    },
+    "LocationPatch": {
+        "type": "object",
+        "required": ["sell_from"],
+        "additionalProperties": False,
+        "properties": {
+            "sell_from": {
+                "type": "boolean",
+                "nullable": True,
+                "description": "Sell this location's stock (true), not (false), or the default rule (null).",
+            }
+        },
+    },  # fmt: skip
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -237,6 +278,8 @@ QUERIES = {
         _q("q", STR, "Search title, vendor, type and tags (word prefixes) and SKUs (prefix)."),
         _q("status", STATUS, "Only products with this status."),
         _q("category", INT, "Only products in this category id."),
+        _q("collection", INT, "Only products in this collection id."),
+        _q("location", INT, "Only products with units available at this location id (sold from or not)."),
         _q(
             "platform",
             {
@@ -264,6 +307,7 @@ QUERIES = {
         _q("cursor", STR, "`next_cursor` of the previous page."),
         _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size (default 50)."),
     ],
+    "LocationListQuery": [_q("integration", INT, "Only the locations of this store (integration id).")],
     "OrderListQuery": [
         _q("platform", {"type": "string", "enum": ["shopify", "whatsapp", "facebook", "agent"]}, "Source."),
         _q("status", {"type": "string", "enum": ["draft", "open", "committed", "cancelled"]}, "Status."),

@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import exists, literal, or_, select
 from sqlalchemy.orm import defer, selectinload
 
+from app.catalog.groupings import in_collection, stocked_at
 from app.catalog.matches import text_criterion
 from app.catalog.stock import (
     held_product_availability,
@@ -35,8 +36,6 @@ from app.catalog.stock import (
 )
 from app.extensions import db
 from app.models import (
-    Collection,
-    CollectionProduct,
     Product,
     ProductCategory,
     ProductStock,
@@ -80,6 +79,7 @@ class ListParams:
     status: str = ""
     category_id: int | None = None
     collection_id: int | None = None
+    location_id: int | None = None
     platform: str = ""
     stock: str = ""
     sort: str = "-updated"
@@ -99,7 +99,7 @@ class ListParams:
         values = {
             "q": self.q, "status": self.status, "category": self.category_id or "", "platform": self.platform,
             "stock": self.stock, "sort": "" if self.sort == "-updated" else self.sort, "cursor": "",
-            "collection": self.collection_id or "",
+            "collection": self.collection_id or "", "location": self.location_id or "",
         }  # fmt: skip
         values.update(override)
         return {k: v for k, v in values.items() if v not in ("", None)}
@@ -129,10 +129,11 @@ def parse_params(args) -> ListParams:
             params.category_id = parse_id(category, name)
         except BadParameter as exc:
             errors[name] = exc.description
-    try:
-        params.collection_id = parse_id(args.get("collection"), "collection")
-    except BadParameter as exc:
-        errors["collection"] = exc.description
+    for name in ("collection", "location"):
+        try:
+            setattr(params, f"{name}_id", parse_id(args.get(name), name))
+        except BadParameter as exc:
+            errors[name] = exc.description
     params.platform = (args.get("platform") or "").strip()
     if params.platform and params.platform not in PLATFORM_STATES:
         errors["platform"] = f"Must be one of: {', '.join(PLATFORM_STATES)}."
@@ -258,13 +259,11 @@ def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: b
         stmt = stmt.where(Product.status == params.status)
     if params.category_id:
         stmt = stmt.where(Product.category_id == params.category_id)
-    if params.collection_id:  # only the scope's own collections: another workspace's id lists nothing
-        member = (
-            select(CollectionProduct.product_id)
-            .join(Collection, Collection.id == CollectionProduct.collection_id)
-            .where(Collection.id == params.collection_id, Collection.workspace_id == scope.workspace_id)
-        )
-        stmt = stmt.where(Product.id.in_(member))
+    # Only the scope's own collections and locations: another workspace's id lists nothing.
+    if params.collection_id:
+        stmt = stmt.where(Product.id.in_(in_collection(scope.workspace_id, params.collection_id)))
+    if params.location_id:
+        stmt = stmt.where(Product.id.in_(stocked_at(scope.workspace_id, params.location_id)))
     if params.platform:
         stmt = stmt.where(_platform_criterion(params.platform))
     if params.stock:

@@ -11,7 +11,7 @@ misspelt words are corrected to the workspace's closest known words, then search
 Passes, each indexed, each run only if the previous ones found fewer than `limit` products:
 SKU prefix (Postgres; SQLite matches SKUs in FTS) -> all terms (exact, then prefix) -> any term (OR) ->
 similar words (trigrams).
-Filters (category, price range, in stock by *available* stock, `app.catalog.stock`) apply inside every pass;
+Filters (category, collection, price range, in stock by *available* stock, `app.catalog.stock`) apply inside every pass;
 on Postgres the stock check alone runs on the ranked matches, best first, until enough pass (see `_ranked`).
 Returns product ids with scores; turning them into result cards is the caller's job.
 This module must not scan `product` with LIKE/ILIKE, and never reads another workspace's rows.
@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from app.catalog.groupings import in_collection_named
 from app.catalog.search_sqlite import sqlite_passes
 from app.catalog.stock import in_stock
 from app.catalog.terms import WORD, category_slug, sku_prefix, terms, tsquery
@@ -56,6 +57,7 @@ class Filters:
     price_max: Decimal | None = None
     in_stock_only: bool = False
     limit: int = 10
+    collection: str | None = None  # a collection's handle or title (`app.catalog.groupings`)
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,8 @@ def _filter_criteria(workspace_id: int, f: Filters) -> tuple[list, list]:
             or_(func.lower(ProductCategory.name) == name, ProductCategory.slug == category_slug(name)),
         )
         criteria.append(or_(Product.category_id.in_(categories), func.lower(Product.product_type) == name))
+    if f.collection and f.collection.strip():
+        criteria.append(Product.id.in_(in_collection_named(workspace_id, f.collection)))
     if not f.in_stock_only:
         # The product's price range (kept by the sync) overlaps the wanted range: no variant lookups.
         if f.price_min is not None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from app import inventory
 from app.extensions import db
 from app.models import Order, OrderItem, Product, ProductVariant, Reservation
 from app.models.orders import SOURCE_PLATFORMS
 from app.models.scoping import WorkspaceScope
 from app.services.keyset import Page, paginate, per_page_from
+from app.services.order_parts import fulfillment_rows, order_items_page, refund_rows
 from app.services.refused import Refused
 
 ORDER_STATUSES = ("draft", "open", "committed", "cancelled")
@@ -83,20 +82,25 @@ def list_orders(scope: WorkspaceScope, filters: OrderFilters, cursor: str | None
 @dataclass
 class OrderDetail:
     order: Order
-    items: list[OrderItem]
+    items: list[OrderItem]  # one page of the line items, in Shopify's order
     # (reservation, variant title, product title)
     reservations: list[tuple[Reservation, str | None, str | None]]
     next_statuses: tuple[str, ...]
+    items_total: int = 0
+    items_from: int = 1  # the place of the first item shown, from 1
+    next_items_after: int | None = None  # `items_after` of the next page of items
+    fulfillments: list[dict] = field(default_factory=list)
+    refunds: list[dict] = field(default_factory=list)
 
 
 def get_order(scope: WorkspaceScope, order_id) -> Order | None:
     return scope.get(Order, order_id)
 
 
-def order_detail(scope: WorkspaceScope, order: Order) -> OrderDetail:
-    items = list(
-        db.session.scalars(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id))
-    )
+def order_detail(scope: WorkspaceScope, order: Order, items_after: int | None = None) -> OrderDetail:
+    """The order with one page of its line items (`ITEMS_PAGE`, after the item id `items_after`), its
+    fulfillments (tracking links checked by `app.services.links`) and refunds."""
+    items_page = order_items_page(order, items_after)
     reservations = db.session.execute(
         scope.select(Reservation, Reservation.order_id == order.id)
         .add_columns(ProductVariant.title, Product.title)
@@ -104,7 +108,9 @@ def order_detail(scope: WorkspaceScope, order: Order) -> OrderDetail:
         .outerjoin(Product, Product.id == ProductVariant.product_id)
         .order_by(Reservation.id)
     ).all()
-    return OrderDetail(order, items, [tuple(r) for r in reservations], next_statuses(order))
+    return OrderDetail(order, items_page.items, [tuple(r) for r in reservations], next_statuses(order),
+                       items_page.total, items_page.start, items_page.next_after,
+                       fulfillment_rows(order), refund_rows(order))  # fmt: skip
 
 
 def next_statuses(order: Order) -> tuple[str, ...]:

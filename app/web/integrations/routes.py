@@ -14,6 +14,7 @@ from app.integrations import service
 from app.integrations.fields import check_fields
 from app.models import Integration
 from app.models.integrations import PLATFORMS
+from app.services.locations import store_locations
 from app.sync import service as sync_service
 from app.sync.audit_jobs import last_audit
 from app.web.fragments import is_htmx
@@ -42,6 +43,9 @@ def _card(platform: str, integration: Integration | None = None, **extra) -> dic
         "values": {k: v for k, v in (extra.get("values") or {}).items() if k not in SECRET_FIELDS},
         "active_run_id": _active_run_id(integration),
         "audit": last_audit(integration) if integration is not None else None,
+        "locations": store_locations(current_scope(), integration.id)
+        if integration is not None and platform == "shopify"
+        else [],
     }
 
 

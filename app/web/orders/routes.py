@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from app.auth_scope import current_scope
 from app.models.orders import SOURCE_PLATFORMS
+from app.params import parse_id
 from app.services import orders as service
 from app.web.fragments import is_htmx, render_page_or_fragment
 from app.web.orders import bp
@@ -37,8 +38,8 @@ def _order_or_404(order_id: int):
     return order
 
 
-def _detail(order, error: str | None = None, status: int = 200):
-    detail = service.order_detail(current_scope(), order)
+def _detail(order, error: str | None = None, status: int = 200, items_after: int | None = None):
+    detail = service.order_detail(current_scope(), order, items_after)
     return render_page_or_fragment(
         "orders/detail.html",
         "orders/_detail.html",
@@ -52,7 +53,9 @@ def _detail(order, error: str | None = None, status: int = 200):
 @bp.get("/<int:order_id>")
 @login_required
 def detail(order_id: int):
-    return _detail(_order_or_404(order_id))
+    """`items_after`: the next page of a long order's line items (a bad value is a 400)."""
+    order = _order_or_404(order_id)
+    return _detail(order, items_after=parse_id(request.args.get("items_after"), "items_after"))
 
 
 @bp.post("/<int:order_id>/status")

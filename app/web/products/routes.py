@@ -10,11 +10,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.auth_scope import current_scope
+from app.catalog import groupings
 from app.catalog.stock import stock_levels
-from app.services import bulk_jobs
+from app.params import parse_limit
+from app.services import bulk_jobs, product_detail
 from app.services import products as service
 from app.web.fragments import is_htmx
 from app.web.products import bp
+
+VARIANTS_PAGE = 100  # variants per page of a product's page
 
 
 def _product_or_404(product_id: int):
@@ -39,6 +43,7 @@ def _list_context(args) -> tuple[dict, int]:
     page = service.list_products(scope, params, with_variants=False)
     categories = service.categories(scope)
     context = {"page": page, "params": params, "list_errors": errors, "categories": categories,
+               "collections": groupings.collections(scope), "locations": groupings.locations(scope),
                "category_names": {c.id: c.name for c in categories},
                "platform_states": service.PLATFORM_STATES, "sorts": service.SORTS, "statuses": service.STATUSES}  # fmt: skip
     return context, status
@@ -83,15 +88,29 @@ def create():
 @bp.get("/<int:product_id>")
 @login_required
 def detail(product_id: int):
+    """`variants_page`: which page of a long product's variants (a bad value is a 400)."""
     scope = current_scope()
     product = _product_or_404(product_id)
-    return render_template("products/detail.html", **_detail_context(scope, product))
+    page = parse_limit(request.args.get("variants_page"), "variants_page", 100_000) or 1
+    return render_template("products/detail.html", **_detail_context(scope, product, variants_page=page))
 
 
-def _detail_context(scope, product, errors=None, values=None) -> dict:
+def _detail_context(scope, product, errors=None, values=None, variants_page: int = 1) -> dict:
+    # A product has at most 2,048 variants (Shopify's limit): numbered pages over a list that short.
+    pages = max(1, -(-len(product.variants) // VARIANTS_PAGE))
+    variants_page = min(variants_page, pages)  # past the end: the last page
+    start = (variants_page - 1) * VARIANTS_PAGE
+    shown = product.variants[start : start + VARIANTS_PAGE]
     return {
         "product": product,
-        "levels": stock_levels(scope, [v.id for v in product.variants]),
+        "variants": shown,
+        "variants_from": start + 1,
+        "variants_page": variants_page,
+        "variants_pages": pages,
+        "levels": stock_levels(scope, [v.id for v in shown]),
+        "media": product_detail.media_rows(product),
+        "variant_images": product_detail.variant_images(product),
+        "by_location": product_detail.location_stock(scope, product),
         "reservations": service.product_reservations(scope, product),
         "sync_log": service.product_sync_log(scope, product),
         "categories": service.categories(scope),

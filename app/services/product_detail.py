@@ -1,0 +1,82 @@
+"""What a product's page shows beyond its own columns: its media in Shopify's order, each variant's image,
+and its stock at every location of its store, with which locations the channels sell from.
+
+Read only; the figures are Shopify's per-location quantities as synced (`variant_location_stock`), and the
+"sold from" mark is the stock rule's (`app.catalog.stock.sells_from`). Image URLs pass `web_url` (http(s)
+only). Must not read the request or render anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.catalog.stock import sells_from
+from app.extensions import db
+from app.models import Location, Product, VariantLocationStock
+from app.models.scoping import WorkspaceScope
+from app.services.links import web_url
+
+
+def media_rows(product: Product) -> list[dict]:
+    """The product's media by position: type, image URL (None when unsafe or absent), alt text."""
+    return [
+        {"position": m.position, "type": (m.media_type or "IMAGE").upper(), "url": web_url(m.url), "alt": m.alt or "",
+         "media_id": m.shopify_media_id}
+        for m in product.media
+    ]  # fmt: skip
+
+
+def variant_images(product: Product) -> dict[int, dict]:
+    """{variant id: {"url", "alt"}} of the variants with an image of their own; the alt text is the media
+    item's, else the variant's title."""
+    alts = {m.shopify_media_id: m.alt for m in product.media if m.shopify_media_id}
+    images = {}
+    for variant in product.variants:
+        url = web_url(variant.image_url)
+        if url:
+            images[variant.id] = {"url": url, "alt": alts.get(variant.image_media_id) or variant.title or ""}
+    return images
+
+
+@dataclass
+class LocationStock:
+    # (location, sold from) of the product's store, by name
+    locations: list[tuple[Location, bool]] = field(default_factory=list)
+    # variant id -> location id -> (on hand, available, committed)
+    levels: dict[int, dict[int, tuple[int, int, int]]] = field(default_factory=dict)
+    # location id -> {"on_hand", "available", "committed", "variants"} over the product's variants
+    totals: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def location_stock(scope: WorkspaceScope, product: Product) -> LocationStock:
+    """Stock of each of the product's variants at each location of its store (and any other location holding
+    a level of it), in two queries."""
+    variant_ids = [v.id for v in product.variants]
+    result = LocationStock()
+    if not variant_ids:
+        return result
+    rows = db.session.execute(
+        select(VariantLocationStock.variant_id, VariantLocationStock.location_id, VariantLocationStock.on_hand,
+               VariantLocationStock.available, VariantLocationStock.committed)
+        .where(VariantLocationStock.workspace_id == scope.workspace_id,
+               VariantLocationStock.variant_id.in_(variant_ids))
+    ).all()  # fmt: skip
+    holding = set()
+    for variant_id, location_id, on_hand, left, committed in rows:
+        result.levels.setdefault(variant_id, {})[location_id] = (on_hand or 0, left or 0, committed or 0)
+        total = result.totals.setdefault(
+            location_id, {"on_hand": 0, "available": 0, "committed": 0, "variants": 0}
+        )
+        total["on_hand"] += on_hand or 0
+        total["available"] += left or 0
+        total["committed"] += committed or 0
+        total["variants"] += 1
+        holding.add(location_id)
+    criteria = [Location.id.in_(holding)] if holding else [Location.id.is_(None)]
+    if product.integration_id:
+        criteria = [Location.id.in_(holding) | (Location.integration_id == product.integration_id)]
+    stmt = scope.select(Location, *criteria).add_columns(sells_from()).order_by(Location.name, Location.id)
+    result.locations = [(location, bool(sold)) for location, sold in db.session.execute(stmt)]
+    return result
