@@ -1,0 +1,20 @@
+"""What a Shopify order or fulfillment written by a webhook means for WhatsApp follow-up.
+
+`after_orders` runs in the webhook's transaction right after the orders are upserted: it records the
+customer's Shopify marketing consent and queues the order-confirmation automation; `after_fulfillment` queues
+the shipped automation. Both are safe to run for every re-delivery: the outbox's unique key decides.
+"""
+
+from __future__ import annotations
+
+from app.messaging.customers import note_shopify_consent
+
+
+def after_orders(workspace_id: int, records: list[dict], topic: str | None = None) -> None:
+    for record in records:
+        note_shopify_consent(
+            workspace_id,
+            record.get("customer_phone"),
+            record.get("customer_name"),
+            record.get("sms_marketing_consent"),
+        )
