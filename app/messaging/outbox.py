@@ -9,8 +9,9 @@ checked here, before queueing, and again by the sender just before the POST (con
 - free-form text only inside the 24-hour customer-service window (the customer's last message); templates
   may always be sent.
 
-Rows are woken by `enqueue_send` after the caller commits; a row whose job never ran (Redis down) is found by
-the sender's sweep. No commits here except in `enqueue_send`.
+A new row that is due now is woken once the caller's transaction commits (a session `after_commit` hook, so
+webhook handlers and batch writers need not know); a row due later, or whose job never ran (Redis down), is
+found by the sender's minute sweep. No commits here except in `enqueue_send`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Customer, Integration, OutboxMessage
@@ -95,10 +97,12 @@ def queue_message(
     if integration is None:
         return Queued(refused="WhatsApp is not connected.")
     now = utcnow()
+    due_now = due_at is None or due_at <= now
     stmt = dialect_insert(OutboxMessage).values(
         workspace_id=customer.workspace_id, customer_id=customer.id, integration_id=integration.id,
         event_key=event_key[:200], kind=kind, template_name=name[:512], language=language, category=category,
         payload=message, status="queued", attempts=0, due_at=due_at or now, created_at=now, updated_at=now,
+        enqueued_at=now if due_now else None,
     )  # fmt: skip
     new_id = db.session.execute(
         stmt.on_conflict_do_nothing(index_elements=["customer_id", "event_key", "template_name"]).returning(
@@ -106,6 +110,8 @@ def queue_message(
         )
     ).scalar()
     if new_id is not None:
+        if due_now:
+            db.session.info.setdefault(_WAKE, []).append(new_id)
         return Queued(id=new_id, created=True)
     existing = db.session.scalar(
         select(OutboxMessage.id).where(OutboxMessage.customer_id == customer.id,
@@ -113,6 +119,23 @@ def queue_message(
                                        OutboxMessage.template_name == name[:512])
     )  # fmt: skip
     return Queued(id=existing, created=False)
+
+
+_WAKE = "outbox_wake"
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_committed(session: Session) -> None:
+    for outbox_id in session.info.pop(_WAKE, []):
+        try:
+            enqueue("messaging.send", outbox_id)
+        except QueueUnavailable:
+            log.warning("outbox %s: send not queued, Redis unavailable; the sweep will", outbox_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop(_WAKE, None)
 
 
 def enqueue_send(outbox_id: int) -> bool:

@@ -38,7 +38,7 @@ from app.webhooks import jobs
 
 log = logging.getLogger(__name__)
 PRODUCT_TOPICS = ("products/create", "products/update")
-ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled")
+ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", "orders/cancelled")
 TRANSIENT_TRIES = 3
 # Deadlock, serialization failure, lock timeout: the same batch succeeds when written again.
 TRANSIENT_SQLSTATES = ("40P01", "40001", "55P03")

@@ -35,9 +35,7 @@ def make_customer(workspace_id, consent="opted_in", *, inbound_hours_ago=None, w
 
 def queue(customer_id, event="order:1:confirmation", message=CONFIRM, category="utility"):
     result = queue_message(db.session.get(Customer, customer_id), event, message, category=category)
-    db.session.commit()
-    if result.created:
-        outbox.enqueue_send(result.id)
+    db.session.commit()  # wakes a sender for a new row
     return result
 
 
@@ -47,9 +45,13 @@ def rows() -> list[OutboxMessage]:
 
 
 def make_due(*, lease_ago: float | None = None):
-    """Time passes: every back-off is over (and every lease ran out `lease_ago` seconds ago)."""
+    """Time passes: every back-off is over, every wake-up is stale (and every lease ran out `lease_ago` seconds
+    ago)."""
     past = utcnow() - timedelta(seconds=1)
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.status == "queued").values(due_at=past))
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.status == "queued")
+        .values(due_at=past, enqueued_at=utcnow() - timedelta(hours=1))
+    )  # fmt: skip
     if lease_ago is not None:
         db.session.execute(
             update(OutboxMessage).where(OutboxMessage.status == "sending")
@@ -112,6 +114,7 @@ def test_an_opted_out_customer_gets_nothing_even_if_queued_before(
     monkeypatch.undo()
     refused = queue(customer, event="order:9:confirmation")
     assert refused.refused and "opted out" in refused.refused
+    make_due()
     sender.sweep_outbox()
     run_jobs()
     assert meta.sent == []
@@ -147,6 +150,7 @@ def test_the_window_is_checked_again_at_send_time(meta, whatsapp_integration, ru
     monkeypatch.undo()
     db.session.execute(update(Customer).values(last_inbound_at=utcnow() - timedelta(hours=24, seconds=1)))
     db.session.commit()
+    make_due()
     sender.sweep_outbox()
     run_jobs()
     assert meta.sent == [] and rows()[0].status == "cancelled"
@@ -225,10 +229,11 @@ def test_a_redis_outage_delays_the_message_and_the_sweep_sends_it(
     customer = make_customer(whatsapp_integration.workspace_id)
     monkeypatch.setattr(outbox, "enqueue", _down)
     queue(customer)
+    make_due()
     assert sender.sweep_outbox() == 0  # still down
     monkeypatch.undo()
     run_jobs()
-    assert meta.sent == []
+    assert meta.sent == [] and rows()[0].status == "queued"
     assert sender.sweep_outbox() == 1
     assert sender.sweep_outbox() == 0  # enqueued just now: not again until it is stale
     run_jobs()
