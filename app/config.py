@@ -58,6 +58,8 @@ class Config:
     MESSAGING_LEASE = float(os.environ.get("MESSAGING_LEASE", "60"))
     MESSAGING_RECONCILE_GRACE = float(os.environ.get("MESSAGING_RECONCILE_GRACE", "120"))
     MESSAGING_REENQUEUE_AFTER = float(os.environ.get("MESSAGING_REENQUEUE_AFTER", "120"))
+    # Messages a second per WhatsApp number, shared by every sender (Meta's default throughput is 80).
+    MESSAGING_PER_SECOND = int(os.environ.get("MESSAGING_PER_SECOND", "80"))
 
     OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
     OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None

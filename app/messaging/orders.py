@@ -8,18 +8,23 @@ every re-delivery: the outbox's unique key decides.
 
 from __future__ import annotations
 
-from app.messaging.automations import fulfillment_written, order_paid
+from app.messaging.automations import automation, fulfillment_written, order_paid
 from app.messaging.customers import note_shopify_consent
 
 
 def after_orders(workspace_id: int, records: list[dict], topic: str | None = None) -> None:
+    """One query for a batch when the automation is off (consent only reads when Shopify says subscribed)."""
+    settings = automation(workspace_id, "order_confirmation")
     for record in records:
         note_shopify_consent(
             workspace_id, record.get("customer_phone"), record.get("customer_name"),
             record.get("sms_marketing_consent"),
         )  # fmt: skip
-        order_paid(workspace_id, record["external_id"])
+        if settings is not None and settings.enabled:
+            order_paid(workspace_id, record["external_id"])
 
 
 def after_fulfillment(workspace_id: int, record: dict) -> None:
-    fulfillment_written(workspace_id, record.get("order_id"), record["shopify_fulfillment_id"])
+    settings = automation(workspace_id, "shipped")
+    if settings is not None and settings.enabled:
+        fulfillment_written(workspace_id, record.get("order_id"), record["shopify_fulfillment_id"])

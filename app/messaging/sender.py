@@ -33,6 +33,7 @@ from sqlalchemy import or_, select, update
 from app.extensions import db
 from app.integrations.clients import whatsapp_client
 from app.messaging.outbox import blocker, enqueue_send
+from app.messaging.throughput import take_slot
 from app.models import Customer, Integration, OutboxMessage
 from app.models.types import utcnow
 from app.platforms.errors import MetaError, MetaRateLimited, MetaUnavailable
@@ -89,6 +90,7 @@ def send(outbox_id: int) -> str:
     recipient = Recipient(wa_id=customer.wa_id, user_id=customer.user_id)
     client = whatsapp_client(integration, policy=NO_RETRY)
     db.session.commit()  # no transaction held open across the POST
+    take_slot(client.phone_number_id)
     try:
         sent = client.send_payload(recipient, row.payload, callback_data=f"{CALLBACK_PREFIX}{row.id}")
     except MetaRateLimited as exc:
