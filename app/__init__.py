@@ -161,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.dashboard import bp as dashboard_bp
     from app.web.integrations import bp as integrations_bp
     from app.web.logs import bp as logs_bp
+    from app.web.messaging import bp as messaging_bp
     from app.web.orders import bp as orders_bp
     from app.web.products import bp as products_bp
     from app.web.settings import bp as settings_bp
@@ -170,7 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot ride on them
     csrf.exempt(webhooks_bp)  # signed by the platforms over the raw body; no cookies involved
     for blueprint in (auth_bp, dashboard_bp, integrations_bp, sync_bp, products_bp, orders_bp, logs_bp,
-                      conversations_bp, settings_bp, api_bp, webhooks_bp):  # fmt: skip
+                      conversations_bp, messaging_bp, settings_bp, api_bp, webhooks_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
     @app.context_processor

@@ -56,6 +56,14 @@ class Config:
     META_VERIFY_TOKEN = os.environ.get("META_VERIFY_TOKEN", "")
     META_GRAPH_BASE = os.environ.get("META_GRAPH_BASE", "https://graph.facebook.com").rstrip("/")
     META_GRAPH_VERSION = os.environ.get("META_GRAPH_VERSION", "v25.0")
+    # The outbox (app.messaging.sender): how long a claimed message is held, how long past that a silent
+    # attempt waits for Meta's status webhook before it is sent again, and when a queued row's lost job is
+    # re-enqueued. All in seconds.
+    MESSAGING_LEASE = float(os.environ.get("MESSAGING_LEASE", "60"))
+    MESSAGING_RECONCILE_GRACE = float(os.environ.get("MESSAGING_RECONCILE_GRACE", "120"))
+    MESSAGING_REENQUEUE_AFTER = float(os.environ.get("MESSAGING_REENQUEUE_AFTER", "120"))
+    # Messages a second per WhatsApp number, shared by every sender (Meta's default throughput is 80).
+    MESSAGING_PER_SECOND = int(os.environ.get("MESSAGING_PER_SECOND", "80"))
 
     OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
     OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from app.extensions import db
 from app.inventory.service import expire_reservations
 from app.inventory.writeback import retry_pending_write_backs
+from app.messaging.sender import sweep_outbox
 from app.models import OAuthState
 from app.models.types import utcnow
 from app.sync.service import sweep_sync_runs
@@ -30,7 +31,14 @@ def purge_oauth_states() -> int:
     return result.rowcount or 0
 
 
-TASKS = [purge_oauth_states, expire_reservations, retry_pending_write_backs, sweep_pending, sweep_sync_runs]
+TASKS = [
+    purge_oauth_states,
+    expire_reservations,
+    retry_pending_write_backs,
+    sweep_pending,
+    sweep_sync_runs,
+    sweep_outbox,
+]
 
 
 def run_minutely() -> dict[str, int]:

@@ -46,6 +46,9 @@ JOBS: dict[str, JobSpec] = {
     "inventory.write_back": JobSpec("app.inventory.writeback.write_back_adjustments", "default"),
     "products.bulk_action": JobSpec("app.services.bulk_jobs.run_bulk_action", "default"),
     "agent.reply": JobSpec("app.agent.jobs.reply", "default"),
+    "messaging.send": JobSpec("app.messaging.sender.send", "default"),
+    "messaging.sync_templates": JobSpec("app.messaging.templates.sync_templates", "default"),
+    "messaging.sync_all_templates": JobSpec("app.messaging.templates.sync_all_templates", "default"),
     "housekeeping.minutely": JobSpec("app.housekeeping.run_minutely", "default"),
 }
 

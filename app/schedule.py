@@ -49,6 +49,12 @@ SCHEDULES: list[Schedule] = [
         "incremental sync of every connected Shopify store (products updated since the last sync)",
     ),
     Schedule(
+        "messaging-templates-hourly",
+        "41 * * * *",
+        "messaging.sync_all_templates",
+        "re-read every connected WhatsApp Business Account's message templates",
+    ),
+    Schedule(
         "sync-nightly-full",
         "30 3 * * *",
         "sync.nightly_full",

@@ -34,6 +34,7 @@ from app.models.scoping import WorkspaceScope
 from app.platforms.errors import PlatformError
 from app.platforms.meta_catalog import MetaCatalogClient
 from app.platforms.whatsapp import WhatsAppClient
+from app.queues import QueueUnavailable, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,12 @@ def connect_whatsapp(
     if phone.get("display_phone_number"):
         config["display_phone_number"] = phone["display_phone_number"]
     secrets = {k: values[k] for k in ("access_token", "app_secret", "verify_token")}
-    return _save_connected(scope, integration, "whatsapp", values["phone_number_id"], name, config, secrets)
+    saved = _save_connected(scope, integration, "whatsapp", values["phone_number_id"], name, config, secrets)
+    try:  # the Messaging page lists the account's templates from the first minute; the hourly sync retries
+        enqueue("messaging.sync_templates", saved.id, job_id=f"templates-{saved.id}")
+    except QueueUnavailable:
+        log.warning("integration %s: template sync not queued, Redis unavailable", saved.id)
+    return saved
 
 
 def connect_facebook(

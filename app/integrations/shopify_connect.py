@@ -54,6 +54,7 @@ WEBHOOK_TOPICS = (
     "ORDERS_CREATE",
     "ORDERS_UPDATED",
     "ORDERS_CANCELLED",
+    "ORDERS_PAID",  # the WhatsApp order confirmation of an order paid after it was created
     "FULFILLMENTS_CREATE",
     "FULFILLMENTS_UPDATE",
     "REFUNDS_CREATE",

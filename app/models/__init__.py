@@ -12,6 +12,7 @@ from app.models.conversations import Conversation, Message
 from app.models.integrations import Integration, OAuthState
 from app.models.inventory import InventoryAdjustment, Reservation
 from app.models.locations import Location, VariantLocationStock
+from app.models.messaging import Automation, ConsentEvent, Customer, MessageTemplate, OutboxMessage
 from app.models.operations import Alert, ComplianceRequest
 from app.models.orders import Order, OrderFulfillment, OrderItem, OrderRefund
 from app.models.sync import SyncLog, SyncRun
@@ -19,6 +20,11 @@ from app.models.webhooks import Webhook
 
 __all__ = [
     "AgentCall",
+    "OutboxMessage",
+    "MessageTemplate",
+    "Customer",
+    "ConsentEvent",
+    "Automation",
     "Alert",
     "ApiToken",
     "Collection",

@@ -1,4 +1,5 @@
-"""WhatsApp Cloud API: send text and catalog product messages, mark as read, check the phone number.
+"""WhatsApp Cloud API: send text, template and catalog product messages, mark as read, list message templates,
+check the phone number.
 
 `POST /{version}/{phone_number_id}/messages` with `messaging_product: "whatsapp"`. Recipients: a phone
 number / wa_id goes in `to`; since 2026 a customer may be known only by a business-scoped user id
@@ -79,6 +80,18 @@ class WhatsAppClient(MetaGraphClient):
             raw=answer,
         )
 
+    def send_payload(
+        self, recipient: Recipient, message: dict, *, callback_data: str | None = None
+    ) -> SentMessage:
+        """Send a prepared message (`{"type": "template", "template": {...}}` or a text message) as it is.
+
+        `callback_data` goes in `biz_opaque_callback_data` (at most 512 characters), which Meta echoes in every
+        status webhook of this message: how a sender whose answer was lost learns that the message went out."""
+        if message.get("type") not in ("template", "text"):
+            raise ValueError("send_payload takes a template or text message")
+        extra = {"biz_opaque_callback_data": callback_data[:512]} if callback_data else {}
+        return self._send(recipient, {**message, **extra})
+
     def send_text(self, recipient: Recipient, body: str, *, preview_url: bool = False) -> SentMessage:
         if not body.strip():
             raise ValueError("empty WhatsApp text")
@@ -126,6 +139,25 @@ class WhatsAppClient(MetaGraphClient):
         if footer:
             interactive["footer"] = {"text": footer[:FOOTER_MAX]}
         return self._send(recipient, {"type": "interactive", "interactive": interactive})
+
+    def message_templates(self, waba_id: str, *, limit: int = 100) -> list[dict]:
+        """Every message template of the WhatsApp Business Account, following `paging.next` to the last page.
+
+        `GET /{waba-id}/message_templates` answers `{"data": [...], "paging": {"cursors": {"after"}, "next"}}`;
+        the last page has no `next`."""
+        fields = "id,name,language,category,status,components"
+        params: dict = {"fields": fields, "limit": limit}
+        found: list[dict] = []
+        seen: set[str] = set()
+        while True:
+            answer = self._call("GET", f"{waba_id}/message_templates", params=params)
+            found.extend(t for t in answer.get("data") or [] if isinstance(t, dict))
+            paging = answer.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not paging.get("next") or not after or after in seen:
+                return found
+            seen.add(after)
+            params = {"fields": fields, "limit": limit, "after": after}
 
     def mark_as_read(self, message_id: str) -> bool:
         answer = self._call(

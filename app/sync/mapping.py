@@ -373,6 +373,8 @@ def order_from_rest(body: dict) -> dict:
             [fulfillment_from_rest(f) for f in body["fulfillments"]] if "fulfillments" in body else None
         ),
         "refunds": [refund_from_rest(r) for r in body["refunds"]] if "refunds" in body else None,
+        # Not a column: WhatsApp follow-up reads it as the customer's marketing consent (app.messaging).
+        "sms_marketing_consent": customer.get("sms_marketing_consent"),
     }
 
 

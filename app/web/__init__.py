@@ -11,5 +11,6 @@ NAV = [
     ("orders.index", "Orders"),
     ("logs.index", "Logs"),
     ("conversations.index", "Conversations"),
+    ("messaging.index", "Messaging"),
     ("settings.index", "Settings"),
 ]

@@ -27,6 +27,7 @@ from sqlalchemy import bindparam, text, update
 from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
+from app.messaging.orders import after_orders
 from app.models import Webhook
 from app.models.types import utcnow
 from app.sync.catalog_writer import upsert_products
@@ -37,7 +38,7 @@ from app.webhooks import jobs
 
 log = logging.getLogger(__name__)
 PRODUCT_TOPICS = ("products/create", "products/update")
-ORDER_TOPICS = ("orders/create", "orders/updated", "orders/cancelled")
+ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", "orders/cancelled")
 TRANSIENT_TRIES = 3
 # Deadlock, serialization failure, lock timeout: the same batch succeeds when written again.
 TRANSIENT_SQLSTATES = ("40P01", "40001", "55P03")
@@ -181,6 +182,7 @@ def _write(items: list[Item]) -> None:
                 upsert_orders(
                     integration.workspace_id, records, integration_id=integration.id, webhook_ids=ids
                 )
+                after_orders(integration.workspace_id, records)
 
 
 def lock_keys(items: list[Item]) -> None:

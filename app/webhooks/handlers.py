@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.webhooks import compliance, meta_handlers, order_handlers, shopify_handlers
+from app.webhooks import compliance, messaging_handlers, meta_handlers, order_handlers, shopify_handlers
 from app.webhooks.delivery import Delivery
 
 Handler = Callable[[Delivery], None]
@@ -21,6 +21,7 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("shopify", "orders/create"): shopify_handlers.orders_upsert,
     ("shopify", "orders/updated"): shopify_handlers.orders_upsert,
     ("shopify", "orders/cancelled"): shopify_handlers.orders_upsert,
+    ("shopify", "orders/paid"): shopify_handlers.orders_upsert,
     ("shopify", "fulfillments/create"): order_handlers.fulfillment_upsert,
     ("shopify", "fulfillments/update"): order_handlers.fulfillment_upsert,
     ("shopify", "refunds/create"): order_handlers.refund_create,
@@ -31,6 +32,9 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("shopify", "customers/redact"): compliance.customers_redact,
     ("shopify", "shop/redact"): compliance.shop_redact,
     ("whatsapp", "messages"): meta_handlers.whatsapp_messages,
+    ("whatsapp", "message_template_status_update"): messaging_handlers.template_status,
+    ("whatsapp", "message_template_quality_update"): messaging_handlers.template_status,
+    ("whatsapp", "template_category_update"): messaging_handlers.template_status,
     ("facebook", "messages"): meta_handlers.facebook_messages,
     ("facebook", "postback"): meta_handlers.facebook_messages,
     ("facebook", "delivery"): meta_handlers.facebook_delivery,

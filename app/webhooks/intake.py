@@ -132,12 +132,36 @@ def _meta_parts(platform: str, raw: bytes) -> list[Part]:
         raise ValueError("nested too deeply") from None
 
 
+# WhatsApp changes about the Business Account, not a phone number: no `metadata.phone_number_id`, the entry's
+# id is the WABA id. They go to the integration whose `waba_id` it is (its phone number is its account).
+WABA_TOPICS = frozenset({"message_template_status_update", "message_template_quality_update",
+                         "template_category_update"})  # fmt: skip
+
+
 def split_meta(platform: str, body: dict) -> list[Part]:
     """One Part per change / messaging event (`meta_split`); parts of the wrong shape carry their error."""
+    items = meta_split.split(platform, body)
+    for item in items:
+        if (
+            platform == "whatsapp"
+            and item.topic in WABA_TOPICS
+            and item.account is None
+            and item.error is None
+        ):
+            item.account = _phone_number_for_waba(item.envelope["entry"][0].get("id"))
     return [
-        _meta_part(item.topic, item.message_ids, item.account, item.envelope, item.error)
-        for item in meta_split.split(platform, body)
+        _meta_part(item.topic, item.message_ids, item.account, item.envelope, item.error) for item in items
     ]
+
+
+def _phone_number_for_waba(waba_id) -> str | None:
+    if not waba_id:
+        return None
+    stmt = select(Integration.account_id).where(
+        Integration.platform == "whatsapp", Integration.proved_at.is_not(None),
+        Integration.config["waba_id"].as_string() == str(waba_id),
+    )  # fmt: skip
+    return db.session.scalar(stmt.order_by(Integration.id).limit(1))
 
 
 def _meta_part(

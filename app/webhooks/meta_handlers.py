@@ -18,6 +18,8 @@ from functools import partial
 from sqlalchemy import or_, select, update
 
 from app.extensions import db
+from app.messaging.customers import customer_for, note_inbound
+from app.messaging.sender import apply_status
 from app.models import Conversation, Message, Workspace
 from app.models.types import utcnow
 from app.queues import QueueUnavailable, enqueue
@@ -222,6 +224,10 @@ def _whatsapp_message(
     at = _epoch(message.get("timestamp"))
     if store_inbound(d, conversation, message_id, kind, body, payload, at):
         woken.add(conversation.id)
+        # Once per message id: the window opens and STOP / BAJA / START / the opt-out button change consent.
+        customer = customer_for(d.workspace_id, user_id=user_id, wa_id=wa_id, name=name)
+        if customer is not None:
+            note_inbound(customer, kind, body, payload, at)
     if kind == "order":  # also on a re-run: the draft order is keyed by the message id
         draft_order_from_cart(d, conversation, message_id, payload or {}, at)
 
@@ -232,7 +238,16 @@ def _whatsapp_status(d: Delivery, status: dict, where: str) -> None:
         errors[0].get("message"), f"{where}.errors[0].message"
     )
     message_id = shapes.ident(status.get("id"), f"{where}.id") or ""
-    update_outbound_status(d, message_id, shapes.text(status.get("status"), f"{where}.status") or "", error)
+    state = shapes.text(status.get("status"), f"{where}.status") or ""
+    callback = shapes.text(status.get("biz_opaque_callback_data"), f"{where}.biz_opaque_callback_data")
+    code = errors[0].get("code")
+    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    outcome = apply_status(d.workspace_id, message_id, state, callback=callback, code=code, error=error)
+    if outcome is not None:  # an outbox message: the outbox row holds its status
+        d.log(d.workspace_id, "outbox", message_id or callback or "-", "skip" if outcome == "skip" else "update",
+              error=f"status {state}: {outcome}")  # fmt: skip
+        return
+    update_outbound_status(d, message_id, state, error)
 
 
 # --- Messenger ---------------------------------------------------------------------------------------------

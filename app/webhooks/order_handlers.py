@@ -8,6 +8,7 @@ refunds. Must not call Shopify.
 
 from __future__ import annotations
 
+from app.messaging.orders import after_fulfillment
 from app.sync.mapping import fulfillment_from_rest, refund_from_rest
 from app.sync.order_writer import write_fulfillment, write_refund
 from app.webhooks.delivery import Delivery
@@ -20,6 +21,8 @@ def fulfillment_upsert(d: Delivery) -> None:
     record["updated_at"] = record["updated_at"] or d.triggered_at
     for integration in d.targets():
         outcome = write_fulfillment(integration.workspace_id, record)
+        if outcome != "missing":
+            after_fulfillment(integration.workspace_id, record)
         _log(d, integration, "fulfillment", record["shopify_fulfillment_id"], outcome)
 
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.integrations.service import handle_app_uninstalled
 from app.inventory import release, set_inventory_level
 from app.inventory.levels import variant_ids_for_item
+from app.messaging.orders import after_orders
 from app.models import Order, Product
 from app.models.types import utcnow
 from app.sync.catalog_writer import dialect_insert, soft_delete_products, upsert_products
@@ -71,6 +72,7 @@ def orders_upsert(d: Delivery) -> None:
         upsert_orders(
             integration.workspace_id, [record], integration_id=integration.id, webhook_id=d.webhook_id
         )
+        after_orders(integration.workspace_id, [record], d.topic)
         if cancelled:
             _release(d, integration, record["external_id"])
 

@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("app.catalog",),
     ("app.inventory",),
     ("app.sync",),
+    ("app.messaging",),  # WhatsApp follow-up: customers, consent, outbox, templates, automations
     ("app.webhooks",),
     ("agent_tools",),
     ("app.services",),
