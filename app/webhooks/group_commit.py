@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -91,6 +92,11 @@ class GroupCommit:
             self._lead()
 
     def _lead(self) -> None:
+        if len(self._queue) == 1:
+            # Alone: let this process's other runnable request threads (a request parsed, its row on the
+            # way) reach `store` first, for the price of one hand-over of the interpreter lock. Without it a
+            # leader arriving just after a group was released commits its row on its own.
+            time.sleep(0)
         while True:
             with self._queue_lock:
                 if not self._queue:
