@@ -9,10 +9,10 @@ constraint and is acknowledged without being stored again. If Redis is down the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -258,20 +258,25 @@ _STORE = text(
 def _store(platform: str, part: Part, *, status: str | None = None, error: str | None = None) -> str:
     """Insert the inbox row; 'duplicate' when the platform sent it before. Wakes a worker for pending rows.
 
-    On Postgres the insert goes through this process's group commit (`group_commit`): one pipelined
-    transaction for the rows request threads queued meanwhile, committed before this returns.
+    On Postgres the insert goes through this process's group commit (`group_commit`): one statement for the
+    rows request threads queued meanwhile, committed before this returns, and one wake-up for all of them.
     """
     account = part.account_id[:255] if part.account_id else None
-    params = {
-        "platform": platform, "topic": part.topic[:100], "delivery_id": part.delivery_id,
-        "account_id": account, "headers": part.headers, "payload": part.payload, "status": status,
-        "error": error, "received_at": utcnow(),
-    }  # fmt: skip
+    topic = part.topic[:100]
     if db.engine.dialect.name == "postgresql":
-        stored = _insert_autocommit(params)
+        values = (platform, topic, part.delivery_id, account, Json(part.headers), part.payload, status, error,
+                  utcnow())  # fmt: skip
+        stored, woken = _group().store(values)
+        stored = stored[:2] if stored is not None else None
     else:
+        params = {
+            "platform": platform, "topic": topic, "delivery_id": part.delivery_id, "account_id": account,
+            "headers": part.headers, "payload": part.payload, "status": status, "error": error,
+            "received_at": utcnow(),
+        }  # fmt: skip
         stored = db.session.execute(_STORE, params).first()
         db.session.commit()
+        woken = stored is not None and stored[1] == "pending" and enqueue_delivery(stored[0])
     if stored is None:
         log.info("%s webhook %s duplicate delivery_id=%s", platform, part.topic, part.delivery_id)
         return "duplicate"
@@ -283,7 +288,7 @@ def _store(platform: str, part: Part, *, status: str | None = None, error: str |
         return "ignored"
     if status != "pending":
         return status
-    return "accepted" if enqueue_delivery(webhook_id) else "stored"
+    return "accepted" if woken else "stored"
 
 
 def _intake_engine():
@@ -297,44 +302,74 @@ def _intake_engine():
         options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         engine = create_engine(
             db.engine.url,
-            # This one statement may be prepared on the server (psycopg's default after 5 runs): its plan
+            # The group statements may be prepared on the server (psycopg's default after 5 runs): their plan
             # does not depend on how big a workspace's tables are, unlike the queries the main pool serves.
             connect_args={**options.get("connect_args", {}), "prepare_threshold": 5},
             isolation_level="AUTOCOMMIT",
-            pool_size=4,
-            max_overflow=8,
+            pool_size=1,
+            max_overflow=2,
             pool_pre_ping=False,
         )
         engine = current_app.extensions.setdefault("webhook_intake_engine", engine)
     return engine
 
 
-# The same statement in psycopg's own placeholders, run on the driver's cursor: SQLAlchemy's execution
-# machinery (compiling, type processing, result wrapping) cost about as much CPU as the round trip itself.
-_STORE_PG = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _STORE.text)
+_COLUMNS = "platform, topic, delivery_id, account_id, headers, payload, status, error, received_at"
+# The first row's casts type the VALUES columns (the others follow them); psycopg's placeholders.
+_FIRST_ROW = (
+    "(%s::text, %s::text, %s::text, %s::text, %s::json, %s::text, %s::text, %s::text, %s::timestamptz)"
+)
+_ROW = "(" + ", ".join(["%s"] * 9) + ")"
+_DELIVERY_ID = 2  # where a row's delivery_id sits in its values: the group's key back to each request
 
 
-def _insert_autocommit(params: dict):
-    """The insert through this process's group commit: committed (with whatever other request threads stored
-    meanwhile) before it returns."""
-    return _group().store({**params, "headers": Json(params["headers"])})
+@functools.lru_cache(maxsize=64)
+def _store_rows(n: int) -> str:
+    """`_STORE` for n rows in one statement (Postgres): each row finds its integration by the same rule,
+    conflicts are skipped, and each inserted row comes back with its delivery_id. Built once per size: the
+    driver prepares it on the server after a few runs."""
+    return f"""
+    INSERT INTO webhook (workspace_id, integration_id, platform, topic, delivery_id, account_id, headers,
+                         payload, status, attempts, error, received_at)
+    SELECT i.workspace_id, i.id, v.platform, v.topic, v.delivery_id, v.account_id, v.headers, v.payload,
+           COALESCE(v.status, CASE WHEN i.id IS NULL THEN 'ignored' ELSE 'pending' END), 0, v.error,
+           v.received_at
+    FROM (VALUES {", ".join([_FIRST_ROW] + [_ROW] * (n - 1))}) AS v({_COLUMNS})
+    LEFT JOIN LATERAL (
+        SELECT id, workspace_id FROM integration
+        WHERE platform = v.platform AND account_id = v.account_id AND proved_at IS NOT NULL
+        LIMIT 1
+    ) AS i ON true
+    ON CONFLICT (platform, delivery_id) DO NOTHING
+    RETURNING id, status, delivery_id
+    """
 
 
-def _group():
+def _group() -> GroupCommit:
     group = current_app.extensions.get("webhook_intake_group")
     if group is None:
         engine = _intake_engine()
         group = current_app.extensions.setdefault(
-            "webhook_intake_group", GroupCommit(engine.raw_connection, _STORE_PG)
+            "webhook_intake_group",
+            GroupCommit(engine.raw_connection, _store_rows, _DELIVERY_ID, after_commit=_wake_for),
         )
     return group
 
 
-def enqueue_delivery(webhook_id: int) -> bool:
+def _wake_for(rows: list) -> bool | None:
+    """After a group committed: one wake-up for its pending rows (None when it had none)."""
+    pending = [row[0] for row in rows if row[1] == "pending"]
+    if not pending:
+        return None
+    return enqueue_delivery(pending[0], len(pending))
+
+
+def enqueue_delivery(webhook_id: int, count: int = 1) -> bool:
     """Wake a worker that drains the inbox in batches (one Redis round trip, no job per delivery); False
     when Redis is down (the sweeper wakes one later)."""
     if not wake():
-        log.warning("webhook %s stored but no worker woken: Redis unavailable; the sweeper will", webhook_id)
+        log.warning("webhook %s (and %d more) stored but no worker woken: Redis unavailable; the sweeper will",
+                    webhook_id, count - 1)  # fmt: skip
         return False
     return True
 

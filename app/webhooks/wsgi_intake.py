@@ -52,6 +52,7 @@ class WebhookIntake:
         self.app = app
         self.wsgi_app = wsgi_app
         self.before = before
+        self._answers: dict[str, tuple[str, tuple, bytes]] = {}
 
     def __call__(self, environ: dict, start_response):
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") not in PATHS:
@@ -70,11 +71,26 @@ class WebhookIntake:
                 result = intake.receive_shopify(raw, _Headers(environ))
             except Exception as exc:  # what Flask would answer: the app's handlers, in a request context
                 return self._flask_error(environ, start_response, exc)
+        if result.status_code == 200 and len(result.body) == 1 and "status" in result.body:
+            # The common answers ("accepted", "duplicate", ...): built once, then sent as they were.
+            answer = self._answers.get(result.body["status"])
+            if answer is None:
+                answer = self._answers.setdefault(result.body["status"], self._answer(environ, result))
+            status, headers, body = answer
+            start_response(status, list(headers))
+            return [body]
+        return self._response(result)(environ, start_response)
+
+    def _response(self, result: intake.IntakeResult):
         response = self.app.json.response(result.body)  # jsonify's body, byte for byte
         response.status_code = result.status_code
         for name, value in _HEADERS:
             response.headers[name] = value
-        return response(environ, start_response)
+        return response
+
+    def _answer(self, environ: dict, result: intake.IntakeResult) -> tuple[str, tuple, bytes]:
+        response = self._response(result)
+        return response.status, tuple(response.get_wsgi_headers(environ).to_wsgi_list()), response.get_data()
 
     def _flask_error(self, environ: dict, start_response, exc: Exception):
         app = self.app

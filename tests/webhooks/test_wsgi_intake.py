@@ -62,6 +62,20 @@ def test_fast_path_answers_as_the_route_does(app, shopify_integration, raw, kw):
     assert fast.headers["X-Frame-Options"] == "DENY"
 
 
+def test_a_repeated_answer_is_still_the_routes_byte_for_byte(app, shopify_integration):
+    """The common answers are built once per process and then replayed: the replay must not drift."""
+    for _ in range(3):
+        fast, flask = _both(app, BODY)
+        _same(fast, flask)
+        assert fast.get_json() == {"status": "accepted"}
+    webhook_id = str(uuid.uuid4())
+    for client in (Client(app), Client(app), Client(app.wsgi_app.wsgi_app)):
+        again = client.post("/api/webhooks/shopify", data=BODY, headers=_headers(BODY, webhook_id))
+    fast = Client(app).post("/api/webhooks/shopify", data=BODY, headers=_headers(BODY, webhook_id))
+    _same(fast, again)
+    assert fast.get_json() == {"status": "duplicate"}
+
+
 def test_compliance_path_and_duplicates(app, shopify_integration):
     fast, flask = _both(app, BODY, path="/api/webhooks/shopify/compliance", topic="customers/redact")
     _same(fast, flask)
