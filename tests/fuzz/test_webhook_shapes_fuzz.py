@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
+import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -53,9 +55,16 @@ values = st.recursive(scalars, lambda kids: st.lists(kids, max_size=3) | st.dict
 
 @pytest.fixture
 def connected(workspace):
+    """The three integrations, and the shop at the HTTP boundary: a products/update body without its media is
+    read again by GraphQL, which this shop answers as Shopify does for a product it does not hold."""
+    shop = responses.RequestsMock(assert_all_requests_are_fired=False)
+    shop.add(responses.POST, re.compile(rf"https://{re.escape(SHOP)}/admin/api/[^/]+/graphql\.json"),
+             json={"data": {"product": None}, "extensions": {}})  # fmt: skip
     for platform, account, secret in (("shopify", SHOP, None), ("whatsapp", PHONE_NUMBER_ID, "wa-own-secret"),
                                       ("facebook", PAGE_ID, "fb-own-secret")):  # fmt: skip
         _integration(workspace, platform, account, **({"app_secret": secret} if secret else {}))
+    with shop:
+        yield
 
 
 def _paths(node, prefix=()):
