@@ -54,6 +54,14 @@ def sync_locations(client, workspace_id: int, integration_id: int) -> dict:
         after = more_after(connection)
         if not after:
             break
+    remove_missing_locations(workspace_id, integration_id, seen_locations)
+    log.info("integration %s: %s locations, %s levels synced", integration_id, len(seen_locations), levels)
+    return {"locations": len(seen_locations), "levels": levels}
+
+
+def remove_missing_locations(workspace_id: int, integration_id: int, seen_locations: set[int]) -> None:
+    """Delete the integration's locations a whole read did not list (their stock rows go with them), and
+    re-derive the on hand of the variants that had stock there."""
     with stock_transaction():
         gone = db.session.scalars(
             select(VariantLocationStock.variant_id)
@@ -67,8 +75,6 @@ def sync_locations(client, workspace_id: int, integration_id: int) -> dict:
         )
         lock_variants(workspace_id, gone)
         refresh_on_hand(workspace_id, gone)
-    log.info("integration %s: %s locations, %s levels synced", integration_id, len(seen_locations), levels)
-    return {"locations": len(seen_locations), "levels": levels}
 
 
 def write_location(
