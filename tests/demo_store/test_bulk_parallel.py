@@ -7,11 +7,11 @@ import json
 import time
 
 from app.demo_store import DemoStore
-from app.platforms.shopify import queries
+from app.platforms.shopify import bulk_queries, queries
 
 from .conftest import SHOP, TOKEN
 
-VARIANTS = queries.BULK_VARIANT_MEDIA_INNER_QUERY
+VARIANTS = bulk_queries.BULK_VARIANT_MEDIA_INNER_QUERY
 
 
 def _wait(store: DemoStore, row_ids: list[int], timeout: float = 60.0) -> list:
@@ -34,7 +34,7 @@ def test_forked_bulk_operations_write_what_in_process_ones_write(tmp_path):
     store.seed_shop(SHOP)
     store.add_custom_token(SHOP, TOKEN)
     started = []
-    for query in (queries.BULK_PRODUCTS_INNER_QUERY, queries.BULK_ORDERS_INNER_QUERY, VARIANTS):
+    for query in (queries.BULK_PRODUCTS_INNER_QUERY, bulk_queries.BULK_ORDERS_INNER_QUERY, VARIANTS):
         row, errors = store.create_bulk(SHOP, query)
         assert errors == []
         store.start_bulk(row["id"])
@@ -42,7 +42,7 @@ def test_forked_bulk_operations_write_what_in_process_ones_write(tmp_path):
     forked = _wait(store, started)
     assert [r["status"] for r in forked] == ["COMPLETED"] * 3
     store.bulk_mode = "sync"
-    for row, query in zip(forked, (queries.BULK_PRODUCTS_INNER_QUERY, queries.BULK_ORDERS_INNER_QUERY, VARIANTS),
+    for row, query in zip(forked, (queries.BULK_PRODUCTS_INNER_QUERY, bulk_queries.BULK_ORDERS_INNER_QUERY, VARIANTS),
                           strict=True):  # fmt: skip
         again, _ = store.create_bulk(SHOP, query)
         store.start_bulk(again["id"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from app.models import Integration, SyncLog, SyncRun
-from app.platforms.shopify import queries
+from app.platforms.shopify import bulk_queries
 from app.sync import service
 from tests.sync.bulk_rows import differences, workspace_rows
 from tests.sync.conftest import SHOP
@@ -71,7 +71,7 @@ def test_an_export_refused_at_the_limit_is_started_when_one_finishes(
 ):
     store.bulk_mode = "manual"
     for _ in range(3):  # another app's exports hold three of the shop's five slots
-        row, errors = store.create_bulk(SHOP, queries.BULK_LOCATIONS_INNER_QUERY)
+        row, errors = store.create_bulk(SHOP, bulk_queries.BULK_LOCATIONS_INNER_QUERY)
         assert row is not None and errors == []
     iid, ws = integration.id, integration.workspace_id
     run_id = service.start_sync(integration, "bulk").id

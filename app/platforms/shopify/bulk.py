@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing
 
 from app.platforms.errors import ShopifyBulkOperationFailed, ShopifyError
-from app.platforms.shopify import queries
+from app.platforms.shopify import bulk_queries, queries
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ def bulk_products_query(query_filter: str | None = None) -> str:
 
 BULK_INNER_QUERIES = {
     "products": queries.BULK_PRODUCTS_INNER_QUERY,
-    "variant_media": queries.BULK_VARIANT_MEDIA_INNER_QUERY,
-    "orders": queries.BULK_ORDERS_INNER_QUERY,
-    "locations": queries.BULK_LOCATIONS_INNER_QUERY,
+    "variant_media": bulk_queries.BULK_VARIANT_MEDIA_INNER_QUERY,
+    "orders": bulk_queries.BULK_ORDERS_INNER_QUERY,
+    "locations": bulk_queries.BULK_LOCATIONS_INNER_QUERY,
 }
 
 
