@@ -6,14 +6,17 @@ are removed from the parent's line. Nested connections hold every node, whatever
 pages them itself). Status goes CREATED → RUNNING → COMPLETED (or FAILED / CANCELED). At
 most five operations may be CREATED or RUNNING per shop. On completion ``bulk_operations/finish`` is fired.
 
-Runs in a thread (``bulk_mode="thread"``), at once after the mutation answered (``"sync"``), or when
-``run_pending_bulk`` is called (``"manual"``, for tests of the in-between states).
+Runs in a thread (``bulk_mode="thread"``), in a forked process of its own (``"process"``: file-backed stores
+only; concurrent operations then run in parallel, as Shopify's do, instead of taking turns on one GIL), at
+once after the mutation answered (``"sync"``), or when ``run_pending_bulk`` is called (``"manual"``, for
+tests of the in-between states).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -24,7 +27,7 @@ from app.demo_store import catalog
 log = logging.getLogger(__name__)
 MAX_RUNNING = 5
 BULK_ID_BASE = 7_000_000
-BULK_ROOTS = ("products", "orders", "collections", "locations", "inventoryItems")
+BULK_ROOTS = ("products", "productVariants", "orders", "collections", "locations", "inventoryItems")
 
 
 def _is_connection(value) -> bool:
@@ -110,7 +113,12 @@ class BulkMixin:
         return self.db.one("SELECT * FROM bulk_operations WHERE id=?", (row_id,)), []
 
     def start_bulk(self, row_id: int) -> None:
-        if self.bulk_mode == "thread":
+        if self.bulk_mode == "process" and self.path != ":memory:":
+            pid = os.fork()  # not multiprocessing: the store may itself run in a daemonic process
+            if pid == 0:
+                _run_forked(self, row_id)
+            threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True).start()  # reaped when it ends
+        elif self.bulk_mode in ("thread", "process"):
             threading.Thread(target=self.run_bulk, args=(row_id,), daemon=True).start()
         elif self.bulk_mode == "sync":
             self.run_bulk(row_id)
@@ -189,3 +197,18 @@ class BulkMixin:
     def _bulk_canceled(self, row_id: int) -> bool:
         row = self.db.one("SELECT status FROM bulk_operations WHERE id=?", (row_id,))
         return row is not None and row["status"] == "CANCELED"
+
+
+def _run_forked(store, row_id: int) -> None:
+    """In the forked child: its own SQLite connection (one must not cross a fork), the finish webhook sent
+    before the process ends."""
+    from app.demo_store.db import Database
+
+    code = 1
+    try:
+        store.db = Database(store.path)
+        store.webhook_async = False
+        store.run_bulk(row_id)
+        code = 0
+    finally:
+        os._exit(code)  # never back into the parent's request handling

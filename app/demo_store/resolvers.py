@@ -17,7 +17,7 @@ from app.demo_store.collection_nodes import (
     collections_field,
 )
 from app.demo_store.commerce import order_node, shop_node
-from app.demo_store.nodes import connection, count, product_node, variant_node
+from app.demo_store.nodes import connection, count, list_connection, product_node, variant_node
 from app.demo_store.stock_nodes import (
     inventory_item_node,
     inventory_items_field,
@@ -131,6 +131,19 @@ def _orders(info, **args):
     return connection(info, page, lambda r: order_node(ctx, r))
 
 
+def _product_variants(info, query=None, **args):
+    """Root ``productVariants``, in bulk operations only (the sync exports each variant's image with it):
+    every variant of every product, a page of products at a time."""
+    ctx = info.context
+    if not (ctx.bulk and info.path.prev is None):
+        raise GraphQLError("The demo store answers productVariants in bulk operations only.")
+    page = listing.product_page(ctx.view, {"first": listing.MAX_PAGE, "after": ctx.bulk_after})
+    ctx.bulk_next = page["pageInfo"]["endCursor"] if page["pageInfo"]["hasNextPage"] else None
+    pairs = [(r, v) for r in page["records"] for v in r["variants"]]
+    resolve = list_connection(pairs, lambda pair: variant_node(ctx, *pair), id_of=lambda pair: pair[1]["id"])
+    return resolve(info, **args)
+
+
 def _locations(info, includeInactive=False, query=None, **args):
     ctx = info.context
     found = locations.for_kind(ctx.view.kind, include_inactive=bool(includeInactive))
@@ -200,6 +213,7 @@ def query_root() -> dict:
         "productsCount": _products_count,
         "product": need("Product"),
         "productVariant": need("ProductVariant"),
+        "productVariants": _product_variants,
         "orders": _orders,
         "ordersCount": lambda info, **a: count(info.context.store.order_total(info.context.shop)),
         "order": need("Order"),

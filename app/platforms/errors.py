@@ -110,6 +110,16 @@ class ShopifyBulkOperationFailed(ShopifyError):
     default_merchant_message = "Shopify could not export your catalog this time. We will try again later."
 
 
+class ShopifyBulkLimitReached(ShopifyError):
+    """`bulkOperationRunQuery` refused: the shop already runs as many bulk queries as Shopify allows (five
+    since 2026-01, one before). Nothing was started; start it again once one of them has finished."""
+
+    retryable = True
+    default_merchant_message = (
+        "Shopify is busy exporting other data for your store. We will continue shortly."
+    )
+
+
 def has_error_code(errors: list, code: str) -> bool:
     """True when a GraphQL `errors` list carries `extensions.code == code`."""
     return any((e.get("extensions") or {}).get("code") == code for e in errors if isinstance(e, dict))
@@ -147,6 +157,8 @@ def _loud(error: ShopifyError) -> ShopifyError:
 _SHOPIFY_CODE_ERRORS: dict[str, type[ShopifyError]] = {
     "IDEMPOTENCY_KEY_PARAMETER_MISMATCH": ShopifyIdempotencyMismatch,
     "CHANGE_FROM_QUANTITY_STALE": ShopifyStaleQuantity,
+    "LIMIT_REACHED": ShopifyBulkLimitReached,
+    "OPERATION_IN_PROGRESS": ShopifyBulkLimitReached,
 }
 
 

@@ -182,9 +182,10 @@ def finish(ctx: RunContext, *, soft_delete: bool) -> SyncRun:
     run.status, run.finished_at, run.heartbeat_at, run.error = "succeeded", now, now, None
     if run.total is None or run.total < run.processed:
         run.total = run.processed
-    if ctx.kind == "orders":
+    orders_exported = ((ctx.cursor.get("exports") or {}).get("orders") or {}).get("status") == "imported"
+    if ctx.kind == "orders" or orders_exported:  # a whole-shop bulk run read every order too
         integration.config = {**(integration.config or {}), "orders_synced_at": ctx.cursor["started_at"]}
-    else:
+    if ctx.kind != "orders":
         # The run's start, not its end: what changed while it ran is picked up by the next incremental.
         integration.last_sync_at = ctx.started_at
     integration.sync_status, integration.sync_error, integration.sync_cursor = "idle", None, None

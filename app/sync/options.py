@@ -9,6 +9,8 @@ the call chain, so nothing about a run lives in module state. The keys and their
   runner's `VARIANTS_FIRST`. Later pages ask for what the catalog's pages so far show is cheapest.
 - `SYNC_CLIENT_OPTIONS` ({}): extra `ShopifyClient` keyword arguments (a `sleep` that records instead of
   sleeping, a `session` that meters the points a benchmark used).
+- `SYNC_BULK_CONCURRENCY` (5): how many of a run's bulk exports may be out at Shopify at once (Shopify
+  allows five bulk queries per shop since 2026-01); 1 runs them one after the other.
 - `SYNC_AFTER_PAGE_COMMIT` (None): called with (run context, page number) after every committed page of the
   paged path; a test raises from it to stand for a worker killed at that point.
 
@@ -29,6 +31,7 @@ class SyncOptions:
     variants_first: int | None = None
     client_options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     after_page_commit: Callable[[Any, int], None] | None = None
+    bulk_concurrency: int = 5
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SyncOptions:
@@ -37,4 +40,5 @@ class SyncOptions:
             variants_first=config.get("SYNC_VARIANTS_FIRST"),
             client_options=MappingProxyType(dict(config.get("SYNC_CLIENT_OPTIONS") or {})),
             after_page_commit=config.get("SYNC_AFTER_PAGE_COMMIT"),
+            bulk_concurrency=int(config.get("SYNC_BULK_CONCURRENCY") or 5),
         )

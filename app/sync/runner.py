@@ -89,7 +89,8 @@ def execute_run(
             run = lifecycle.finish(ctx, soft_delete=whole)
             if whole:
                 _sync_collections(ctx, client)
-                _sync_locations(ctx, client)
+                if "locations" not in (ctx.cursor.get("exports") or {}):  # a bulk run exported them
+                    _sync_locations(ctx, client)
             _after_catalog_sync(ctx)
         return "succeeded"
     except NeedsReauth as exc:
@@ -142,13 +143,13 @@ def _count(client: ShopifyClient, document: str, root: str, query: str | None) -
 
 
 def _sync_products(ctx: RunContext, client: ShopifyClient, options: SyncOptions, on_progress) -> str:
-    resuming = ctx.cursor.get("after") is not None or ctx.cursor.get("bulk_operation_id") is not None
+    resuming = ctx.cursor.get("after") is not None or ctx.cursor.get("exports") is not None
     if ctx.total is None or not resuming:
         ctx.total = _count(client, queries.PRODUCTS_COUNT_QUERY, "productsCount", ctx.cursor.get("query"))
         lifecycle.save_progress(ctx, total=ctx.total)
     big = ctx.kind == "full" and not resuming and (ctx.total or 0) > current_app.config["SYNC_BULK_THRESHOLD"]
     if ctx.kind == "bulk" or ctx.cursor.get("mode") == "bulk" or big:
-        return bulk.sync_bulk(ctx, client, on_progress)
+        return bulk.sync_bulk(ctx, client, on_progress, concurrency=options.bulk_concurrency)
     shape = VariantsShape(client, options.variants_first, page_size=options.page_size)
     pages = client.iter_product_pages(
         query=ctx.cursor.get("query"), after=ctx.cursor.get("after"), page_size=options.page_size,

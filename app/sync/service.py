@@ -26,6 +26,7 @@ from app.models.sync import SYNC_KINDS
 from app.models.types import utcnow
 from app.problems import AppError
 from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
+from app.sync.bulk import operation_ids
 from app.sync.lifecycle import ACTIVE, LEASE, _job_running, fail, lock_integration
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def enqueue_run(run: SyncRun, *, take_over: bool = False) -> None:
 def continue_bulk(integration: Integration, bulk_operation_gid: str) -> SyncRun | None:
     """BULK_OPERATIONS_FINISH arrived: enqueue the waiting run of that export (None if none waits)."""
     cursor = integration.sync_cursor or {}
-    if cursor.get("bulk_operation_id") != bulk_operation_gid:
+    if bulk_operation_gid not in {cursor.get("bulk_operation_id"), *operation_ids(cursor)} - {None}:
         log.info("integration %s: no run waits for bulk operation %s", integration.id, bulk_operation_gid)
         return None
     run = db.session.get(SyncRun, cursor.get("run_id"))

@@ -7,7 +7,9 @@ into Postgres (`BENCH_DATABASE_URL`, default the scratch database below; its sch
    records upserted again into an empty workspace);
 2. peak RSS of a child process syncing 100,000 products (bulk path, chosen automatically above the threshold);
 3. a Standard plan (bucket 2,000, 100 points/s): points used vs restore x duration + bucket for a paged sync,
-   and paged vs bulk time for the same catalog.
+   and paged vs bulk time for the same catalog;
+4. the awkward catalog (`bench_sync_awkward.py`): paged sync / fetch-only, and the bulk exports of products
+   and orders run concurrently vs one after the other.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ SHOP = "bench.myshopify.com"
 TOKEN = "shpat_bench"
 
 
-def _serve(products: int, throttled: bool, queue) -> None:
+def _serve(products: int, throttled: bool, queue, catalog: str = "uniform", orders: int | None = None,
+           bulk_mode: str = "thread") -> None:  # fmt: skip
     import logging
 
     logging.disable(logging.INFO)
@@ -37,9 +40,9 @@ def _serve(products: int, throttled: bool, queue) -> None:
     from app.demo_store import DemoStore
     from app.demo_store.testing import run_in_thread
 
-    store = DemoStore(tempfile.mktemp(suffix=".sqlite3"), throttle_off=not throttled, bulk_mode="thread",
+    store = DemoStore(tempfile.mktemp(suffix=".sqlite3"), throttle_off=not throttled, bulk_mode=bulk_mode,
                       default_products=products, webhook_async=True)  # fmt: skip
-    store.seed_shop(SHOP, products=products)
+    store.seed_shop(SHOP, products=products, orders=orders, catalog=catalog)
     store.add_custom_token(SHOP, TOKEN)
     if throttled:
         store.throttle.configure(SHOP, maximum=2000, rate=100)
@@ -50,9 +53,10 @@ def _serve(products: int, throttled: bool, queue) -> None:
         time.sleep(3600)
 
 
-def demo_store(products: int, throttled: bool = False):
+def demo_store(products: int, throttled: bool = False, **shop):
     queue = mp.get_context("spawn").Queue()
-    proc = mp.get_context("spawn").Process(target=_serve, args=(products, throttled, queue), daemon=True)
+    proc = mp.get_context("spawn").Process(target=_serve, args=(products, throttled, queue), kwargs=shop,
+                                           daemon=True)  # fmt: skip
     proc.start()
     return queue.get(timeout=120), proc
 
@@ -243,7 +247,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="fetch-then-sync rounds of the paged bench")
     parser.add_argument("--rss-products", type=int, default=100_000)
     parser.add_argument("--throttled-products", type=int, default=10_000)
-    parser.add_argument("--only", choices=("paged", "rss", "throttled"), default=None)
+    parser.add_argument("--awkward-products", type=int, default=2_000)
+    parser.add_argument("--awkward-orders", type=int, default=1_000)
+    parser.add_argument("--only", choices=("paged", "rss", "throttled", "awkward"), default=None)
     parser.add_argument("--child-rss", nargs=2, metavar=("PRODUCTS", "URL"))
     args = parser.parse_args()
     import logging
@@ -259,6 +265,10 @@ def main() -> None:
         rows += bench_rss(args.rss_products)
     if args.only in (None, "throttled"):
         rows += bench_throttled(args.throttled_products)
+    if args.only in (None, "awkward"):
+        from tests.bench.bench_sync_awkward import bench_awkward
+
+        rows += bench_awkward(args.awkward_products, args.awkward_orders, args.rounds)
     width = max(len(r[0]) for r in rows) + 2
     print(f"\n{'measure':<{width}}{'value':>16}  note")
     for name, value, note in rows:

@@ -18,6 +18,13 @@ EXTENSIONS = {"cost": {"requestedQueryCost": 10, "actualQueryCost": 10, "throttl
     "maximumAvailable": 2000.0, "currentlyAvailable": 1990, "restoreRate": 100.0}}}  # fmt: skip
 GRAPHQL = re.compile(r"https://(?P<shop>[^/]+)/admin/api/[^/]+/graphql\.json")
 BULK_URL = "https://storage.googleapis.com/shopify-tiers-assets-prod-us-east1/bulk-result.jsonl"
+# The sync's bulk exports, told apart by the root their document queries.
+BULK_KINDS = ("products", "variant_media", "orders", "locations")
+BULK_ROOTS = {"variant_media": "productVariants {", "orders": "orders {", "locations": "locations("}
+
+
+def bulk_url(kind: str) -> str:
+    return BULK_URL.replace("bulk-result", f"bulk-{kind}")
 
 
 def gid(kind: str, n: int) -> str:
@@ -194,25 +201,46 @@ class Shop:
                 }
             }
         if operation == "BulkOperationRunQuery":
-            operation_ = {"id": "gid://shopify/BulkOperation/720918", "status": "CREATED"}
+            kind = next((k for k, root in BULK_ROOTS.items() if root in v["query"]), "products")
+            operation_ = {
+                "id": f"gid://shopify/BulkOperation/72091{BULK_KINDS.index(kind)}",
+                "status": "CREATED",
+            }
             return {"bulkOperationRunQuery": {"bulkOperation": operation_, "userErrors": []}}
         if operation == "BulkOperation":
+            kind = BULK_KINDS[int(v["id"].rsplit("/", 1)[1]) - 720910]
+            roots = {"products": self.products, "variant_media": [v for p in self.products for v in p["variants"]],
+                     "orders": self.orders, "locations": []}[kind]  # fmt: skip
             return {"bulkOperation": {
                 "id": v["id"], "status": "COMPLETED", "errorCode": None, "objectCount": "0",
-                "rootObjectCount": str(len(self.products)), "url": BULK_URL, "partialDataUrl": None,
+                "rootObjectCount": str(len(roots)), "url": bulk_url(kind) if roots else None, "partialDataUrl": None,
                 "createdAt": "2026-11-25T10:00:00Z", "completedAt": "2026-11-25T10:01:00Z"}}  # fmt: skip
         raise AssertionError(f"the shop was asked an unexpected operation {operation}")
 
-    def bulk_jsonl(self) -> str:
-        """The export as Shopify writes it with `groupObjects: true`: each child line after its parent, with
-        `__parentId`; nested variant media are not in a bulk document (two levels of connections at most)."""
+    def bulk_jsonl(self, kind: str = "products") -> str:
+        """An export as Shopify writes it with `groupObjects: true`: each child line after its parent, with
+        `__parentId`. Variant media are their own export (`productVariants`: two levels of connections at
+        most); an order's refund line items are child lines of the refund."""
         lines = []
-        for p in self.products:
-            lines.append({k: v for k, v in p.items() if k not in ("variants", "media")})
+        for p in self.products if kind in ("products", "variant_media") else []:
+            if kind == "products":
+                lines.append({k: v for k, v in p.items() if k not in ("variants", "media")})
             for variant in p["variants"]:
+                if kind == "variant_media":
+                    lines.append({"id": variant["id"]})
+                    lines.extend(
+                        {"id": m["id"], "__parentId": variant["id"]} for m in variant["media"]["nodes"]
+                    )
+                    continue
                 lines.append({**{k: v for k, v in variant.items() if k != "media"}, "__parentId": p["id"]})
-            for m in p["media"]:
+            for m in p["media"] if kind == "products" else []:
                 lines.append({**m, "__parentId": p["id"]})
+        for o in self.orders if kind == "orders" else []:
+            refunds = [{k: v for k, v in r.items() if k != "refundLineItems"} for r in o["refunds"]]
+            lines.append({**{k: v for k, v in o.items() if k != "lineItems"}, "refunds": refunds})
+            lines.extend({**line, "__parentId": o["id"]} for line in o["lineItems"])
+            for r in o["refunds"]:
+                lines.extend({**line, "__parentId": r["id"]} for line in r["refundLineItems"])
         return "\n".join(json.dumps(line) for line in lines) + "\n"
 
 
@@ -228,4 +256,6 @@ def mount(rsps: responses.RequestsMock, *shops: Shop) -> None:
 
     rsps.add_callback(responses.POST, GRAPHQL, callback=callback)
     if shops:  # the export is written when it is downloaded: what the shop holds then
-        rsps.add_callback(responses.GET, BULK_URL, callback=lambda request: (200, {}, shops[0].bulk_jsonl()))
+        for kind in BULK_KINDS:
+            rsps.add_callback(responses.GET, bulk_url(kind),
+                              callback=lambda request, kind=kind: (200, {}, shops[0].bulk_jsonl(kind)))  # fmt: skip

@@ -47,16 +47,18 @@ def test_paged_orders_sync_stores_every_line_item_fulfillment_and_refund(db, wor
     assert order_differences(ws, shop.orders[0]) == []
 
 
-def test_bulk_sync_stores_every_media_item_and_variant(db, workspace, rsps, connect, sync):
+def test_bulk_sync_stores_every_media_item_variant_and_image(db, workspace, rsps, connect, sync):
     ws, shop = workspace.id, _shop()
     mount(rsps, shop)
     run = sync(connect(DOMAIN), "bulk")
     assert run.status == "succeeded", run.error
     for node in shop.products:
-        # A bulk document cannot ask for a variant's media (three levels of connections).
-        assert product_differences(ws, node, variant_images=False) == [], node["id"]
+        assert product_differences(ws, node) == [], node["id"]
     assert db.session.scalar(select(func.count()).select_from(ProductMedia)) == 301
     assert db.session.scalar(select(func.count()).select_from(ProductVariant)) == 2050
+    # The same run exported every order, line item, fulfillment and refund alongside the products.
+    assert order_differences(ws, shop.orders[0]) == []
+    assert db.session.scalar(select(func.count()).select_from(OrderItem)) == 500
 
 
 def test_bulk_sync_keeps_the_variant_images_a_paged_sync_stored(db, workspace, rsps, connect, sync):

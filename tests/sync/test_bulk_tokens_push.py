@@ -72,9 +72,11 @@ def test_waiting_bulk_run_continues_on_finish_webhook(db, store, integration, ru
     run_jobs()
     cursor = reload(db, Integration, iid).sync_cursor
     assert reload(db, SyncRun, run_id).status == "in_progress" and cursor["phase"] == "waiting"
+    exports = cursor["exports"]
+    assert {e["status"] for e in exports.values()} == {"running"}  # all four out at Shopify at once
     assert service.continue_bulk(reload(db, Integration, iid), "gid://shopify/BulkOperation/1") is None
     store.run_pending_bulk()
-    assert service.continue_bulk(reload(db, Integration, iid), cursor["bulk_operation_id"]).id == run_id
+    assert service.continue_bulk(reload(db, Integration, iid), exports["orders"]["id"]).id == run_id
     run_jobs()
     run = reload(db, SyncRun, run_id)
     assert (run.status, run.created) == ("succeeded", 120)

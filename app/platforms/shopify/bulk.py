@@ -1,11 +1,11 @@
-"""Bulk operations: export the whole catalog as JSONL and fold it back into paged-node shape.
+"""Bulk operations: export a shop's data as JSONL and fold it back into paged-node shape.
 
-`bulkOperationRunQuery` runs `BULK_PRODUCTS_INNER_QUERY` in the background; we poll `bulkOperation(id:)`
+`bulkOperationRunQuery` runs one of the `BULK_INNER_QUERIES` in the background (several may run at once:
+five per shop since 2026-01; a refusal raises `ShopifyBulkLimitReached`); we poll `bulkOperation(id:)`
 (not the deprecated `currentBulkOperation`) and stream the result file line by line. In the JSONL every
 connection node is its own line; children carry `__parentId` and, because we ask for `groupObjects: true`,
-come right after their parent. `assemble_bulk_products` rebuilds each product with `variants` and `media`
-as `{"nodes": [...]}` - exactly the dict a paged `products` node has - holding one product in memory at a
-time, never the file.
+come right after their parent. The assemblers rebuild each root node with its connections as
+`{"nodes": [...]}` - exactly the dict a paged node has - holding one root in memory at a time, never the file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing
 
 from app.platforms.errors import ShopifyBulkOperationFailed, ShopifyError
-from app.platforms.shopify import queries
+from app.platforms.shopify import bulk_queries, queries
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,73 @@ def bulk_products_query(query_filter: str | None = None) -> str:
     # A JSON string literal is a valid GraphQL string literal (same escapes), so this cannot inject.
     args = f"products(query: {json.dumps(query_filter)}) {{"
     return queries.BULK_PRODUCTS_INNER_QUERY.replace("products {", args, 1)
+
+
+BULK_INNER_QUERIES = {
+    "products": queries.BULK_PRODUCTS_INNER_QUERY,
+    "variant_media": bulk_queries.BULK_VARIANT_MEDIA_INNER_QUERY,
+    "orders": bulk_queries.BULK_ORDERS_INNER_QUERY,
+    "locations": bulk_queries.BULK_LOCATIONS_INNER_QUERY,
+}
+
+
+def _grouped(lines: Iterable[bytes | str]) -> Iterator[tuple[dict, list[tuple[str, dict]]]]:
+    """(root line, [(its child's `__parentId`, child line), ...]) per root, in file order."""
+    root: dict | None = None
+    children: list[tuple[str, dict]] = []
+    ids: set[str] = set()
+    for raw in lines:
+        if not raw or not raw.strip():
+            continue
+        node = json.loads(raw)
+        parent_id = node.pop("__parentId", None)
+        if parent_id is None:
+            if root is not None:
+                yield root, children
+            # Objects in a root's lists (an order's refunds) may hold a connection of their own.
+            listed = (
+                i.get("id") for v in node.values() if isinstance(v, list) for i in v if isinstance(i, dict)
+            )
+            root, children, ids = node, [], {node.get("id"), *listed}
+            continue
+        if root is None or parent_id not in ids:
+            raise ShopifyError(
+                f"bulk JSONL is not grouped: child of {parent_id} after {root and root.get('id')}"
+            )
+        children.append((parent_id, node))
+        if node.get("id"):
+            ids.add(node["id"])
+    if root is not None:
+        yield root, children
+
+
+def assemble_bulk_variant_media(lines: Iterable[bytes | str]) -> Iterator[tuple[str, str | None]]:
+    """(variant GID, its first media item's GID or None) per variant line."""
+    for variant, children in _grouped(lines):
+        yield variant["id"], next((child["id"] for _, child in children), None)
+
+
+def assemble_bulk_orders(lines: Iterable[bytes | str]) -> Iterator[dict]:
+    """Orders with `lineItems` as `{"nodes": [...]}` and each refund's `refundLineItems` likewise (a refund's
+    line items may come as child lines of the refund or inline on it)."""
+    for order, children in _grouped(lines):
+        refunds = {r.get("id"): r for r in order.get("refunds") or []}
+        order["lineItems"] = {"pageInfo": {"hasNextPage": False}, "nodes": []}
+        for parent_id, child in children:
+            if parent_id in refunds:
+                connection = refunds[parent_id].get("refundLineItems")
+                if not isinstance(connection, dict) or "nodes" not in connection:
+                    connection = refunds[parent_id]["refundLineItems"] = {"nodes": []}
+                connection["nodes"].append(child)
+            else:
+                order["lineItems"]["nodes"].append(child)
+        yield order
+
+
+def assemble_bulk_locations(lines: Iterable[bytes | str]) -> Iterator[tuple[dict, list[dict]]]:
+    """(location, every inventory level at it) per location line."""
+    for location, children in _grouped(lines):
+        yield location, [child for _, child in children]
 
 
 def _child_kind(node: dict) -> str:
@@ -64,6 +131,14 @@ def assemble_bulk_products(lines: Iterable[bytes | str]) -> Iterator[dict]:
         yield current
 
 
+ASSEMBLERS = {
+    "products": assemble_bulk_products,
+    "variant_media": assemble_bulk_variant_media,
+    "orders": assemble_bulk_orders,
+    "locations": assemble_bulk_locations,
+}
+
+
 class BulkOperationsMixin:
     """Bulk methods of ShopifyClient (needs `execute`, `_mutate`, `http`, `sleep`, `clock`)."""
 
@@ -71,6 +146,16 @@ class BulkOperationsMixin:
         """Start the products+variants+media export; returns `{id, status}`."""
         variables = {"query": bulk_products_query(query_filter)}
         payload = self._mutate(queries.BULK_OPERATION_RUN_QUERY_MUTATION, variables, "bulkOperationRunQuery")
+        return payload["bulkOperation"]
+
+    def run_bulk_query(self, kind: str) -> dict:
+        """Start the `kind` export of `BULK_INNER_QUERIES`; returns `{id, status}`. Raises
+        ShopifyBulkLimitReached when the shop runs as many bulk queries as Shopify allows."""
+        payload = self._mutate(
+            queries.BULK_OPERATION_RUN_QUERY_MUTATION,
+            {"query": BULK_INNER_QUERIES[kind]},
+            "bulkOperationRunQuery",
+        )
         return payload["bulkOperation"]
 
     def get_bulk_operation(self, operation_id: str) -> dict | None:
@@ -108,12 +193,13 @@ class BulkOperationsMixin:
             self.sleep(wait)
             wait = min(max_interval, wait * 1.5)
 
-    def iter_bulk_jsonl(self, url: str | None) -> Iterator[dict]:
-        """Stream the result file (no auth header: the URL is pre-signed) and yield assembled products."""
+    def iter_bulk_jsonl(self, url: str | None, kind: str = "products") -> Iterator:
+        """Stream the result file (no auth header: the URL is pre-signed) and yield what `ASSEMBLERS[kind]`
+        makes of it (products by default)."""
         if not url:
             return
         response = self.http.request("GET", url, stream=True)
         with closing(response):
             if response.status_code >= 400:
                 raise ShopifyBulkOperationFailed(f"bulk result download answered {response.status_code}")
-            yield from assemble_bulk_products(response.iter_lines())
+            yield from ASSEMBLERS[kind](response.iter_lines())

@@ -40,7 +40,8 @@ _MEDIA_FIELDS = """
   ... on MediaImage { image { url altText } }
 """
 # The variant's own image: its first media item, by id (the product's media carry the URL). Paged and by-id
-# documents only: bulk queries allow two levels of nested connections (products > variants).
+# documents only: bulk queries allow two levels of nested connections (products > variants), so the bulk
+# path reads it with `bulk_queries.BULK_VARIANT_MEDIA_INNER_QUERY`.
 _VARIANT_IMAGE = "media(first: 1) { nodes { id } }"
 
 PRODUCTS_PAGE_QUERY = f"""
