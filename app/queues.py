@@ -40,6 +40,7 @@ JOBS: dict[str, JobSpec] = {
     "sync.scheduled": JobSpec("app.sync.jobs.start_scheduled_syncs", "sync"),
     "sync.nightly_full": JobSpec("app.sync.jobs.nightly_full_sync", "sync"),
     "sync.refresh_products": JobSpec("app.sync.refresh.refresh_products", "sync"),
+    "sync.refresh_collection": JobSpec("app.sync.collections.refresh_collection", "sync"),
     "sync.audit": JobSpec("app.sync.audit_jobs.audit_integration", "sync"),
     "sync.nightly_audit": JobSpec("app.sync.audit_jobs.nightly_audits", "sync"),
     "sync.push_facebook": JobSpec("app.sync.facebook_push.push_catalog_to_facebook", "default"),

@@ -1,7 +1,8 @@
 """The whole shop as webhooks: every event a receiver needs to rebuild it from nothing, in causal order.
 
-``collections/create`` for each collection, ``products/create`` for each product (partial bodies for huge
-products, as Shopify sends them), ``inventory_levels/update`` for each item at each location that stocks it,
+``products/create`` for each product (partial bodies for huge products, as Shopify sends them),
+``collections/create`` for each collection (after the products it holds: a receiver reads its members when
+told), ``inventory_levels/update`` for each item at each location that stocks it,
 ``orders/create`` for each order, then ``fulfillments/create``, ``refunds/create`` and ``orders/updated`` for
 the orders that have them. `ReplayMixin.replay` delivers them (signed, to the shop's subscriptions or one
 URL); `catalog_events` only builds them, for tests that post them themselves.
@@ -16,11 +17,11 @@ from app.demo_store import collections
 
 def catalog_events(store, shop: str) -> Iterator[tuple[str, dict]]:
     view = store.view(shop)
-    for collection in collections.for_kind(view.kind):
-        yield "collections/create", store.collection_payload(collection)
     records = [r for r in (view.product(i) for i in range(view.product_count)) if r is not None]
     for record in records:
         yield "products/create", store.product_payload(shop, record)
+    for collection in collections.for_kind(view.kind):
+        yield "collections/create", store.collection_payload(collection)
     for record in records:
         for variant in record["variants"]:
             item = variant["inventory_item_id"]

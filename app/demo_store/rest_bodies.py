@@ -168,7 +168,11 @@ class RestBodiesMixin:
             "id": r["id"], "admin_graphql_api_id": catalog.gid("Refund", r["id"]), "order_id": order["id"],
             "created_at": rest_time(r["created_at"]), "processed_at": rest_time(r["created_at"]), "note": r["note"],
             "restock": any(restock == "RETURN" for _i, _q, restock in r["lines"]), "refund_line_items": items,
-            "total_refunded": f"{refund_total(r, by_id):.2f}", "transactions": [], "order_adjustments": [],
+            "transactions": [{
+                "id": r["id"] + 1, "order_id": order["id"], "kind": "refund", "status": "success",
+                "amount": f"{refund_total(r, by_id):.2f}", "currency": "USD", "gateway": "bogus",
+                "created_at": rest_time(r["created_at"]), "processed_at": rest_time(r["created_at"]),
+            }], "order_adjustments": [],
         }  # fmt: skip
 
     def collection_payload(self, collection: dict) -> dict:

@@ -20,6 +20,7 @@ from app.inventory.locations import refresh_on_hand, upsert_location, write_leve
 from app.models import Location, ProductVariant, VariantLocationStock
 from app.platforms.shopify import queries
 from app.sync.connections import more_after, read_rest
+from app.sync.mapping import parse_time
 
 log = logging.getLogger(__name__)
 # 2 locations with their first 100 levels (3 quantities each) cost 608 points, under the single-query cap of
@@ -77,6 +78,7 @@ def write_location(
     """Store one location and all its levels (the whole list Shopify has for it), in one stock transaction."""
     by_item = {(level.get("item") or {}).get("id"): quantities(level) for level in levels}
     by_item.pop(None, None)
+    changed = {(level.get("item") or {}).get("id"): parse_time(level.get("updatedAt")) for level in levels}
     with stock_transaction():
         location = upsert_location(
             workspace_id, integration_id, node["id"], name=node.get("name") or "",
@@ -98,7 +100,8 @@ def write_location(
         for variant_id, item in variants:
             figures = by_item[item]
             write_level(locked[variant_id], location, available=figures.get("available", 0),
-                        on_hand=figures.get("on_hand"), committed=figures.get("committed", 0))  # fmt: skip
+                        on_hand=figures.get("on_hand"), committed=figures.get("committed", 0),
+                        updated_at=changed.get(item))  # fmt: skip
             kept.add(variant_id)
         if stale - kept:
             db.session.execute(

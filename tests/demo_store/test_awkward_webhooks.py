@@ -54,7 +54,9 @@ def test_replay_carries_every_row_of_the_shop(awkward, deliveries):
     ]
     (refund,) = bodies["refunds/create"]
     assert refund["admin_graphql_api_id"] == snap["refunds"][0]["id"]
-    assert refund["total_refunded"] == snap["refunds"][0]["totalRefunded"]
+    (transaction,) = refund["transactions"]  # what the refund returned, as Shopify's body carries it
+    assert (transaction["kind"], transaction["status"]) == ("refund", "success")
+    assert transaction["amount"] == snap["refunds"][0]["totalRefunded"]
     assert [c["admin_graphql_api_id"] for c in bodies["collections/create"]] == [
         c["id"] for c in snap["collections"]
     ]

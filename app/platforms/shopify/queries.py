@@ -203,6 +203,7 @@ query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: 
       currencyCode
       displayFinancialStatus
       displayFulfillmentStatus
+      subtotalPriceSet {{ shopMoney {{ amount currencyCode }} }}
       totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
       customer {{
         id
@@ -289,6 +290,24 @@ query CollectionProductsPage($id: ID!, $first: Int!, $after: String) {
 }
 """
 
+# One collection, read again after a collections/create|update webhook (whose REST body lists no products);
+# `ruleSet` tells a smart collection (rules) from a custom one (null). More products: COLLECTION_PRODUCTS_PAGE_QUERY.
+COLLECTION_BY_ID_QUERY = """
+query CollectionById($id: ID!, $productsFirst: Int!) {
+  collection(id: $id) {
+    id
+    title
+    handle
+    updatedAt
+    ruleSet { appliedDisjunctively }
+    products(first: $productsFirst) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id }
+    }
+  }
+}
+"""
+
 SHOP_QUERY = """
 query Shop {
   shop { name currencyCode myshopifyDomain }
@@ -309,6 +328,7 @@ query FirstLocation {
 # fulfillsOnlineOrders need `read_locations`.
 _LEVEL_FIELDS = """
   item { id }
+  updatedAt
   quantities(names: ["available", "on_hand", "committed"]) { name quantity }
 """
 LOCATIONS_PAGE_QUERY = f"""
