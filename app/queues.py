@@ -40,6 +40,8 @@ JOBS: dict[str, JobSpec] = {
     "sync.scheduled": JobSpec("app.sync.jobs.start_scheduled_syncs", "sync"),
     "sync.nightly_full": JobSpec("app.sync.jobs.nightly_full_sync", "sync"),
     "sync.refresh_products": JobSpec("app.sync.refresh.refresh_products", "sync"),
+    "sync.read_item_levels": JobSpec("app.sync.item_levels.read_item_levels", "sync"),
+    "sync.refresh_location": JobSpec("app.sync.locations.refresh_location", "sync"),
     "sync.refresh_collection": JobSpec("app.sync.collections.refresh_collection", "sync"),
     "sync.audit": JobSpec("app.sync.audit_jobs.audit_integration", "sync"),
     "sync.nightly_audit": JobSpec("app.sync.audit_jobs.nightly_audits", "sync"),

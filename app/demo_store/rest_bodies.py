@@ -175,6 +175,18 @@ class RestBodiesMixin:
             }], "order_adjustments": [],
         }  # fmt: skip
 
+    def location_payload(self, loc: dict) -> dict:
+        """The REST Location resource (locations/create|update|delete): no word on online orders."""
+        address = loc["address"]
+        return {
+            "id": loc["id"], "admin_graphql_api_id": catalog.gid("Location", loc["id"]), "name": loc["name"],
+            "address1": address.get("address1"), "address2": None, "city": address.get("city"),
+            "zip": address.get("zip"), "province": None, "country": address.get("countryCode"),
+            "country_code": address.get("countryCode"), "country_name": address.get("country"), "phone": None,
+            "created_at": rest_time(loc["created_at"]), "updated_at": rest_time(loc["updated_at"]),
+            "active": loc["active"], "legacy": False,
+        }  # fmt: skip
+
     def collection_payload(self, collection: dict) -> dict:
         updated = rest_time(collection["updated_at"])
         body = {

@@ -5,7 +5,8 @@ levels, then `LOCATION_LEVELS_PAGE_QUERY` for a location holding more: nothing i
 matched to the workspace's variants by inventory item; a level Shopify no longer lists, and a location it no
 longer has, are deleted. Each touched variant's on hand is then set by the stock rule
 (`app.inventory.locations.refresh_on_hand`). One commit per page of locations. Reads Shopify only through
-the client; never changes the merchant's choice of locations to sell from.
+the client; never changes the merchant's choice of locations to sell from. `refresh_location` (a job) reads
+one location the same way, when a webhook names one we do not hold or says a location changed.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 from sqlalchemy import delete, select
 
 from app.extensions import db
+from app.integrations.clients import shopify_client
 from app.inventory.levels import lock_variants, stock_transaction
 from app.inventory.locations import refresh_on_hand, upsert_location, write_level
-from app.models import Location, ProductVariant, VariantLocationStock
+from app.models import Integration, Location, ProductVariant, VariantLocationStock
 from app.platforms.shopify import queries
 from app.sync.connections import more_after, read_rest
 from app.sync.mapping import parse_time
@@ -70,6 +72,50 @@ def sync_locations(client, workspace_id: int, integration_id: int) -> dict:
         refresh_on_hand(workspace_id, gone)
     log.info("integration %s: %s locations, %s levels synced", integration_id, len(seen_locations), levels)
     return {"locations": len(seen_locations), "levels": levels}
+
+
+def refresh_location(integration_id: int, location_gid: str) -> str:
+    """The job: read one location of the store and all its levels, and write them (a location the store no
+    longer has is deleted). Returns "updated", "deleted" or "skipped" (the store is not connected any more)."""
+    integration = db.session.get(Integration, integration_id)
+    if integration is None or integration.status != "connected":
+        return "skipped"
+    workspace_id = integration.workspace_id
+    client = shopify_client(integration)
+    db.session.rollback()  # no transaction held open while Shopify answers
+    variables = {"id": location_gid, "levelsFirst": LEVELS_FIRST}
+    node = client.execute(queries.LOCATION_BY_ID_QUERY, variables).get("location")
+    if node is None:
+        delete_location(workspace_id, integration_id, location_gid)
+        return "deleted"
+    nodes = list((node.get("inventoryLevels") or {}).get("nodes") or [])
+    rest = more_after(node.get("inventoryLevels"))
+    if rest:
+        nodes += read_rest(
+            client, queries.LOCATION_LEVELS_PAGE_QUERY, "location", "inventoryLevels", node["id"], rest
+        )
+    write_location(workspace_id, integration_id, node, nodes)
+    return "updated"
+
+
+def delete_location(workspace_id: int, integration_id: int, location_gid: str) -> int:
+    """Remove a location the store no longer has, with its levels; the variants stocked there are summed
+    again. Commits (a stock transaction)."""
+    with stock_transaction():
+        ids = db.session.scalars(
+            select(Location.id).where(
+                Location.integration_id == integration_id, Location.shopify_location_id == location_gid
+            )
+        ).all()
+        if not ids:
+            return 0
+        variants = db.session.scalars(
+            select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id.in_(ids))
+        ).all()
+        lock_variants(workspace_id, variants)
+        db.session.execute(delete(Location).where(Location.id.in_(ids)))
+        refresh_on_hand(workspace_id, variants)
+    return len(ids)
 
 
 def write_location(

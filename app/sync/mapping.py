@@ -72,6 +72,7 @@ def product_from_graphql(node: dict) -> dict:
         variant = {
             "shopify_variant_id": v["id"],
             "sku": v.get("sku") or None,
+            "barcode": v.get("barcode") or None,
             "title": v.get("title") or "Default Title",
             "position": position,
             "price": money(v.get("price")) or Decimal("0.00"),
@@ -125,6 +126,7 @@ def product_from_rest(body: dict) -> dict:
         variants.append({
             "shopify_variant_id": v.get("admin_graphql_api_id") or gid("ProductVariant", v["id"]),
             "sku": v.get("sku") or None,
+            "barcode": v.get("barcode") or None,
             "title": v.get("title") or "Default Title",
             "position": v.get("position") or position,
             "price": money(v.get("price")) or Decimal("0.00"),

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.webhooks import collection_handlers, compliance, meta_handlers, order_handlers, shopify_handlers
+from app.webhooks import (
+    collection_handlers,
+    compliance,
+    location_handlers,
+    meta_handlers,
+    order_handlers,
+    shopify_handlers,
+)
 from app.webhooks.delivery import Delivery
 
 Handler = Callable[[Delivery], None]
@@ -28,6 +35,9 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("shopify", "collections/create"): collection_handlers.collection_upsert,
     ("shopify", "collections/update"): collection_handlers.collection_upsert,
     ("shopify", "collections/delete"): collection_handlers.collection_delete,
+    ("shopify", "locations/create"): location_handlers.location_upsert,
+    ("shopify", "locations/update"): location_handlers.location_upsert,
+    ("shopify", "locations/delete"): location_handlers.location_delete,
     ("shopify", "app/uninstalled"): shopify_handlers.app_uninstalled,
     ("shopify", "bulk_operations/finish"): shopify_handlers.bulk_operation_finished,
     ("shopify", "customers/data_request"): compliance.customers_data_request,

@@ -36,10 +36,7 @@ from app.sync.mapping import parse_time
 # snapshot fields with no column: derived from others (legacy ids, counts, quantities left) or not kept.
 NOT_STORED = {
     "products": {"legacyResourceId", "createdAt", "options"},
-    "variants": {
-        "inventoryQuantity",
-        "barcode",
-    },  # the quantity: compared as the sum over the locations sold from
+    "variants": {"inventoryQuantity"},  # compared as the sum over the locations sold from
     "media": {"productId", "width", "height"},
     "orders": {"legacyResourceId", "number", "lineItemCount"},
     "lineItems": {"orderId", "variantTitle", "currentQuantity", "unfulfilledQuantity"},
@@ -79,6 +76,8 @@ class Diff:
 def _fields_known(snap: dict, compared: dict[str, set[str]], d: Diff) -> None:
     for kind, rows in snap.items():
         seen = set().union(*(r.keys() for r in rows)) if rows else set()
+        for name in sorted(compared.get(kind, set()) & NOT_STORED.get(kind, set())):
+            d.lines.append(f"{kind}.{name}: both compared and listed as not stored")
         for name in sorted(seen - compared.get(kind, set()) - NOT_STORED.get(kind, set())):
             d.lines.append(
                 f"{kind}.{name}: a shop field the comparison neither checks nor lists as not stored"
@@ -88,7 +87,7 @@ def _fields_known(snap: dict, compared: dict[str, set[str]], d: Diff) -> None:
 COMPARED = {
     "products": {"id", "title", "handle", "vendor", "productType", "tags", "status", "descriptionHtml",
                  "updatedAt", "collectionIds"},
-    "variants": {"id", "productId", "position", "title", "sku", "price", "compareAtPrice",
+    "variants": {"id", "productId", "position", "title", "sku", "barcode", "price", "compareAtPrice",
                  "inventoryItemId", "imageId", "selectedOptions"},
     "media": {"id", "position", "alt", "url", "mediaContentType"},
     "orders": {"id", "name", "email", "createdAt", "updatedAt", "displayFinancialStatus",
@@ -168,6 +167,7 @@ def _catalog(snap: dict, integration_id: int, d: Diff) -> dict[str, Product]:
         d.check(f"{w} position", row.position, src["position"])
         d.check(f"{w} title", row.title, src["title"])
         d.check(f"{w} sku", _blank(row.sku), _blank(src["sku"]))
+        d.check(f"{w} barcode", _blank(row.barcode), _blank(src["barcode"]))
         d.check(f"{w} price", row.price, _money(src["price"]))
         d.check(f"{w} compareAtPrice", row.compare_at_price, _money(src["compareAtPrice"]))
         d.check(f"{w} inventoryItemId", row.inventory_item_id, src["inventoryItemId"])

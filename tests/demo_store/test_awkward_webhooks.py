@@ -29,7 +29,7 @@ def test_replay_carries_every_row_of_the_shop(awkward, deliveries):
     events = _replayed(awkward, deliveries)
     counts = Counter(topic for topic, _ in events)
     assert counts == {
-        "collections/create": 5, "products/create": 12, "inventory_levels/update": len(snap["inventoryLevels"]),
+        "locations/create": 4, "collections/create": 5, "products/create": 12, "inventory_levels/update": len(snap["inventoryLevels"]),
         "orders/create": 6, "fulfillments/create": 3, "refunds/create": 1, "orders/updated": 2,
     }  # fmt: skip
     bodies = {topic: [b for t, b in events if t == topic] for topic in counts}

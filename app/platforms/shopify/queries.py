@@ -24,6 +24,7 @@ _PRODUCT_FIELDS = """
 _VARIANT_FIELDS = """
   id
   sku
+  barcode
   title
   price
   compareAtPrice
@@ -359,6 +360,42 @@ query LocationLevelsPage($id: ID!, $first: Int!, $after: String) {{
     }}
   }}
 }}
+"""
+
+# One location with its first levels, read when a webhook names a location we do not hold (a new location, or
+# a store whose locations were never synced) or after locations/create|update; the rest by LOCATION_LEVELS_PAGE_QUERY.
+LOCATION_BY_ID_QUERY = f"""
+query LocationById($id: ID!, $levelsFirst: Int!) {{
+  location(id: $id) {{
+    id
+    name
+    isActive
+    fulfillsOnlineOrders
+    inventoryLevels(first: $levelsFirst) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_LEVEL_FIELDS} }}
+    }}
+  }}
+}}
+"""
+
+# Inventory items' levels at every location, with all three quantities: read for items a webhook brought a
+# level of (`inventory_levels/update` carries `available` alone, not what is committed to orders).
+ITEM_LEVELS_QUERY = """
+query ItemLevels($ids: [ID!]!, $levelsFirst: Int!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id
+      inventoryLevels(first: $levelsFirst) {
+        nodes {
+          location { id }
+          updatedAt
+          quantities(names: ["available", "on_hand", "committed"]) { name quantity }
+        }
+      }
+    }
+  }
+}
 """
 
 WEBHOOK_SUBSCRIPTION_CREATE_MUTATION = """
