@@ -76,8 +76,11 @@ def refresh_collection(integration_id: int, collection_gid: str) -> str:
     workspace_id = integration.workspace_id
     client = shopify_client(integration)
     db.session.rollback()  # no transaction held open while Shopify answers
-    variables = {"id": collection_gid, "productsFirst": PRODUCTS_FIRST}
-    node = client.execute(queries.COLLECTION_BY_ID_QUERY, variables).get("collection")
+    numeric = collection_gid.rsplit("/", 1)[-1]
+    variables = {"id": collection_gid, "productsFirst": PRODUCTS_FIRST,
+                 "smartQuery": f"collection_type:smart id:{numeric}"}  # fmt: skip
+    data = client.execute(queries.COLLECTION_BY_ID_QUERY, variables)
+    node = data.get("collection")
     if node is None:
         delete_collection(workspace_id, integration_id, collection_gid)
         db.session.commit()
@@ -88,7 +91,8 @@ def refresh_collection(integration_id: int, collection_gid: str) -> str:
             client, queries.COLLECTION_PRODUCTS_PAGE_QUERY, "collection", "products", node["id"], rest
         )
         node["products"] = {"nodes": [*node["products"].get("nodes", []), *more]}
-    kind = "custom" if node.get("ruleSet") is None else "smart"
+    smart = {n.get("id") for n in (data.get("smart") or {}).get("nodes") or []}
+    kind = "smart" if node["id"] in smart else "custom"
     write_collections(workspace_id, integration_id, [collection_from_graphql(node, kind)], utcnow())
     db.session.commit()
     return "updated"

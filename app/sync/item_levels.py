@@ -64,29 +64,33 @@ def read_item_levels(integration_id: int) -> int:
         items = [i.decode() if isinstance(i, bytes) else i for i in redis.spop(pending, ITEMS_FIRST) or []]
         if not items:
             return read
-        nodes = client.execute(queries.ITEM_LEVELS_QUERY, {"ids": items, "levelsFirst": LEVELS_FIRST}).get(
-            "nodes"
-        )
-        for node in nodes or []:
-            if node and node.get("id"):
-                _write_item(integration.workspace_id, integration_id, node)
+        try:
+            variables = {"ids": items, "levelsFirst": LEVELS_FIRST}
+            nodes = client.execute(queries.ITEM_LEVELS_QUERY, variables).get("nodes") or []
+            _write_items(integration.workspace_id, integration_id, [n for n in nodes if n and n.get("id")])
+        except Exception:
+            redis.sadd(pending, *items)  # kept for the job's retry (or the next note)
+            raise
         read += len(items)
 
 
-def _write_item(workspace_id: int, integration_id: int, node: dict) -> None:
-    levels = (node.get("inventoryLevels") or {}).get("nodes") or []
+def _write_items(workspace_id: int, integration_id: int, nodes: list[dict]) -> None:
+    """One stock transaction for a chunk of items: their variants locked together, in id order."""
+    by_item = {node["id"]: variant_ids_for_item(workspace_id, node["id"]) for node in nodes}
     with stock_transaction():
-        locked = lock_variants(workspace_id, variant_ids_for_item(workspace_id, node["id"]))
+        locked = lock_variants(workspace_id, {v for ids in by_item.values() for v in ids})
         if not locked:
             return
-        for level in levels:
-            location_id = (level.get("location") or {}).get("id")
-            if not location_id:
-                continue
-            location = upsert_location(workspace_id, integration_id, location_id)
-            figures = quantities(level)
-            for variant in locked.values():
-                write_level(variant, location, available=figures.get("available", 0),
-                            on_hand=figures.get("on_hand"), committed=figures.get("committed", 0),
-                            updated_at=parse_time(level.get("updatedAt")))  # fmt: skip
+        for node in nodes:
+            variants = [locked[v] for v in by_item[node["id"]] if v in locked]
+            for level in (node.get("inventoryLevels") or {}).get("nodes") or []:
+                location_id = (level.get("location") or {}).get("id")
+                if not location_id or not variants:
+                    continue
+                location = upsert_location(workspace_id, integration_id, location_id)
+                figures = quantities(level)
+                for variant in variants:
+                    write_level(variant, location, available=figures.get("available", 0),
+                                on_hand=figures.get("on_hand"), committed=figures.get("committed", 0),
+                                updated_at=parse_time(level.get("updatedAt")))  # fmt: skip
         refresh_on_hand(workspace_id, set(locked))

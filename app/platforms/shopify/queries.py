@@ -291,21 +291,22 @@ query CollectionProductsPage($id: ID!, $first: Int!, $after: String) {
 }
 """
 
-# One collection, read again after a collections/create|update webhook (whose REST body lists no products);
-# `ruleSet` tells a smart collection (rules) from a custom one (null). More products: COLLECTION_PRODUCTS_PAGE_QUERY.
+# One collection, read again after a collections/create|update webhook (whose REST body lists no products nor
+# its kind). `smart` finds it among the smart collections (`$smartQuery`: "collection_type:smart id:<n>"), as
+# `ruleSet` is deprecated. More products: COLLECTION_PRODUCTS_PAGE_QUERY.
 COLLECTION_BY_ID_QUERY = """
-query CollectionById($id: ID!, $productsFirst: Int!) {
+query CollectionById($id: ID!, $productsFirst: Int!, $smartQuery: String!) {
   collection(id: $id) {
     id
     title
     handle
     updatedAt
-    ruleSet { appliedDisjunctively }
     products(first: $productsFirst) {
       pageInfo { hasNextPage endCursor }
       nodes { id }
     }
   }
+  smart: collections(first: 1, query: $smartQuery) { nodes { id } }
 }
 """
 
