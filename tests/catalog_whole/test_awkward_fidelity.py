@@ -12,57 +12,19 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pytest
-import responses
 from sqlalchemy import select, update
 
-from app.demo_store import DemoStore
-from app.demo_store.testing import mount_on_responses
 from app.models import Integration, OrderFulfillment, ProductVariant, SyncRun
-from app.models.types import utcnow
 from app.sync import service
 from app.sync.mapping import parse_time
 
+from .conftest import AWKWARD_SHOP
 from .fidelity import differences
 
 # The bulk document does not ask for each variant's image yet (three levels of connections): the bulk test
 # leaves out exactly those two fields, and only where the database has none. True once the export reads them.
 BULK_VARIANT_IMAGES = False
-SHOP = "awkward-fidelity.myshopify.com"
-TOKEN = "shpat_awkward_fidelity"
-
-
-@pytest.fixture
-def store(app, tmp_path):
-    deliveries: list[dict] = []
-    demo = DemoStore(
-        ":memory:", api_key=app.config["SHOPIFY_API_KEY"], api_secret=app.config["SHOPIFY_API_SECRET"],
-        throttle_off=True, bulk_mode="sync", deliver=lambda url, body, headers: deliveries.append(
-            {"url": url, "body": body, "headers": headers}),
-        bulk_dir=str(tmp_path / "bulk"), public_url=f"https://{SHOP}", catalog="awkward",
-    )  # fmt: skip
-    demo.seed_shop(SHOP, catalog="awkward")
-    demo.add_custom_token(SHOP, TOKEN)
-    demo.captured = deliveries
-    yield demo
-    demo.db.close()
-
-
-@pytest.fixture
-def shopify(store):
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        mount_on_responses(rsps, store)
-        yield rsps
-
-
-@pytest.fixture
-def integration_id(db, workspace, shopify):
-    row = Integration(workspace_id=workspace.id, platform="shopify", account_id=SHOP, display_name="Awkward",
-                      status="connected", config={"currency": "USD"}, proved_at=utcnow())  # fmt: skip
-    row.set_secrets(access_token=TOKEN)
-    db.session.add(row)
-    db.session.commit()
-    return row.id
+SHOP = AWKWARD_SHOP
 
 
 def _sync(db, run_jobs, integration_id: int, kind: str) -> None:
