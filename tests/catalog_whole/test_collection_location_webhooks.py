@@ -92,3 +92,21 @@ def test_a_level_at_a_location_we_do_not_hold_reads_that_location(
 
     _deliver(store, client, run_jobs, "locations/delete", store.location_payload(shop_row))
     assert db.session.scalar(select(func.count()).where(Location.shopify_location_id == gid)) == 0
+
+
+def test_an_incremental_sync_reads_the_levels_of_the_products_it_reads(db, store, integration_id, run_jobs):
+    _synced(db, store, run_jobs, integration_id)
+    # A product no order holds (the demo store titles line items by their product's current title), one of
+    # whose variants is stocked at more than one location: a total alone would hide where the units moved.
+    ordered = {line["productId"] for line in store.snapshot(SHOP)["lineItems"]}
+    index, item, at = next(
+        (i, v["inventory_item_id"], sorted(store.levels(SHOP, v["inventory_item_id"]))[-1])
+        for i in range(12)
+        if f"gid://shopify/Product/{store.product(SHOP, i)['id']}" not in ordered
+        for v in store.product(SHOP, i)["variants"]
+        if len(store.levels(SHOP, v["inventory_item_id"])) > 1
+    )
+    store.adjust_available(SHOP, item, 3, fire=False, location_id=at)
+    store.touch_product(index, shop=SHOP)  # changed after the last sync: the incremental reads it
+    _sync(db, run_jobs, integration_id, "incremental")
+    assert differences(store, SHOP, integration_id) == []
