@@ -73,6 +73,8 @@ def _matches(c: dict, query: str | None) -> bool:
             return False
         if name == "title" and value.strip("*").lower() not in c["title"].lower():
             return False
+        if name == "id" and value.rsplit("/", 1)[-1] != str(c["id"]):
+            return False
     return True
 
 

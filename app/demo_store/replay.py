@@ -1,7 +1,9 @@
 """The whole shop as webhooks: every event a receiver needs to rebuild it from nothing, in causal order.
 
-``collections/create`` for each collection, ``products/create`` for each product (partial bodies for huge
-products, as Shopify sends them), ``inventory_levels/update`` for each item at each location that stocks it,
+``locations/create`` for each location, ``products/create`` for each product (partial bodies for huge
+products, as Shopify sends them),
+``collections/create`` for each collection (after the products it holds: a receiver reads its members when
+told), ``inventory_levels/update`` for each item at each location that stocks it,
 ``orders/create`` for each order, then ``fulfillments/create``, ``refunds/create`` and ``orders/updated`` for
 the orders that have them. `ReplayMixin.replay` delivers them (signed, to the shop's subscriptions or one
 URL); `catalog_events` only builds them, for tests that post them themselves.
@@ -11,22 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from app.demo_store import collections
+from app.demo_store import collections, locations
 
 
 def catalog_events(store, shop: str) -> Iterator[tuple[str, dict]]:
     view = store.view(shop)
-    for collection in collections.for_kind(view.kind):
-        yield "collections/create", store.collection_payload(collection)
+    for loc in locations.for_kind(view.kind):
+        yield "locations/create", store.location_payload(loc)
     records = [r for r in (view.product(i) for i in range(view.product_count)) if r is not None]
     for record in records:
         yield "products/create", store.product_payload(shop, record)
+    for collection in collections.for_kind(view.kind):
+        yield "collections/create", store.collection_payload(collection)
     for record in records:
         for variant in record["variants"]:
             item = variant["inventory_item_id"]
             for location_id, quantities in store.levels(shop, item, variant).items():
-                yield "inventory_levels/update", store.inventory_payload(shop, item, location_id,
-                                                                         quantities["available"])  # fmt: skip
+                yield (
+                    "inventory_levels/update",
+                    store.inventory_payload(
+                        shop, item, location_id, quantities["available"], since=record["updated_at"]
+                    ),
+                )
     orders = [o for o in (store.order(shop, j) for j in range(store.order_total(shop))) if o is not None]
     for order in orders:
         yield "orders/create", store.order_payload(shop, order)

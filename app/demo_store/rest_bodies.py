@@ -168,7 +168,23 @@ class RestBodiesMixin:
             "id": r["id"], "admin_graphql_api_id": catalog.gid("Refund", r["id"]), "order_id": order["id"],
             "created_at": rest_time(r["created_at"]), "processed_at": rest_time(r["created_at"]), "note": r["note"],
             "restock": any(restock == "RETURN" for _i, _q, restock in r["lines"]), "refund_line_items": items,
-            "total_refunded": f"{refund_total(r, by_id):.2f}", "transactions": [], "order_adjustments": [],
+            "transactions": [{
+                "id": r["id"] + 1, "order_id": order["id"], "kind": "refund", "status": "success",
+                "amount": f"{refund_total(r, by_id):.2f}", "currency": "USD", "gateway": "bogus",
+                "created_at": rest_time(r["created_at"]), "processed_at": rest_time(r["created_at"]),
+            }], "order_adjustments": [],
+        }  # fmt: skip
+
+    def location_payload(self, loc: dict) -> dict:
+        """The REST Location resource (locations/create|update|delete): no word on online orders."""
+        address = loc["address"]
+        return {
+            "id": loc["id"], "admin_graphql_api_id": catalog.gid("Location", loc["id"]), "name": loc["name"],
+            "address1": address.get("address1"), "address2": None, "city": address.get("city"),
+            "zip": address.get("zip"), "province": None, "country": address.get("countryCode"),
+            "country_code": address.get("countryCode"), "country_name": address.get("country"), "phone": None,
+            "created_at": rest_time(loc["created_at"]), "updated_at": rest_time(loc["updated_at"]),
+            "active": loc["active"], "legacy": False,
         }  # fmt: skip
 
     def collection_payload(self, collection: dict) -> dict:

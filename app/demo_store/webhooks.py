@@ -125,12 +125,17 @@ class WebhooksMixin:
     def fire_order_webhook(self, shop: str, order: dict, topic: str = "orders/create") -> list[dict]:
         return self.fire(shop, topic, self.order_payload(shop, order))
 
-    def inventory_payload(self, shop: str, item_id: int, location_id: int, available: int) -> dict:
+    def inventory_payload(
+        self, shop: str, item_id: int, location_id: int, available: int, since: str | None = None
+    ) -> dict:
+        """``since``: when a level never changed here last changed (its product's ``updated_at``, as the
+        GraphQL level says); without it, now."""
+        changed = self.inventory_updated_at(shop, item_id, location_id) or since or self.now_iso()
         return {
             "inventory_item_id": item_id,
             "location_id": location_id,
             "available": available,
-            "updated_at": rest_time(self.inventory_updated_at(shop, item_id, location_id) or self.now_iso()),
+            "updated_at": rest_time(changed),
             "admin_graphql_api_id": f"gid://shopify/InventoryLevel/{location_id}?inventory_item_id={item_id}",
         }
 

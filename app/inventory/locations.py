@@ -91,8 +91,10 @@ def write_level(
     ):
         return False
     level.available = available
-    level.on_hand = available if on_hand is None else on_hand
     level.committed = (level.committed or 0) if committed is None else committed
+    # Without Shopify's on hand (a webhook carries `available` alone), the units committed to orders are
+    # still on hand: on hand = available + committed, as Shopify counts it.
+    level.on_hand = available + level.committed if on_hand is None else on_hand
     if updated_at is not None:
         level.source_updated_at = updated_at
     db.session.flush()

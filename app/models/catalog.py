@@ -113,6 +113,8 @@ class ProductVariant(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
     shopify_variant_id: Mapped[str | None] = mapped_column(String(100))
     sku: Mapped[str | None] = mapped_column(String(255))
+    # GTIN/UPC/ISBN as the merchant typed it (Shopify's empty barcode is NULL here, as an empty SKU is).
+    barcode: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str] = mapped_column(String(500), default="Default Title")
     position: Mapped[int] = mapped_column(Integer, default=1)
     price: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))

@@ -42,7 +42,7 @@ PRODUCT_COLUMNS = (
     "price_min", "price_max", "source_updated_at",
 )  # fmt: skip
 VARIANT_COLUMNS = (
-    "sku", "title", "position", "price", "compare_at_price", "inventory_quantity", "inventory_item_id",
+    "sku", "barcode", "title", "position", "price", "compare_at_price", "inventory_quantity", "inventory_item_id",
     "option_values",
 )  # fmt: skip
 # Written only when every variant of the batch carries them (bulk exports do not: the stored ones stay).

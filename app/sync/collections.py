@@ -4,7 +4,8 @@ Paged by cursor (`COLLECTIONS_PAGE_QUERY` per kind, then `COLLECTION_PRODUCTS_PA
 holding more than a page's first products): nothing is cut short. Each collection's membership is replaced
 as a whole, in Shopify's order; a collection of the store that the read did not see is deleted. Products
 are linked by GID within the workspace (a product not synced yet is linked by the next sync). One commit
-per page of collections. Reads Shopify only through the client.
+per page of collections. `refresh_collection` (a job, after a collections/create|update webhook, whose body
+lists no products) reads one collection the same way. Reads Shopify only through the client.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import logging
 from sqlalchemy import delete, or_, select
 
 from app.extensions import db
-from app.models import Collection, CollectionProduct, Product
+from app.integrations.clients import shopify_client
+from app.models import Collection, CollectionProduct, Integration, Product
 from app.models.types import utcnow
 from app.platforms.shopify import queries
 from app.sync.connections import more_after, read_rest
@@ -63,6 +65,48 @@ def sync_collections(client, workspace_id: int, integration_id: int) -> int:
     db.session.commit()
     log.info("integration %s: %s collections synced, %s gone", integration_id, seen, gone)
     return seen
+
+
+def refresh_collection(integration_id: int, collection_gid: str) -> str:
+    """The job: read one collection of the store whole and write it (deleted when the store no longer has
+    it). Returns "updated", "deleted" or "skipped" (the store is not connected any more)."""
+    integration = db.session.get(Integration, integration_id)
+    if integration is None or integration.status != "connected":
+        return "skipped"
+    workspace_id = integration.workspace_id
+    client = shopify_client(integration)
+    db.session.rollback()  # no transaction held open while Shopify answers
+    numeric = collection_gid.rsplit("/", 1)[-1]
+    variables = {"id": collection_gid, "productsFirst": PRODUCTS_FIRST,
+                 "smartQuery": f"collection_type:smart id:{numeric}"}  # fmt: skip
+    data = client.execute(queries.COLLECTION_BY_ID_QUERY, variables)
+    node = data.get("collection")
+    if node is None:
+        delete_collection(workspace_id, integration_id, collection_gid)
+        db.session.commit()
+        return "deleted"
+    rest = more_after(node.get("products"))
+    if rest:
+        more = read_rest(
+            client, queries.COLLECTION_PRODUCTS_PAGE_QUERY, "collection", "products", node["id"], rest
+        )
+        node["products"] = {"nodes": [*node["products"].get("nodes", []), *more]}
+    smart = {n.get("id") for n in (data.get("smart") or {}).get("nodes") or []}
+    kind = "smart" if node["id"] in smart else "custom"
+    write_collections(workspace_id, integration_id, [collection_from_graphql(node, kind)], utcnow())
+    db.session.commit()
+    return "updated"
+
+
+def delete_collection(workspace_id: int, integration_id: int, collection_gid: str) -> int:
+    """Caller commits; its product links go with it."""
+    return db.session.execute(
+        delete(Collection).where(
+            Collection.workspace_id == workspace_id,
+            Collection.integration_id == integration_id,
+            Collection.shopify_collection_id == collection_gid,
+        )
+    ).rowcount
 
 
 def write_collections(workspace_id: int, integration_id: int | None, records: list[dict], now) -> None:

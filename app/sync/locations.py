@@ -5,22 +5,25 @@ levels, then `LOCATION_LEVELS_PAGE_QUERY` for a location holding more: nothing i
 matched to the workspace's variants by inventory item; a level Shopify no longer lists, and a location it no
 longer has, are deleted. Each touched variant's on hand is then set by the stock rule
 (`app.inventory.locations.refresh_on_hand`). One commit per page of locations. Reads Shopify only through
-the client; never changes the merchant's choice of locations to sell from.
+the client; never changes the merchant's choice of locations to sell from. `refresh_location` (a job) reads
+one location the same way, when a webhook names one we do not hold or says a location changed.
 """
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from app.extensions import db
+from app.integrations.clients import shopify_client
 from app.inventory.levels import lock_variants, stock_transaction
 from app.inventory.locations import refresh_on_hand, upsert_location
-from app.models import Location, ProductVariant, VariantLocationStock
+from app.models import Integration, Location, ProductVariant, VariantLocationStock
 from app.models.types import utcnow
 from app.platforms.shopify import queries
 from app.sync.connections import more_after, read_rest
+from app.sync.mapping import parse_time
 from app.sync.upsert_sql import write_rows
 
 log = logging.getLogger(__name__)
@@ -79,12 +82,57 @@ def remove_missing_locations(workspace_id: int, integration_id: int, seen_locati
         refresh_on_hand(workspace_id, gone)
 
 
+def refresh_location(integration_id: int, location_gid: str) -> str:
+    """The job: read one location of the store and all its levels, and write them (a location the store no
+    longer has is deleted). Returns "updated", "deleted" or "skipped" (the store is not connected any more)."""
+    integration = db.session.get(Integration, integration_id)
+    if integration is None or integration.status != "connected":
+        return "skipped"
+    workspace_id = integration.workspace_id
+    client = shopify_client(integration)
+    db.session.rollback()  # no transaction held open while Shopify answers
+    variables = {"id": location_gid, "levelsFirst": LEVELS_FIRST}
+    node = client.execute(queries.LOCATION_BY_ID_QUERY, variables).get("location")
+    if node is None:
+        delete_location(workspace_id, integration_id, location_gid)
+        return "deleted"
+    nodes = list((node.get("inventoryLevels") or {}).get("nodes") or [])
+    rest = more_after(node.get("inventoryLevels"))
+    if rest:
+        nodes += read_rest(
+            client, queries.LOCATION_LEVELS_PAGE_QUERY, "location", "inventoryLevels", node["id"], rest
+        )
+    write_location(workspace_id, integration_id, node, nodes)
+    return "updated"
+
+
+def delete_location(workspace_id: int, integration_id: int, location_gid: str) -> int:
+    """Remove a location the store no longer has, with its levels; the variants stocked there are summed
+    again. Commits (a stock transaction)."""
+    with stock_transaction():
+        ids = db.session.scalars(
+            select(Location.id).where(
+                Location.integration_id == integration_id, Location.shopify_location_id == location_gid
+            )
+        ).all()
+        if not ids:
+            return 0
+        variants = db.session.scalars(
+            select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id.in_(ids))
+        ).all()
+        lock_variants(workspace_id, variants)
+        db.session.execute(delete(Location).where(Location.id.in_(ids)))
+        refresh_on_hand(workspace_id, variants)
+    return len(ids)
+
+
 def write_location(
     workspace_id: int, integration_id: int, node: dict, levels: list[dict]
 ) -> tuple[int, set[int]]:
     """Store one location and all its levels (the whole list Shopify has for it), in one stock transaction."""
     by_item = {(level.get("item") or {}).get("id"): quantities(level) for level in levels}
     by_item.pop(None, None)
+    changed = {(level.get("item") or {}).get("id"): parse_time(level.get("updatedAt")) for level in levels}
     with stock_transaction():
         location = upsert_location(
             workspace_id, integration_id, node["id"], name=node.get("name") or "",
@@ -103,7 +151,11 @@ def write_location(
         )
         locked = _lock_ids(workspace_id, {v for v, _ in variants} | stale)
         kept = {variant_id for variant_id, _ in variants if variant_id in locked}
-        _write_levels(workspace_id, location.id, [(v, by_item[item]) for v, item in variants if v in kept])
+        _write_levels(
+            workspace_id,
+            location.id,
+            [(v, by_item[item], changed.get(item)) for v, item in variants if v in kept],
+        )
         if stale - kept:
             db.session.execute(
                 delete(VariantLocationStock).where(
@@ -116,19 +168,34 @@ def write_location(
     return location_id, set(locked)
 
 
-def _write_levels(workspace_id: int, location_id: int, figures: list[tuple[int, dict[str, int]]]) -> None:
+def _write_levels(
+    workspace_id: int, location_id: int, figures: list[tuple[int, dict[str, int], object]]
+) -> None:
     """Every level of one location, set-based (a location of a 2,048-variant catalog was 4,000 round trips
-    one level at a time); what `write_level` stores for a whole read, which carries no `updated_at`."""
+    one level at a time), as `write_level` stores one: Shopify's `updatedAt` kept, a level older than the
+    stored one left alone, and on hand = available + committed where Shopify gave no on hand."""
     now = utcnow()
-    rows = [
-        {"variant_id": variant_id, "location_id": location_id, "workspace_id": workspace_id,
-         "available": q.get("available", 0), "on_hand": q.get("on_hand", q.get("available", 0)),
-         "committed": q.get("committed", 0), "updated_at": now}
-        for variant_id, q in figures
-    ]  # fmt: skip
+    rows = []
+    for variant_id, q, changed_at in figures:
+        available, committed = q.get("available", 0), q.get("committed", 0)
+        on_hand = q.get("on_hand")
+        rows.append({"variant_id": variant_id, "location_id": location_id, "workspace_id": workspace_id,
+                     "available": available, "committed": committed,
+                     "on_hand": available + committed if on_hand is None else on_hand,
+                     "source_updated_at": changed_at, "updated_at": now})  # fmt: skip
     if rows:
         write_rows(VariantLocationStock.__table__, rows, conflict=("variant_id", "location_id"),
-                   update=("available", "on_hand", "committed", "updated_at"))  # fmt: skip
+                   update=("available", "on_hand", "committed", "source_updated_at", "updated_at"),
+                   where=_not_older)  # fmt: skip
+
+
+def _not_older(table, excluded):
+    """The incoming level is not older than the stored one (either date unknown: write it)."""
+    return or_(
+        table.c.source_updated_at.is_(None),
+        excluded.source_updated_at.is_(None),
+        table.c.source_updated_at <= excluded.source_updated_at,
+    )
 
 
 def _lock_ids(workspace_id: int, variant_ids: set[int]) -> set[int]:

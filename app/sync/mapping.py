@@ -72,6 +72,7 @@ def product_from_graphql(node: dict) -> dict:
         variant = {
             "shopify_variant_id": v["id"],
             "sku": v.get("sku") or None,
+            "barcode": v.get("barcode") or None,
             "title": v.get("title") or "Default Title",
             "position": position,
             "price": money(v.get("price")) or Decimal("0.00"),
@@ -99,7 +100,8 @@ def _media_from_graphql(m: dict, position: int) -> dict:
         "shopify_media_id": m.get("id"),
         "media_type": m.get("mediaContentType") or "IMAGE",
         "url": image.get("url"),
-        "alt": m.get("alt") if m.get("alt") not in (None, "") else image.get("altText"),
+        # Shopify's empty alt text is no alt text: stored as NULL on every path.
+        "alt": (m.get("alt") if m.get("alt") not in (None, "") else image.get("altText")) or None,
     }
 
 
@@ -124,6 +126,7 @@ def product_from_rest(body: dict) -> dict:
         variants.append({
             "shopify_variant_id": v.get("admin_graphql_api_id") or gid("ProductVariant", v["id"]),
             "sku": v.get("sku") or None,
+            "barcode": v.get("barcode") or None,
             "title": v.get("title") or "Default Title",
             "position": v.get("position") or position,
             "price": money(v.get("price")) or Decimal("0.00"),
@@ -167,7 +170,7 @@ def _media_from_rest(body: dict, images: list[dict]) -> list[dict] | None:
             "shopify_media_id": m.get("admin_graphql_api_id") or gid("MediaImage", m.get("id")),
             "media_type": m.get("media_content_type") or "IMAGE",
             "url": preview.get("src"),
-            "alt": m.get("alt"),
+            "alt": m.get("alt") or None,
             "variant_ids": [gid("ProductVariant", v) for v in m.get("variant_ids") or []],
         })  # fmt: skip
     return media
@@ -233,7 +236,7 @@ def order_from_graphql(node: dict) -> dict:
         "customer_phone": phone,
         "currency": node.get("currencyCode"),
         "total_price": money(node.get("totalPriceSet")),
-        "subtotal_price": None,
+        "subtotal_price": money(node.get("subtotalPriceSet")),
         "financial_status": (node.get("displayFinancialStatus") or "").lower() or None,
         "fulfillment_status": (node.get("displayFulfillmentStatus") or "").lower() or None,
         "cancelled_at": parse_time(node.get("cancelledAt")),
@@ -333,6 +336,18 @@ def refund_from_rest(body: dict) -> dict:
     }
 
 
+# REST's order `fulfillment_status` in GraphQL's `displayFulfillmentStatus` words (lower case), so a webhook
+# and a sync page store the same value; null is an order with nothing fulfilled yet.
+REST_FULFILLMENT_STATUS = {None: "unfulfilled", "partial": "partially_fulfilled"}
+
+
+def _rest_fulfillment_status(body: dict) -> str | None:
+    if "fulfillment_status" not in body:
+        return None
+    value = body["fulfillment_status"]
+    return REST_FULFILLMENT_STATUS.get(value, value)
+
+
 def order_from_rest(body: dict) -> dict:
     """An orders/create, orders/updated or orders/cancelled webhook body."""
     customer = body.get("customer") or {}
@@ -363,7 +378,7 @@ def order_from_rest(body: dict) -> dict:
         "total_price": money(body.get("total_price")),
         "subtotal_price": money(body.get("subtotal_price")),
         "financial_status": body.get("financial_status"),
-        "fulfillment_status": body.get("fulfillment_status"),
+        "fulfillment_status": _rest_fulfillment_status(body),
         "cancelled_at": parse_time(body.get("cancelled_at")),
         "created_at": parse_time(body.get("created_at")),
         "source_updated_at": parse_time(body.get("updated_at")),

@@ -33,28 +33,39 @@ def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int
     """The job. Returns counts: updated (written or already current), deleted, skipped (no Shopify id or no
     connected store), failed (Shopify refused that one product; the others go on)."""
     done = {"updated": 0, "deleted": 0, "skipped": 0, "failed": 0}
-    targets = dict(
-        db.session.execute(
-            select(Product.id, Product.shopify_product_id).where(
-                Product.workspace_id == workspace_id,
-                Product.id.in_([int(i) for i in product_ids]),
-                Product.shopify_product_id.is_not(None),
-            )
-        ).all()
-    )
-    done["skipped"] = len(set(product_ids)) - len(targets)
-    integration = db.session.scalars(
+    rows = db.session.execute(
+        select(Product.id, Product.shopify_product_id, Product.integration_id).where(
+            Product.workspace_id == workspace_id,
+            Product.id.in_([int(i) for i in product_ids]),
+            Product.shopify_product_id.is_not(None),
+        )
+    ).all()
+    done["skipped"] = len(set(product_ids)) - len(rows)
+    stores = db.session.scalars(
         select(Integration)
         .where(Integration.workspace_id == workspace_id, Integration.platform == "shopify",
                Integration.status == "connected")
         .order_by(Integration.id)
-    ).first()  # fmt: skip
-    if integration is None:
-        log.info(
-            "workspace %s: no connected Shopify store; %d products not refreshed", workspace_id, len(targets)
-        )
-        done["skipped"] += len(targets)
-        return done
+    ).all()  # fmt: skip
+    by_store: dict[int, dict[int, str]] = {}
+    for product_id, product_gid, integration_id in rows:
+        # A product is read from its own store; one from before products were per store, from the first.
+        owner = integration_id if integration_id is not None else (stores[0].id if stores else None)
+        by_store.setdefault(owner, {})[product_id] = product_gid
+    connected = {i.id: i for i in stores}
+    for integration_id, targets in sorted(by_store.items(), key=lambda kv: kv[0] or 0):
+        integration = connected.get(integration_id)
+        if integration is None:
+            log.info("workspace %s: store %s not connected; %d products not refreshed", workspace_id,
+                     integration_id, len(targets))  # fmt: skip
+            done["skipped"] += len(targets)
+            continue
+        _refresh_store(workspace_id, integration, targets, done)
+    log.info("workspace %s: refreshed products from Shopify: %s", workspace_id, done)
+    return done
+
+
+def _refresh_store(workspace_id: int, integration: Integration, targets: dict[int, str], done: dict) -> None:
     integration_id, currency = integration.id, (integration.config or {}).get("currency")
     client = shopify_client(integration)
     db.session.rollback()  # no transaction held open while Shopify answers
@@ -77,8 +88,6 @@ def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int
                             currency=currency, reread=True)  # fmt: skip
             done["updated"] += 1
         db.session.commit()
-    log.info("workspace %s: refreshed products from Shopify: %s", workspace_id, done)
-    return done
 
 
 def fetch_product(client, product_gid: str) -> dict | None:

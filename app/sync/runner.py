@@ -24,10 +24,11 @@ from datetime import timedelta
 
 from flask import current_app
 from rq import get_current_job
+from sqlalchemy import select
 
 from app.extensions import db
 from app.integrations.clients import NeedsReauth, shopify_client
-from app.models import Integration, SyncRun
+from app.models import Integration, Product, ProductVariant, SyncRun
 from app.models.types import utcnow
 from app.platforms.errors import PlatformError
 from app.platforms.shopify import queries
@@ -35,6 +36,7 @@ from app.platforms.shopify.client import Page, ShopifyClient
 from app.sync import bulk, connections, lifecycle
 from app.sync.collections import sync_collections
 from app.sync.facebook_push import enqueue_facebook_push
+from app.sync.item_levels import note_new_levels
 from app.sync.lifecycle import RunContext
 from app.sync.locations import sync_locations
 from app.sync.mapping import order_from_graphql, parse_time, product_from_graphql
@@ -91,6 +93,8 @@ def execute_run(
                 _sync_collections(ctx, client)
                 if "locations" not in (ctx.cursor.get("exports") or {}):  # a bulk run exported them
                     _sync_locations(ctx, client)
+            else:
+                _read_changed_levels(ctx)
             _after_catalog_sync(ctx)
         return "succeeded"
     except NeedsReauth as exc:
@@ -288,6 +292,19 @@ def _sync_locations(ctx: RunContext, client: ShopifyClient) -> None:
     except PlatformError as exc:
         db.session.rollback()
         log.warning("sync run %s: locations not read: %s", ctx.run_id, exc)
+
+
+def _read_changed_levels(ctx: RunContext) -> None:
+    """After an incremental run: the products it read carry Shopify's all-locations total only, so their
+    levels at each location are read (batched, `app.sync.item_levels`) instead of waiting for a full sync."""
+    items = db.session.scalars(
+        select(ProductVariant.inventory_item_id)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(Product.integration_id == ctx.integration_id, Product.seen_at >= ctx.started_at,
+               ProductVariant.inventory_item_id.is_not(None))
+    ).all()  # fmt: skip
+    db.session.rollback()
+    note_new_levels(ctx.integration_id, sorted(set(items)))
 
 
 def _complete_orders(client: ShopifyClient, page: Page) -> Page:

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.webhooks import compliance, messaging_handlers, meta_handlers, order_handlers, shopify_handlers
+from app.webhooks import (
+    collection_handlers,
+    compliance,
+    location_handlers,
+    messaging_handlers,
+    meta_handlers,
+    order_handlers,
+    shopify_handlers,
+)
 from app.webhooks.delivery import Delivery
 
 Handler = Callable[[Delivery], None]
@@ -26,6 +34,12 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("shopify", "fulfillments/update"): order_handlers.fulfillment_upsert,
     ("shopify", "refunds/create"): order_handlers.refund_create,
     ("shopify", "inventory_levels/update"): shopify_handlers.inventory_level_update,
+    ("shopify", "collections/create"): collection_handlers.collection_upsert,
+    ("shopify", "collections/update"): collection_handlers.collection_upsert,
+    ("shopify", "collections/delete"): collection_handlers.collection_delete,
+    ("shopify", "locations/create"): location_handlers.location_upsert,
+    ("shopify", "locations/update"): location_handlers.location_upsert,
+    ("shopify", "locations/delete"): location_handlers.location_delete,
     ("shopify", "app/uninstalled"): shopify_handlers.app_uninstalled,
     ("shopify", "bulk_operations/finish"): shopify_handlers.bulk_operation_finished,
     ("shopify", "customers/data_request"): compliance.customers_data_request,

@@ -10,6 +10,8 @@ that holds it (`Delivery.integrations`). Ordering keys: the body's `updated_at`,
 
 from __future__ import annotations
 
+from functools import partial
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -20,10 +22,12 @@ from app.messaging.orders import after_orders
 from app.models import Order, Product
 from app.models.types import utcnow
 from app.sync.catalog_writer import dialect_insert, soft_delete_products, upsert_products
+from app.sync.item_levels import note_new_levels
 from app.sync.mapping import gid, order_from_rest, parse_time, product_from_rest
 from app.sync.order_writer import upsert_orders
 from app.sync.service import continue_bulk
 from app.webhooks.delivery import Delivery
+from app.webhooks.location_handlers import level_is_new, read_if_unknown
 
 TOMBSTONE_TITLE = "(deleted in Shopify)"
 
@@ -105,6 +109,10 @@ def inventory_level_update(d: Delivery) -> None:
             d.log(integration.workspace_id, "inventory", item or "-", "skip", integration_id=integration.id,
                   error="No tracked quantity in the webhook.")  # fmt: skip
             continue
+        new_level = False
+        if d.body.get("location_id") is not None:
+            read_if_unknown(d, integration, d.body["location_id"])
+            new_level = level_is_new(integration, gid("InventoryItem", item), d.body["location_id"])
         variant_ids = set_inventory_level(
             integration.workspace_id,
             gid("InventoryItem", item),
@@ -113,6 +121,8 @@ def inventory_level_update(d: Delivery) -> None:
             updated_at=changed_at,
             integration_id=integration.id,
         )
+        if variant_ids and new_level:  # the webhook has `available` alone: read what is committed too
+            d.after_commit.append(partial(note_new_levels, integration.id, [gid("InventoryItem", item)]))
         if variant_ids:
             for variant_id in variant_ids:
                 d.log(

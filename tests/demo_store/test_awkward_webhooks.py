@@ -29,7 +29,7 @@ def test_replay_carries_every_row_of_the_shop(awkward, deliveries):
     events = _replayed(awkward, deliveries)
     counts = Counter(topic for topic, _ in events)
     assert counts == {
-        "collections/create": 5, "products/create": 12, "inventory_levels/update": len(snap["inventoryLevels"]),
+        "locations/create": 4, "collections/create": 5, "products/create": 12, "inventory_levels/update": len(snap["inventoryLevels"]),
         "orders/create": 6, "fulfillments/create": 3, "refunds/create": 1, "orders/updated": 2,
     }  # fmt: skip
     bodies = {topic: [b for t, b in events if t == topic] for topic in counts}
@@ -54,7 +54,9 @@ def test_replay_carries_every_row_of_the_shop(awkward, deliveries):
     ]
     (refund,) = bodies["refunds/create"]
     assert refund["admin_graphql_api_id"] == snap["refunds"][0]["id"]
-    assert refund["total_refunded"] == snap["refunds"][0]["totalRefunded"]
+    (transaction,) = refund["transactions"]  # what the refund returned, as Shopify's body carries it
+    assert (transaction["kind"], transaction["status"]) == ("refund", "success")
+    assert transaction["amount"] == snap["refunds"][0]["totalRefunded"]
     assert [c["admin_graphql_api_id"] for c in bodies["collections/create"]] == [
         c["id"] for c in snap["collections"]
     ]

@@ -230,7 +230,7 @@ def test_bulk_operations_finish_of_an_export_we_did_not_start_queues_nothing(
 
 
 def test_unknown_topic_is_processed_as_a_skip(post_shopify, shopify_integration, run_jobs):
-    post_shopify("collections/update", json.dumps({"id": 1}).encode())
+    post_shopify("carts/update", json.dumps({"id": 1}).encode())
     run_jobs()
     assert statuses() == ["processed"]
     assert db.session.scalar(select(SyncLog.action)) == "skip"

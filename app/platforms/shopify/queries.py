@@ -24,6 +24,7 @@ _PRODUCT_FIELDS = """
 _VARIANT_FIELDS = """
   id
   sku
+  barcode
   title
   price
   compareAtPrice
@@ -204,6 +205,7 @@ query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: 
       currencyCode
       displayFinancialStatus
       displayFulfillmentStatus
+      subtotalPriceSet {{ shopMoney {{ amount currencyCode }} }}
       totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
       customer {{
         id
@@ -290,6 +292,25 @@ query CollectionProductsPage($id: ID!, $first: Int!, $after: String) {
 }
 """
 
+# One collection, read again after a collections/create|update webhook (whose REST body lists no products nor
+# its kind). `smart` finds it among the smart collections (`$smartQuery`: "collection_type:smart id:<n>"), as
+# `ruleSet` is deprecated. More products: COLLECTION_PRODUCTS_PAGE_QUERY.
+COLLECTION_BY_ID_QUERY = """
+query CollectionById($id: ID!, $productsFirst: Int!, $smartQuery: String!) {
+  collection(id: $id) {
+    id
+    title
+    handle
+    updatedAt
+    products(first: $productsFirst) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id }
+    }
+  }
+  smart: collections(first: 1, query: $smartQuery) { nodes { id } }
+}
+"""
+
 SHOP_QUERY = """
 query Shop {
   shop { name currencyCode myshopifyDomain }
@@ -310,6 +331,7 @@ query FirstLocation {
 # fulfillsOnlineOrders need `read_locations`.
 _LEVEL_FIELDS = """
   item { id }
+  updatedAt
   quantities(names: ["available", "on_hand", "committed"]) { name quantity }
 """
 LOCATIONS_PAGE_QUERY = f"""
@@ -340,6 +362,42 @@ query LocationLevelsPage($id: ID!, $first: Int!, $after: String) {{
     }}
   }}
 }}
+"""
+
+# One location with its first levels, read when a webhook names a location we do not hold (a new location, or
+# a store whose locations were never synced) or after locations/create|update; the rest by LOCATION_LEVELS_PAGE_QUERY.
+LOCATION_BY_ID_QUERY = f"""
+query LocationById($id: ID!, $levelsFirst: Int!) {{
+  location(id: $id) {{
+    id
+    name
+    isActive
+    fulfillsOnlineOrders
+    inventoryLevels(first: $levelsFirst) {{
+      pageInfo {{ hasNextPage endCursor }}
+      nodes {{ {_LEVEL_FIELDS} }}
+    }}
+  }}
+}}
+"""
+
+# Inventory items' levels at every location, with all three quantities: read for items a webhook brought a
+# level of (`inventory_levels/update` carries `available` alone, not what is committed to orders).
+ITEM_LEVELS_QUERY = """
+query ItemLevels($ids: [ID!]!, $levelsFirst: Int!) {
+  nodes(ids: $ids) {
+    ... on InventoryItem {
+      id
+      inventoryLevels(first: $levelsFirst) {
+        nodes {
+          location { id }
+          updatedAt
+          quantities(names: ["available", "on_hand", "committed"]) { name quantity }
+        }
+      }
+    }
+  }
+}
 """
 
 WEBHOOK_SUBSCRIPTION_CREATE_MUTATION = """
