@@ -7,7 +7,9 @@
 
 Tool families: `catalog` (product_search, get_product, check_availability), `orders` (create_order,
 add_to_order, get_order_status, cancel_order), `platform` (shopify_get_product_live, whatsapp_send_product,
-whatsapp_send_product_list, facebook_catalog_status, handoff_to_human). The search and stock behind the catalog
+whatsapp_send_product_list, facebook_catalog_status, handoff_to_human), and apart from them, `UCP_TOOLS`: the
+catalog and order tools under UCP's names and shapes (`ucp`: search_catalog, lookup_catalog, get_product,
+get_order, run with `call_ucp`; `ucp.business_profile` describes them). The search and stock behind the catalog
 tools are `app.catalog`'s. May import `app.models`, `app.catalog`, `app.inventory`, `app.integrations.clients`
 and `app.platforms`; nothing in `app` imports this package except `app.agent`.
 """
@@ -15,5 +17,6 @@ and `app.platforms`; nothing in `app` imports this package except `app.agent`.
 # Importing the families registers their tools, in this order (the order the model sees them).
 from agent_tools import catalog, orders, platform  # noqa: E402, F401, I001
 from agent_tools.registry import TOOLS, Tool, ToolContext, ToolError, call, schemas
+from agent_tools.ucp import UCP_TOOLS, call_ucp
 
-__all__ = ["TOOLS", "Tool", "ToolContext", "ToolError", "call", "schemas"]
+__all__ = ["TOOLS", "UCP_TOOLS", "Tool", "ToolContext", "ToolError", "call", "call_ucp", "schemas"]
