@@ -204,10 +204,11 @@ def main() -> None:
         token_file.write_text(token)
     floor = _run_child(args.database_url, token, "floor")
     scan = _run_child(args.database_url, token, "scan")
+    print(f"\n{'form':<12} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'vs scan':>8} {'peak RSS':>9} "
+          f"{'streaming':>10} {'over floor':>10}")  # fmt: skip
     print(
-        f"\n{'form':<12} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'vs scan':>8} {'peak RSS':>9} {'over floor':>10}"
+        f"{'floor':<12} {'':>9} {'':>8} {'':>9} {'':>8} {floor['rss_mb']:>7.0f}MB {floor['now_mb']:>8.0f}MB"
     )
-    print(f"{'floor':<12} {'':>9} {'':>8} {'':>9} {'':>8} {floor['rss_mb']:>7.0f}MB {'':>10}")
     scan_rate = scan["rows"] / scan["seconds"]
     print(f"{'bare scan':<12} {scan['rows']:>9,} {scan['seconds']:>8.2f} {scan_rate:>9,.0f} {'1.0x':>8} "
           f"{scan['rss_mb']:>7.0f}MB {scan['now_mb']:>8.0f}MB {scan['now_mb'] - floor['now_mb']:>8.0f}MB")  # fmt: skip
