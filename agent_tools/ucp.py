@@ -247,6 +247,8 @@ def get_product(args: GetProductInput, ctx: ToolContext) -> dict:
         return shapes.error_response("not_found", f"No product or variant {args.catalog.id!r} in this shop.")
     product_id, variant_id = found
     (card,) = product_cards(ctx, [product_id], max_variants=2048)
+    if not card["variants"]:
+        return shapes.error_response("not_found", f"{card['title']} has no variant for sale.")
     product = ctx.scope.get(Product, product_id)
     variants = card["variants"]
     selections = {s.name: s.label for s in args.catalog.selected or [] if s.name in card["options"]}
