@@ -12,7 +12,9 @@ says whether it only reads, may destroy, is idempotent or reaches outside (the M
 
 Tool families: `catalog` (product_search, get_product, check_availability), `orders` (create_order,
 add_to_order, get_order_status, cancel_order), `platform` (shopify_get_product_live, whatsapp_send_product,
-whatsapp_send_product_list, facebook_catalog_status, handoff_to_human). The search and stock behind the catalog
+whatsapp_send_product_list, facebook_catalog_status, handoff_to_human), and apart from them, `UCP_TOOLS`: the
+catalog and order tools under UCP's names and shapes (`ucp`: search_catalog, lookup_catalog, get_product,
+get_order, run with `call_ucp`; `ucp.business_profile` describes them). The search and stock behind the catalog
 tools are `app.catalog`'s. May import `app.models`, `app.catalog`, `app.inventory`, `app.integrations.clients`
 and `app.platforms`; nothing in `app` imports this package except `app.agent` and `app.mcp`.
 """
@@ -20,22 +22,20 @@ and `app.platforms`; nothing in `app` imports this package except `app.agent` an
 # Importing the families registers their tools, in this order (the order the model sees them).
 from agent_tools import catalog, orders, platform  # noqa: E402, F401, I001
 from agent_tools.registry import TOOLS, Tool, ToolContext, ToolError, call, run, schemas
-
-try:  # UCP-named tools over the same functions, served to outside agents only
-    import agent_tools.ucp as _ucp
-except ModuleNotFoundError as exc:  # pragma: no cover - absent until that family lands
-    if exc.name != "agent_tools.ucp":
-        raise
-    _ucp = None
+from agent_tools.ucp import UCP_TOOLS, call_ucp
 
 
 def mcp_tools() -> list[Tool]:
-    """The tools an outside agent sees, in order; names are unique (the registry's first)."""
-    tools = {t.name: t for t in TOOLS.values()}
-    extra = getattr(_ucp, "TOOLS", None) or {}
-    for extra_tool in extra.values() if isinstance(extra, dict) else extra:
-        tools.setdefault(extra_tool.name, extra_tool)
-    return list(tools.values())
+    """The tools an outside agent sees at `/mcp`: the registry's, in its order (a tool registered there
+    appears with no other code)."""
+    return list(TOOLS.values())
 
 
-__all__ = ["TOOLS", "Tool", "ToolContext", "ToolError", "call", "mcp_tools", "run", "schemas"]
+def ucp_tools() -> list[Tool]:
+    """The tools served under UCP's names and shapes (at `/ucp/mcp`, beside `/mcp`: UCP's `get_product`
+    and the agent's share a name)."""
+    return list(UCP_TOOLS.values())
+
+
+__all__ = ["TOOLS", "UCP_TOOLS", "Tool", "ToolContext", "ToolError", "call", "call_ucp", "mcp_tools", "run",
+           "schemas", "ucp_tools"]  # fmt: skip

@@ -157,11 +157,18 @@ def _validation_message(exc: ValidationError) -> str:
     return "Invalid arguments - " + "; ".join(parts)
 
 
-def call(name: str, arguments_json: str | bytes | dict | None, context: ToolContext) -> dict | list:
-    """Run tool `name` with the model's JSON arguments. Never raises: errors come back as `{"error": ...}`."""
-    selected = TOOLS.get(name)
+def call(
+    name: str,
+    arguments_json: str | bytes | dict | None,
+    context: ToolContext,
+    tools: dict[str, Tool] | None = None,
+) -> dict | list:
+    """Run tool `name` (of `TOOLS`, or of another list of `Tool`s such as UCP's) with the model's JSON
+    arguments. Never raises: errors come back as `{"error": ...}`."""
+    tools = TOOLS if tools is None else tools
+    selected = tools.get(name)
     if selected is None:
-        return error("unknown_tool", f"There is no tool named {name!r}. Available: {', '.join(TOOLS)}.")
+        return error("unknown_tool", f"There is no tool named {name!r}. Available: {', '.join(tools)}.")
     return run(selected, arguments_json, context)
 
 

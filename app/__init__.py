@@ -155,6 +155,7 @@ def _unauthorized():
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
+    from app.api.well_known import bp as well_known_bp
     from app.web import NAV
     from app.web.auth import bp as auth_bp
     from app.web.conversations import bp as conversations_bp
@@ -171,7 +172,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot ride on them
     csrf.exempt(webhooks_bp)  # signed by the platforms over the raw body; no cookies involved
     for blueprint in (auth_bp, dashboard_bp, integrations_bp, sync_bp, products_bp, orders_bp, logs_bp,
-                      conversations_bp, messaging_bp, settings_bp, api_bp, webhooks_bp):  # fmt: skip
+                      conversations_bp, messaging_bp, settings_bp, api_bp, webhooks_bp, well_known_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
     @app.context_processor

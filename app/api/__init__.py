@@ -62,6 +62,7 @@ def json_body() -> dict:
 
 # Each area's routes register themselves on `bp` when imported.
 from app.api import (  # noqa: E402,F401
+    feeds,
     integrations,
     inventory,
     locations,

@@ -22,8 +22,9 @@ _OBJECT = {"type": "object"}
 
 
 def documented(summary: str, *, body: str | None = None, response: str | None = None, status: int = 200,
-               query: str | None = None):  # fmt: skip
-    """Attach OpenAPI detail to a view function (stack it under `@bp.get(...)` and friends)."""
+               query: str | None = None, media: tuple[str, ...] = ("application/json",)):  # fmt: skip
+    """Attach OpenAPI detail to a view function (stack it under `@bp.get(...)` and friends); `media`: the
+    response's content types (a streamed feed answers JSON Lines or CSV, each line a `response`)."""
 
     def mark(view):
         view._openapi = {
@@ -32,6 +33,7 @@ def documented(summary: str, *, body: str | None = None, response: str | None = 
             "response": response,
             "status": status,
             "query": query,
+            "media": media,
         }
         return view
 
@@ -148,7 +150,8 @@ def _operation(rule, method: str, path_params: list[dict]) -> dict:
     status = meta.get("status", 200)
     ok = {"description": "Success"}
     if status != 204:
-        ok["content"] = {"application/json": {"schema": _schema(meta.get("response")) or _OBJECT}}
+        schema = _schema(meta.get("response")) or _OBJECT
+        ok["content"] = {media: {"schema": schema} for media in meta.get("media") or ("application/json",)}
     error = {"description": "Error", "content": {"application/json": {"schema": ref("Error")}}}
     op = {
         # From the path, not the endpoint: one view may serve several rules, and ids must be unique.

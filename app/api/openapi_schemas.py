@@ -5,6 +5,8 @@ Data only: `app.api.openapi` assembles them. Keep each schema next to what the r
 
 from __future__ import annotations
 
+from app.api.openapi_feed import FEED_QUERIES, FEED_SCHEMAS
+
 STR = {"type": "string"}
 NSTR = {"type": "string", "nullable": True}
 INT = {"type": "integer"}
@@ -317,3 +319,5 @@ QUERIES = {
         _q("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Page size (default 50)."),
     ],
 }
+SCHEMAS.update(FEED_SCHEMAS)
+QUERIES.update(FEED_QUERIES)

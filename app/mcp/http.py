@@ -15,11 +15,14 @@ import anyio.to_thread
 from flask import Flask
 from mcp.server.transport_security import TransportSecuritySettings
 
+import agent_tools
 from app.mcp.identity import bearer, caller_for
 from app.mcp.server import build_server
 
 PATH = "/mcp"
+UCP_PATH = "/ucp/mcp"  # the same server, UCP's tools (`agent_tools.ucp_tools()`) instead of the agent's
 CALLER = "wagents.mcp_caller"
+TOOLS = "wagents.mcp_tools"
 
 
 def _security(flask_app: Flask) -> TransportSecuritySettings:
@@ -41,9 +44,15 @@ def _caller_of(ctx):
     return request.scope.get(CALLER) if request is not None else None
 
 
+def _tools_of(ctx):
+    request = getattr(ctx, "request", None)
+    ucp = request is not None and request.scope.get(TOOLS) == "ucp"
+    return agent_tools.ucp_tools() if ucp else agent_tools.mcp_tools()
+
+
 def asgi_app(flask_app: Flask):
     """The ASGI app to serve (uvicorn): the SDK's Streamable HTTP app behind the bearer-token check."""
-    server = build_server(flask_app, _caller_of)
+    server = build_server(flask_app, _caller_of, _tools_of)
     inner = server.streamable_http_app(
         streamable_http_path=PATH,
         stateless_http=True,
@@ -62,6 +71,8 @@ def asgi_app(flask_app: Flask):
                 )
                 return
             scope[CALLER] = caller
+            if scope.get("path", "").rstrip("/") == UCP_PATH:  # one SDK app (one lifespan) for both paths
+                scope = {**scope, "path": PATH, "raw_path": PATH.encode(), TOOLS: "ucp"}
         await inner(scope, receive, send)
 
     return app

@@ -50,11 +50,14 @@ def mcp_tool(tool: agent_tools.Tool) -> types.Tool:
     )
 
 
-def execute(flask_app: Flask, caller: Caller, name: str, arguments: dict | None) -> dict | list:
-    """Run one call for `caller` (blocking): scope, limit, the tool, the record. Never raises."""
+def execute(
+    flask_app: Flask, caller: Caller, name: str, arguments: dict | None, tools: list | None = None
+) -> dict | list:
+    """Run one call for `caller` (blocking) of `tools` (default: the agent tools): scope, limit, the tool,
+    the record. Never raises."""
     started = time.perf_counter()
     with flask_app.app_context():
-        selected = {t.name: t for t in agent_tools.mcp_tools()}.get(name)
+        selected = {t.name: t for t in (agent_tools.mcp_tools() if tools is None else tools)}.get(name)
         if selected is None:
             body = error("unknown_tool", f"There is no tool named {name!r}.")
         elif selected.scope not in caller.scopes:
@@ -80,22 +83,29 @@ def execute(flask_app: Flask, caller: Caller, name: str, arguments: dict | None)
     return body
 
 
-def build_server(flask_app: Flask, caller_of: Callable[[Any], Caller | None]) -> Server:
-    """A low-level MCP server over the agent tools. `caller_of(ctx)` says who sent a request."""
+def build_server(
+    flask_app: Flask,
+    caller_of: Callable[[Any], Caller | None],
+    tools_of: Callable[[Any], list] = lambda _ctx: agent_tools.mcp_tools(),
+) -> Server:
+    """A low-level MCP server. `caller_of(ctx)` says who sent a request, `tools_of(ctx)` which tool list it
+    reaches (the agent tools, or UCP's at its own path)."""
 
-    async def list_tools(_ctx, _params) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[mcp_tool(t) for t in agent_tools.mcp_tools()])
+    async def list_tools(ctx, _params) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[mcp_tool(t) for t in tools_of(ctx)])
 
     def input_schema(name: str) -> dict | None:
-        found = next((t for t in agent_tools.mcp_tools() if t.name == name), None)
-        return mcp_tool(found).input_schema if found else None
+        # Asked by name alone (to check `Mcp-Param-*` headers): a name both lists hold with different
+        # arguments (`get_product`) has no one schema, and the SDK then checks no header.
+        found = {json.dumps(mcp_tool(t).input_schema, sort_keys=True) for t in _named(name)}
+        return json.loads(found.pop()) if len(found) == 1 else None
 
     async def call_tool(ctx, params: types.CallToolRequestParams) -> types.CallToolResult:
         caller = caller_of(ctx)
         if caller is None:  # the HTTP edge answers 401 before this; kept for any other transport
             body = error("unauthorized", "Send a valid API token: 'Authorization: Bearer <token>'.")
         else:
-            run = partial(execute, flask_app, caller, params.name, params.arguments)
+            run = partial(execute, flask_app, caller, params.name, params.arguments, tools_of(ctx))
             body = await anyio.to_thread.run_sync(run)
         text = json.dumps(body, ensure_ascii=False)
         is_error = isinstance(body, dict) and "error" in body
@@ -113,3 +123,7 @@ def build_server(flask_app: Flask, caller_of: Callable[[Any], Caller | None]) ->
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+
+
+def _named(name: str) -> list:
+    return [t for t in (*agent_tools.mcp_tools(), *agent_tools.ucp_tools()) if t.name == name]

@@ -9,6 +9,7 @@ from app.models.agent_calls import AgentCall
 from app.models.catalog import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant
 from app.models.collections import Collection, CollectionProduct
 from app.models.conversations import Conversation, Message
+from app.models.feeds import ProductFeedSettings
 from app.models.integrations import Integration, OAuthState
 from app.models.inventory import InventoryAdjustment, Reservation
 from app.models.locations import Location, VariantLocationStock
@@ -43,6 +44,7 @@ __all__ = [
     "OrderRefund",
     "Product",
     "ProductCategory",
+    "ProductFeedSettings",
     "ProductMedia",
     "ProductStock",
     "ProductVariant",

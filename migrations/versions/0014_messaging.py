@@ -1,7 +1,7 @@
 """WhatsApp follow-up: customers with consent history, the outbox, message templates, automations
 
 Revision ID: 0014_messaging
-Revises: 0012_agent_access
+Revises: 0013_product_feed
 Create Date: 2026-12-04 01:40:00
 
 Written by hand. New tables only; the downgrade drops them (outbox history and consent history go with them).
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014_messaging"
-down_revision = "0012_agent_access"
+down_revision = "0013_product_feed"
 branch_labels = None
 depends_on = None
 

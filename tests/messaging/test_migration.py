@@ -1,4 +1,4 @@
-"""0014_messaging goes down to 0011_locations and up again on an empty database."""
+"""0014_messaging goes down to 0013_product_feed and up again on an empty database."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def test_downgrade_drops_the_messaging_tables_and_upgrade_brings_them_back(tmp_p
     with fresh.app_context():
         upgrade(directory=MIGRATIONS)
         assert set(inspect(db.engine).get_table_names()) >= TABLES
-        downgrade(directory=MIGRATIONS, revision="0011_locations")
+        downgrade(directory=MIGRATIONS, revision="0013_product_feed")
         assert not TABLES & set(inspect(db.engine).get_table_names())
         upgrade(directory=MIGRATIONS)
         assert set(inspect(db.engine).get_table_names()) >= TABLES

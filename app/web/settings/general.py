@@ -1,4 +1,4 @@
-"""Routes of the general settings page: notification settings and the agent switch/model. Each form posts to
+"""Routes of the general settings page: notification settings, the agent switch/model and the product feed. Each form posts to
 its own route and answers its own fragment to htmx (422 with field errors when invalid) or, without JavaScript,
 the whole page (422) or a redirect after success."""
 
@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from app.services import workspace_settings as service
 from app.web.fragments import is_htmx
 from app.web.settings import bp
+from app.web.settings.feed import FeedForm, feed_form
 from app.web.settings.forms import SUGGESTED_MODELS, AgentForm, NotificationsForm
 
 
@@ -17,7 +18,7 @@ def _workspace():
     return service.get_workspace(current_user.workspace_id)
 
 
-def _forms(workspace, notifications=None, agent=None):
+def _forms(workspace, notifications=None, agent=None, feed=None):
     notifications = notifications or NotificationsForm(
         formdata=None, webhook_url=workspace.notification_webhook_url, email=workspace.notification_email
     )
@@ -26,7 +27,8 @@ def _forms(workspace, notifications=None, agent=None):
         model=workspace.agent_model or current_app.config.get("OPENAI_MODEL"),
         instructions=workspace.agent_instructions,
     )  # fmt: skip
-    return {"notifications": notifications, "agent": agent, "models": SUGGESTED_MODELS}
+    return {"notifications": notifications, "agent": agent, "models": SUGGESTED_MODELS,
+            "feed": feed_form(workspace.id, feed)}  # fmt: skip
 
 
 @bp.get("/")
@@ -63,3 +65,23 @@ def agent():
         return _answer("settings/_agent.html", workspace, 422, agent=form)
     service.update_agent(workspace, form.enabled.data, form.model.data, form.instructions.data)
     return _answer("settings/_agent.html", workspace, 200, saved=True)
+
+
+@bp.post("/feed")
+@login_required
+def feed():
+    workspace = _workspace()
+    form = feed_form(workspace.id, FeedForm())
+    if not form.validate_on_submit():
+        return _answer("settings/_feed.html", workspace, 422, feed=form)
+    try:
+        service.update_feed_settings(
+            workspace.id, scope=form.scope.data, collection_id=form.collection_id.data,
+            excluded_tags=form.excluded_tags.data, target_countries=form.target_countries.data,
+            store_country=form.store_country.data, store_url=form.store_url.data,
+        )  # fmt: skip
+    except service.FeedSettingsInvalid as exc:
+        for name, message in exc.fields.items():
+            getattr(form, name).errors = [message]
+        return _answer("settings/_feed.html", workspace, 422, feed=form)
+    return _answer("settings/_feed.html", workspace, 200, saved=True)

@@ -1,7 +1,7 @@
 """variant barcode: the GTIN/UPC/ISBN Shopify holds for each variant
 
-Revision ID: 0012_variant_barcode
-Revises: 0011_locations
+Revision ID: 0015_variant_barcode
+Revises: 0014_messaging
 Create Date: 2026-12-04 02:10:00
 
 Written by hand. `product_variant.barcode` (nullable: most variants have none; the next sync of each store
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0012_variant_barcode"
-down_revision = "0011_locations"
+revision = "0015_variant_barcode"
+down_revision = "0014_messaging"
 branch_labels = None
 depends_on = None
 
