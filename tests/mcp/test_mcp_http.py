@@ -200,3 +200,39 @@ def test_calls_past_the_token_limit_get_a_clear_error(mcp_url, app, user, make_t
     assert [a.is_error for a in answers] == [False, False, False, True, False]  # per token, not per server
     error = body(answers[3])["error"]
     assert error["type"] == "rate_limited" and "Wait" in error["message"]
+
+
+def test_ucp_tools_are_served_at_their_own_path_for_the_token_s_workspace(
+    mcp_url, user, lamp, make_token, make_user
+):
+    ucp_url = mcp_url.replace("/mcp", "/ucp/mcp")
+    token, stranger = (
+        make_token(user, "catalog:read"),
+        make_token(make_user("other@example.com"), "catalog:read"),
+    )
+    orders_only = make_token(user, "orders:write")
+    search = {"catalog": {"query": "lamp"}}
+
+    async def scenario():
+        async with http_client(ucp_url, token) as client:
+            tools = (await client.list_tools()).tools
+            found = body(await client.call_tool("search_catalog", search))
+        async with http_client(ucp_url, stranger) as client:
+            unseen = body(await client.call_tool("search_catalog", search))
+        async with http_client(ucp_url, orders_only) as client:
+            refused = await client.call_tool("search_catalog", search)
+        async with http_client(mcp_url, token) as client:
+            agent_get_product = next(t for t in (await client.list_tools()).tools if t.name == "get_product")
+        return tools, found, unseen, refused, agent_get_product
+
+    tools, found, unseen, refused, agent_get_product = run(scenario())
+    assert [t.name for t in tools] == list(agent_tools.UCP_TOOLS)
+    for served in tools:
+        assert served.input_schema == agent_tools.UCP_TOOLS[served.name].input_schema()
+        assert served.annotations.read_only_hint is True
+    ucp_get_product = next(t for t in tools if t.name == "get_product")
+    assert ucp_get_product.input_schema != agent_get_product.input_schema  # each path its own get_product
+    assert [p["id"] for p in found["products"]] == [f"gid://wagents/Product/{lamp.id}"]
+    assert found["products"][0]["title"] == "Ünïcode Lamp ☃"
+    assert unseen["products"] == []
+    assert refused.is_error and body(refused)["error"]["details"]["required_scope"] == "catalog:read"
