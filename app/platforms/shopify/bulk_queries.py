@@ -39,6 +39,7 @@ query BulkOrders {{
         currencyCode
         displayFinancialStatus
         displayFulfillmentStatus
+        subtotalPriceSet {{ shopMoney {{ amount currencyCode }} }}
         totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
         customer {{
           id
