@@ -4,7 +4,7 @@ connection, at most five connections and two levels of them (`tests/platforms/te
 checks them, and the pinned schema, with no deprecated field).
 """
 
-from app.platforms.shopify.queries import _LEVEL_FIELDS, _LINE_ITEM_FIELDS
+from app.platforms.shopify.queries import _LEVEL_FIELDS, _LINE_ITEM_FIELDS, _ORDER_FIELDS
 
 # Each variant's own image (its first media item, by id) for the bulk path: products > variants > media
 # would be three levels of connections, and Shopify allows two in a bulk query, so variants are exported
@@ -29,25 +29,7 @@ query BulkOrders {{
   orders {{
     edges {{
       node {{
-        id
-        name
-        createdAt
-        updatedAt
-        cancelledAt
-        email
-        phone
-        currencyCode
-        displayFinancialStatus
-        displayFulfillmentStatus
-        subtotalPriceSet {{ shopMoney {{ amount currencyCode }} }}
-        totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
-        customer {{
-          id
-          displayName
-          defaultEmailAddress {{ emailAddress }}
-          defaultPhoneNumber {{ phoneNumber }}
-        }}
-        billingAddress {{ name phone }}
+        {_ORDER_FIELDS}
         lineItems {{ edges {{ node {{ {_LINE_ITEM_FIELDS} }} }} }}
         fulfillments {{
           id

@@ -189,31 +189,21 @@ _SHIPMENT_FIELDS = """
   }
 """
 
+# An order's own fields, the same in the paged and the bulk documents (one list, so neither lacks one).
+_ORDER_FIELDS = """id name createdAt updatedAt cancelledAt email phone currencyCode
+      displayFinancialStatus displayFulfillmentStatus
+      subtotalPriceSet { shopMoney { amount currencyCode } }
+      totalPriceSet { shopMoney { amount currencyCode } }
+      customer { id displayName defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } }
+      billingAddress { name phone }"""
+
 ORDERS_PAGE_QUERY = f"""
 query OrdersPage($first: Int!, $after: String, $query: String, $lineItemsFirst: Int!, $fulfillmentsFirst: Int = 2,
                  $refundsFirst: Int = 2) {{
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
     pageInfo {{ hasNextPage endCursor }}
     nodes {{
-      id
-      name
-      createdAt
-      updatedAt
-      cancelledAt
-      email
-      phone
-      currencyCode
-      displayFinancialStatus
-      displayFulfillmentStatus
-      subtotalPriceSet {{ shopMoney {{ amount currencyCode }} }}
-      totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
-      customer {{
-        id
-        displayName
-        defaultEmailAddress {{ emailAddress }}
-        defaultPhoneNumber {{ phoneNumber }}
-      }}
-      billingAddress {{ name phone }}
+      {_ORDER_FIELDS}
       lineItems(first: $lineItemsFirst) {{
         pageInfo {{ hasNextPage endCursor }}
         nodes {{ {_LINE_ITEM_FIELDS} }}
