@@ -4,6 +4,8 @@ reads and writes the test database), and the SDK's own client to drive it over S
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import json
 import os
 import socket
@@ -72,7 +74,12 @@ def stdio_params(app, token: str) -> StdioServerParameters:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run a client scenario on an event loop of its own thread: a session-wide fixture (Playwright's sync
+    API in the browser tests) may hold a running loop in the main thread, where asyncio.run refuses. The
+    thread runs in a copy of this context, so the test's app context (and its rows) go with it."""
+    context = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(context.run, asyncio.run, coro).result()
 
 
 def body(result) -> dict:
