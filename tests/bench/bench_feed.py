@@ -225,7 +225,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(_child(args.database_url, args.token, args.child)))
         return
-    token_file = Path("/tmp") / f"bench_feed_token_{abs(hash(args.database_url))}"
+    token_file = Path("/tmp") / f"bench_feed_token_{zlib.crc32(args.database_url.encode())}"
     if args.reuse and token_file.exists():
         token = token_file.read_text()
     else:
