@@ -1,20 +1,33 @@
 """Password rules and password checks that cost the same whether or not an account exists.
 
 The common-password list is the 30,000 most frequent passwords of the Xato leak corpus as shipped by the
-`zxcvbn` package (`zxcvbn.frequency_lists.FREQUENCY_LISTS["passwords"]`), loaded once on first use. Nothing
-here touches the database.
+`zxcvbn` package (`zxcvbn.frequency_lists.FREQUENCY_LISTS["passwords"]`), copied into
+`common_passwords.json.gz` and loaded once on first use. Importing zxcvbn's module would build all six of its
+lists (16 MB held for good by any process that checked one new password); the file holds only this one (4.5 MB
+once loaded). Made with:
+
+    python -c "import gzip, json; from zxcvbn.frequency_lists import FREQUENCY_LISTS as F; open(
+        'app/services/common_passwords.json.gz', 'wb').write(gzip.compress(json.dumps(F['passwords'],
+        ensure_ascii=False, separators=(',', ':')).encode(), compresslevel=9, mtime=0))"
+
+`tests/core/test_account_enumeration.py` checks the file against the installed package. Nothing here touches
+the database.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import secrets
 from functools import cache
+from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.problems import AppError
 
 MIN_LENGTH = 8
+COMMON_PASSWORDS_PATH = Path(__file__).with_name("common_passwords.json.gz")
 
 
 class PasswordRejected(AppError, ValueError):
@@ -23,9 +36,7 @@ class PasswordRejected(AppError, ValueError):
 
 @cache
 def _common_passwords() -> frozenset[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
-    return frozenset(FREQUENCY_LISTS["passwords"])
+    return frozenset(json.loads(gzip.decompress(COMMON_PASSWORDS_PATH.read_bytes())))
 
 
 def is_common(password: str) -> bool:

@@ -12,6 +12,11 @@ the same run: a child that only builds the app and reads one page of the API (it
 scan of the same variant rows (its rows/s). "peak RSS" is `ru_maxrss` (it includes the app's start-up,
 whatever the request does); "streaming" is the highest RSS sampled while the rows stream, and "over floor"
 its growth over the floor's RSS after its one request. Target: < 150 MB at 100,000 products.
+
+The seeding runs in a child process of its own too, so this parent never imports the app and stays small:
+Linux carries `ru_maxrss` across `execve`, and Python's `subprocess` starts children with `vfork`, so a
+child's `ru_maxrss` starts at its parent's peak. Each child also reports `VmHWM` (the high-water mark of its
+own address space, fresh at exec) and the run stops if the two disagree.
 """
 
 from __future__ import annotations
@@ -122,7 +127,18 @@ def _current_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _hwm_mb() -> float:
+    """The peak RSS of this process's own address space (`VmHWM` in `/proc/self/status`), in MB."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+
+
 def _child(url: str, token: str, form: str) -> dict:
+    got = _measure(url, token, form)
+    return {**got, "hwm_mb": _hwm_mb()}
+
+
+def _measure(url: str, token: str, form: str) -> dict:
     app = _app(url)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -171,10 +187,25 @@ def _child(url: str, token: str, form: str) -> dict:
             "now_mb": max(highest, _current_mb())}  # fmt: skip
 
 
-def _run_child(url: str, token: str, form: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", form, "--database-url", url, "--token", token],
-                         capture_output=True, text=True, check=True, cwd=ROOT)  # fmt: skip
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def _run_child(url: str, token: str, form: str, *extra: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", form, "--database-url", url, "--token", token,
+                          *extra], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+    if out.returncode:
+        sys.exit(f"{form} child failed:\n{out.stderr}")
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    if "rss_mb" in got and abs(got["rss_mb"] - got["hwm_mb"]) > 2:
+        sys.exit(
+            f"{form}: ru_maxrss {got['rss_mb']:.0f} MB but VmHWM {got['hwm_mb']:.0f} MB: inherited peak?"
+        )
+    return got
+
+
+def _seed(url: str, n: int, variants: int) -> dict:
+    app = _app(url)
+    with app.app_context():
+        started = time.perf_counter()
+        token = _build(n, variants)
+        return {"token": token, "seconds": time.perf_counter() - started}
 
 
 def main() -> None:
@@ -188,19 +219,21 @@ def main() -> None:
     parser.add_argument("--token", help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child == "seed":
+        print(json.dumps(_seed(args.database_url, args.products, args.variants)))
+        return
     if args.child:
         print(json.dumps(_child(args.database_url, args.token, args.child)))
         return
-    token_file = Path("/tmp") / f"bench_feed_token_{abs(hash(args.database_url))}"
+    token_file = Path("/tmp") / f"bench_feed_token_{zlib.crc32(args.database_url.encode())}"
     if args.reuse and token_file.exists():
         token = token_file.read_text()
     else:
-        app = _app(args.database_url)
-        with app.app_context():
-            started = time.perf_counter()
-            token = _build(args.products, args.variants)
-            print(f"seeded {args.products:,} products x {args.variants} variants (x2 workspaces) "
-                  f"in {time.perf_counter() - started:.1f}s")  # fmt: skip
+        seeded = _run_child(args.database_url, "", "seed", "--products", str(args.products),
+                            "--variants", str(args.variants))  # fmt: skip
+        token = seeded["token"]
+        print(f"seeded {args.products:,} products x {args.variants} variants (x2 workspaces) "
+              f"in {seeded['seconds']:.1f}s")  # fmt: skip
         token_file.write_text(token)
     floor = _run_child(args.database_url, token, "floor")
     scan = _run_child(args.database_url, token, "scan")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from flask import g
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.models import User, Workspace
 from app.services import passwords
@@ -103,3 +104,13 @@ def test_password_rules():
     with pytest.raises(passwords.PasswordRejected, match="email"):
         passwords.check_new_password("owner@example.com", "owner@example.com")
     passwords.check_new_password("correct horse battery", "owner@example.com")
+
+
+def test_common_password_file_is_zxcvbns_list():
+    # The file is a copy of the list the zxcvbn package ships (see `app.services.passwords`): the same
+    # 30,000 entries and nothing else.
+    shipped = FREQUENCY_LISTS["passwords"]
+    assert len(shipped) == 30_000
+    assert passwords._common_passwords() == frozenset(shipped)
+    assert all(passwords.is_common(word) for word in shipped[:: len(shipped) // 50])
+    assert not passwords.is_common("correct horse battery")
