@@ -67,6 +67,12 @@ def upsert_location(
     return location
 
 
+def on_hand_of(available: int, committed: int, on_hand: int | None) -> int:
+    """Shopify's on hand, or without it (a webhook carries `available` alone) available + committed: the
+    units committed to orders are still on hand, as Shopify counts it."""
+    return available + committed if on_hand is None else on_hand
+
+
 def write_level(
     variant: ProductVariant,
     location: Location,
@@ -92,9 +98,7 @@ def write_level(
         return False
     level.available = available
     level.committed = (level.committed or 0) if committed is None else committed
-    # Without Shopify's on hand (a webhook carries `available` alone), the units committed to orders are
-    # still on hand: on hand = available + committed, as Shopify counts it.
-    level.on_hand = available + level.committed if on_hand is None else on_hand
+    level.on_hand = on_hand_of(available, level.committed, on_hand)
     if updated_at is not None:
         level.source_updated_at = updated_at
     db.session.flush()

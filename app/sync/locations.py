@@ -18,7 +18,7 @@ from sqlalchemy import delete, or_, select
 from app.extensions import db
 from app.integrations.clients import shopify_client
 from app.inventory.levels import lock_variants, stock_transaction
-from app.inventory.locations import refresh_on_hand, upsert_location
+from app.inventory.locations import on_hand_of, refresh_on_hand, upsert_location
 from app.models import Integration, Location, ProductVariant, VariantLocationStock
 from app.models.types import utcnow
 from app.platforms.shopify import queries
@@ -173,15 +173,14 @@ def _write_levels(
 ) -> None:
     """Every level of one location, set-based (a location of a 2,048-variant catalog was 4,000 round trips
     one level at a time), as `write_level` stores one: Shopify's `updatedAt` kept, a level older than the
-    stored one left alone, and on hand = available + committed where Shopify gave no on hand."""
+    stored one left alone, on hand by the same `on_hand_of`."""
     now = utcnow()
     rows = []
     for variant_id, q, changed_at in figures:
         available, committed = q.get("available", 0), q.get("committed", 0)
-        on_hand = q.get("on_hand")
         rows.append({"variant_id": variant_id, "location_id": location_id, "workspace_id": workspace_id,
                      "available": available, "committed": committed,
-                     "on_hand": available + committed if on_hand is None else on_hand,
+                     "on_hand": on_hand_of(available, committed, q.get("on_hand")),
                      "source_updated_at": changed_at, "updated_at": now})  # fmt: skip
     if rows:
         write_rows(VariantLocationStock.__table__, rows, conflict=("variant_id", "location_id"),
