@@ -55,7 +55,7 @@ def test_the_procfile_mcp_process_serves_the_tools(app, user, make_product, make
 
 def test_the_one_command_demo_serves_mcp_with_the_readme_configuration(tmp_path):
     """`flask demo` starts the MCP server too; a token made as the README says reaches the synced catalog."""
-    demo_port, mcp_port = 5540, 5541
+    demo_port, mcp_port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "PYTHONPATH": str(ROOT),
            "DEMO_STORE_DB": str(tmp_path / "store.db"), "LOG_LEVEL": "WARNING"}  # fmt: skip
     env.pop("REDIS_URL", None)
