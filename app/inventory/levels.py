@@ -66,20 +66,34 @@ def stock_transaction() -> Iterator[None]:
             _sqlite_writer.release()
 
 
-def lock_variants(workspace_id: int, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
-    """Lock and freshly load the workspace's variants, in id order so two lockers never deadlock."""
+def _locked(workspace_id: int, variant_ids: Iterable[int], what):
+    """`what` of the workspace's variants among `variant_ids`, locked in id order so two lockers never
+    deadlock; None when there is nothing to lock."""
     ids = sorted({int(v) for v in variant_ids})
     if not ids:
-        return {}
-    stmt = (
-        select(ProductVariant)
+        return None
+    return (
+        select(what)
         .where(ProductVariant.workspace_id == workspace_id, ProductVariant.id.in_(ids))
         .order_by(ProductVariant.id)
         .with_for_update()
-        # The session may hold these rows from before the lock; the locked values are the ones that count.
-        .execution_options(populate_existing=True)
     )
-    return {v.id: v for v in db.session.scalars(stmt)}
+
+
+def lock_variants(workspace_id: int, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
+    """Lock and freshly load the workspace's variants."""
+    stmt = _locked(workspace_id, variant_ids, ProductVariant)
+    if stmt is None:
+        return {}
+    # The session may hold these rows from before the lock; the locked values are the ones that count.
+    return {v.id: v for v in db.session.scalars(stmt.execution_options(populate_existing=True))}
+
+
+def lock_variant_ids(workspace_id: int, variant_ids: Iterable[int]) -> set[int]:
+    """`lock_variants` without loading the rows as objects (a location may hold thousands): the same locks,
+    in the same order, for a writer that needs only the ids that exist."""
+    stmt = _locked(workspace_id, variant_ids, ProductVariant.id)
+    return set() if stmt is None else set(db.session.scalars(stmt))
 
 
 def available_map(scope_or_workspace_id: WorkspaceScope | int, variant_ids: Iterable[int]) -> dict[int, int]:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, select
 
 from app.extensions import db
 from app.integrations.clients import shopify_client
-from app.inventory.levels import lock_variants, stock_transaction
+from app.inventory.levels import lock_variant_ids, lock_variants, stock_transaction
 from app.inventory.locations import on_hand_of, refresh_on_hand, upsert_location
 from app.models import Integration, Location, ProductVariant, VariantLocationStock
 from app.models.types import utcnow
@@ -149,7 +149,7 @@ def write_location(
                 select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id == location.id)
             )
         )
-        locked = _lock_ids(workspace_id, {v for v, _ in variants} | stale)
+        locked = lock_variant_ids(workspace_id, {v for v, _ in variants} | stale)
         kept = {variant_id for variant_id, _ in variants if variant_id in locked}
         _write_levels(
             workspace_id,
@@ -195,17 +195,3 @@ def _not_older(table, excluded):
         excluded.source_updated_at.is_(None),
         table.c.source_updated_at <= excluded.source_updated_at,
     )
-
-
-def _lock_ids(workspace_id: int, variant_ids: set[int]) -> set[int]:
-    """`lock_variants` without loading the rows as objects (a location may hold thousands): the same locks,
-    in the same id order, for a writer that needs only the ids."""
-    if not variant_ids:
-        return set()
-    stmt = (
-        select(ProductVariant.id)
-        .where(ProductVariant.workspace_id == workspace_id, ProductVariant.id.in_(sorted(variant_ids)))
-        .order_by(ProductVariant.id)
-        .with_for_update()
-    )
-    return set(db.session.scalars(stmt))
