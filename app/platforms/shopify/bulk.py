@@ -111,24 +111,15 @@ def _start_product(node: dict) -> dict:
 
 def assemble_bulk_products(lines: Iterable[bytes | str]) -> Iterator[dict]:
     """Yield one product dict per parent line, with its following child lines attached."""
-    current: dict | None = None
-    for raw in lines:
-        if not raw or not raw.strip():
-            continue
-        node = json.loads(raw)
-        parent_id = node.pop("__parentId", None)
-        if parent_id is None:
-            if current is not None:
-                yield current
-            current = _start_product(node)
-            continue
-        if current is None or parent_id != current.get("id"):
-            raise ShopifyError(
-                f"bulk JSONL is not grouped: child of {parent_id} after {current and current.get('id')}"
-            )
-        current[_child_kind(node)]["nodes"].append(node)
-    if current is not None:
-        yield current
+    for root, children in _grouped(lines):
+        product = _start_product(root)
+        for parent_id, node in children:
+            if parent_id != product.get("id"):  # a product's connections are all its own
+                raise ShopifyError(
+                    f"bulk JSONL is not grouped: child of {parent_id} under {product.get('id')}"
+                )
+            product[_child_kind(node)]["nodes"].append(node)
+        yield product
 
 
 ASSEMBLERS = {
