@@ -8,40 +8,15 @@ the collection and its product links at once. Must not call Shopify.
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
-from app.queues import QueueUnavailable, enqueue, safe_retry
 from app.sync.collections import delete_collection
 from app.sync.mapping import gid
-from app.webhooks.delivery import Delivery
-
-log = logging.getLogger(__name__)
+from app.webhooks.reread_topics import reread_handlers
 
 
 def _collection_gid(body: dict) -> str:
     return body.get("admin_graphql_api_id") or gid("Collection", body["id"])
 
 
-def collection_upsert(d: Delivery) -> None:
-    collection_gid = _collection_gid(d.body)
-    for integration in d.targets():
-        d.after_commit.append(partial(_enqueue_refresh, integration.id, collection_gid))
-        d.log(integration.workspace_id, "collection", collection_gid, "update", integration_id=integration.id)
-
-
-def collection_delete(d: Delivery) -> None:
-    collection_gid = _collection_gid(d.body)
-    for integration in d.targets():
-        gone = delete_collection(integration.workspace_id, integration.id, collection_gid)
-        d.log(integration.workspace_id, "collection", collection_gid, "delete" if gone else "skip",
-              integration_id=integration.id, error=None if gone else "Not held (or already deleted).")  # fmt: skip
-
-
-def _enqueue_refresh(integration_id: int, collection_gid: str) -> None:
-    try:
-        enqueue("sync.refresh_collection", integration_id, collection_gid, retry=safe_retry())
-    except QueueUnavailable:
-        log.warning(
-            "integration %s: collection %s not re-read (queue unavailable)", integration_id, collection_gid
-        )
+collection_upsert, collection_delete = reread_handlers(
+    "collection", _collection_gid, "sync.refresh_collection", delete_collection
+)

@@ -12,7 +12,6 @@ Must not call Shopify.
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from sqlalchemy import select
@@ -20,30 +19,16 @@ from sqlalchemy import select
 from app.extensions import db
 from app.inventory.locations import location_gid, upsert_location
 from app.models import Location, ProductVariant, VariantLocationStock
-from app.queues import QueueUnavailable, enqueue, safe_retry
 from app.sync.locations import delete_location
 from app.webhooks.delivery import Delivery
-
-log = logging.getLogger(__name__)
+from app.webhooks.reread_topics import enqueue_read, reread_handlers
 
 
 def _gid(body: dict) -> str:
     return body.get("admin_graphql_api_id") or location_gid(body["id"])
 
 
-def location_upsert(d: Delivery) -> None:
-    gid = _gid(d.body)
-    for integration in d.targets():
-        d.after_commit.append(partial(_enqueue_read, integration.id, gid))
-        d.log(integration.workspace_id, "location", gid, "update", integration_id=integration.id)
-
-
-def location_delete(d: Delivery) -> None:
-    gid = _gid(d.body)
-    for integration in d.targets():
-        gone = delete_location(integration.workspace_id, integration.id, gid)
-        d.log(integration.workspace_id, "location", gid, "delete" if gone else "skip",
-              integration_id=integration.id, error=None if gone else "Not held (or already deleted).")  # fmt: skip
+location_upsert, location_delete = reread_handlers("location", _gid, "sync.refresh_location", delete_location)
 
 
 def read_if_unknown(d: Delivery, integration, location_id) -> None:
@@ -57,7 +42,7 @@ def read_if_unknown(d: Delivery, integration, location_id) -> None:
     if known is None:
         # The placeholder now (committed with the delivery), so the next deliveries naming it ask no read again.
         upsert_location(integration.workspace_id, integration.id, gid)
-        d.after_commit.append(partial(_enqueue_read, integration.id, gid))
+        d.after_commit.append(partial(enqueue_read, "sync.refresh_location", integration.id, gid))
 
 
 def level_is_new(integration, item_gid: str, location_id) -> bool:
@@ -71,10 +56,3 @@ def level_is_new(integration, item_gid: str, location_id) -> bool:
         .limit(1)
     )  # fmt: skip
     return found is None
-
-
-def _enqueue_read(integration_id: int, gid: str) -> None:
-    try:
-        enqueue("sync.refresh_location", integration_id, gid, retry=safe_retry())
-    except QueueUnavailable:
-        log.warning("integration %s: location %s not read (queue unavailable)", integration_id, gid)
