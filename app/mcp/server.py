@@ -10,6 +10,7 @@ error is a result with `isError` (the agent reads it), never a protocol failure.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Callable
@@ -94,12 +95,6 @@ def build_server(
     async def list_tools(ctx, _params) -> types.ListToolsResult:
         return types.ListToolsResult(tools=[mcp_tool(t) for t in tools_of(ctx)])
 
-    def input_schema(name: str) -> dict | None:
-        # Asked by name alone (to check `Mcp-Param-*` headers): a name both lists hold with different
-        # arguments (`get_product`) has no one schema, and the SDK then checks no header.
-        found = {json.dumps(mcp_tool(t).input_schema, sort_keys=True) for t in _named(name)}
-        return json.loads(found.pop()) if len(found) == 1 else None
-
     async def call_tool(ctx, params: types.CallToolRequestParams) -> types.CallToolResult:
         caller = caller_of(ctx)
         if caller is None:  # the HTTP edge answers 401 before this; kept for any other transport
@@ -119,10 +114,24 @@ def build_server(
         SERVER_NAME,
         version="1.0",
         instructions=INSTRUCTIONS,
-        get_tool_input_schema=input_schema,
+        get_tool_input_schema=_input_schema,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _schema_text(name: str) -> str | None:
+    # Asked by name alone (to check `Mcp-Param-*` headers): a name both lists hold with different
+    # arguments (`get_product`) has no one schema, and the SDK then checks no header. The tool lists are
+    # fixed when the process starts, so each name is worked out once, not on every call.
+    found = {json.dumps(mcp_tool(t).input_schema, sort_keys=True) for t in _named(name)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _input_schema(name: str) -> dict | None:
+    text = _schema_text(name)
+    return None if text is None else json.loads(text)  # a fresh dict each time: callers may change it
 
 
 def _named(name: str) -> list:
