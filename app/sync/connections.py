@@ -21,6 +21,7 @@ CONNECTION_PAGE = 200
 FULFILLMENTS_FIRST = 2
 REFUNDS_FIRST = 2
 LIST_MAX = 250
+VARIANTS_PAGE = 150  # with each variant's image id, 150 stay under the 1,000-point cap
 
 
 def more_after(connection: dict | None) -> str | None:
@@ -28,12 +29,21 @@ def more_after(connection: dict | None) -> str | None:
     return info.get("endCursor") if info.get("hasNextPage") else None
 
 
-def read_rest(client, document: str, root: str, field: str, node_id: str, after: str) -> Iterator[dict]:
-    while after:
-        variables = {"id": node_id, "first": CONNECTION_PAGE, "after": after}
-        connection = ((client.execute(document, variables).get(root) or {}).get(field)) or {}
-        yield from connection.get("nodes") or []
-        after = more_after(connection)
+def read_rest(
+    client, document: str, root: str, field: str, node_id: str, after: str | None
+) -> Iterator[dict]:
+    """The rest of a connection after `after` (nothing when there is no rest)."""
+    if not after:
+        return iter(())
+    return client.iter_connection(document, root, field, node_id, first=CONNECTION_PAGE, after=after)
+
+
+def all_variants(client, product_gid: str) -> Iterator[dict]:
+    """Every variant of one product. A products page asks `variants { pageInfo { hasNextPage } }` alone (no
+    cursor, so the page stays cheap), so a product it found longer is read again from the start."""
+    return client.iter_connection(
+        queries.PRODUCT_VARIANTS_PAGE_QUERY, "product", "variants", product_gid, first=VARIANTS_PAGE
+    )
 
 
 def complete_product_media(client, node: dict) -> dict:

@@ -11,7 +11,6 @@ running it again changes nothing more. Must not decide anything about stock or c
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 from sqlalchemy import select
 
@@ -19,14 +18,12 @@ from app.extensions import db
 from app.integrations.clients import shopify_client
 from app.models import Integration, Product
 from app.platforms import errors
-from app.platforms.shopify import queries
 from app.sync import connections
 from app.sync.catalog_writer import soft_delete_products, upsert_products
 from app.sync.mapping import product_from_graphql
 
 log = logging.getLogger(__name__)
 VARIANTS_FIRST = 100
-VARIANTS_PAGE = 150  # with each variant's image id, 150 stay under the 1,000-point cap
 
 
 def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int]:
@@ -95,21 +92,7 @@ def fetch_product(client, product_gid: str) -> dict | None:
     drift audit's repair reads the products it found different through this too."""
     node = client.get_product(product_gid, variants_first=VARIANTS_FIRST)
     if node is not None and ((node.get("variants") or {}).get("pageInfo") or {}).get("hasNextPage"):
-        node["variants"] = {"nodes": list(_all_variants(client, product_gid))}
+        node["variants"] = {"nodes": list(connections.all_variants(client, product_gid))}
     if node is not None:
         connections.complete_product_media(client, node)
     return node
-
-
-def _all_variants(client, product_gid: str) -> Iterator[dict]:
-    after = None
-    while True:
-        variables = {"id": product_gid, "first": VARIANTS_PAGE, "after": after}
-        connection = (
-            client.execute(queries.PRODUCT_VARIANTS_PAGE_QUERY, variables).get("product") or {}
-        ).get("variants") or {}
-        yield from connection.get("nodes") or []
-        info = connection.get("pageInfo") or {}
-        if not info.get("hasNextPage") or not info.get("endCursor"):
-            return
-        after = info["endCursor"]

@@ -57,7 +57,6 @@ VARIANTS_FIRST = 3
 VARIANTS_FIRST_CHOICES = (3, 5, 10, 25, 50, 100)
 MEDIA_FIRST = 3
 LINE_ITEMS_FIRST = 50
-VARIANTS_PAGE = 150  # with each variant's image id, 150 stay under the 1,000-point cap
 INCREMENTAL_OVERLAP = timedelta(minutes=5)
 
 ProgressCallback = Callable[[int, int | None], None]
@@ -207,23 +206,10 @@ def _complete_variants(client: ShopifyClient, pages: Iterator[Page], shape: Vari
     for page in pages:
         for node in page.nodes:
             if ((node.get("variants") or {}).get("pageInfo") or {}).get("hasNextPage"):
-                node["variants"] = {"nodes": list(_all_variants(client, node["id"]))}
+                node["variants"] = {"nodes": list(connections.all_variants(client, node["id"]))}
             connections.complete_product_media(client, node)
         shape.learn([len((node.get("variants") or {}).get("nodes") or []) for node in page.nodes])
         yield page
-
-
-def _all_variants(client: ShopifyClient, product_gid: str) -> Iterator[dict]:
-    after = None
-    while True:
-        variables = {"id": product_gid, "first": VARIANTS_PAGE, "after": after}
-        product = client.execute(queries.PRODUCT_VARIANTS_PAGE_QUERY, variables).get("product") or {}
-        connection = product.get("variants") or {}
-        yield from connection.get("nodes") or []
-        info = connection.get("pageInfo") or {}
-        if not info.get("hasNextPage") or not info.get("endCursor"):
-            return
-        after = info["endCursor"]
 
 
 def prefetched(items: Iterator) -> Iterator:

@@ -259,17 +259,32 @@ class ShopifyClient(BulkOperationsMixin):
         """Every order's id and `updatedAt` (the drift audit)."""
         yield from self._pages(queries.AUDIT_ORDERS_QUERY, "orders", {}, None)
 
-    def iter_audit_variants(self, product_id: str, after: str | None = None) -> Iterator[dict]:
-        """The rest of one product's variants (id, sku, price, stock) after `after`."""
+    def iter_connection(
+        self,
+        document: str,
+        root: str,
+        field: str,
+        node_id: str,
+        *,
+        first: int = 250,
+        after: str | None = None,
+    ) -> Iterator[dict]:
+        """Every node of `root(id: node_id) { field }` from `after` (from the start when None), page by page:
+        the one pager of a node's nested connection (variants, media, line items, levels, ...)."""
         while True:
-            variables = {"id": product_id, "first": 250, "after": after}
-            product = self.execute(queries.AUDIT_VARIANTS_QUERY, variables).get("product") or {}
-            connection = product.get("variants") or {}
+            variables = {"id": node_id, "first": first, "after": after}
+            connection = ((self.execute(document, variables).get(root) or {}).get(field)) or {}
             yield from connection.get("nodes") or []
             info = connection.get("pageInfo") or {}
             if not info.get("hasNextPage") or not info.get("endCursor"):
                 return
             after = info["endCursor"]
+
+    def iter_audit_variants(self, product_id: str, after: str | None = None) -> Iterator[dict]:
+        """The rest of one product's variants (id, sku, price, stock) after `after`."""
+        return self.iter_connection(
+            queries.AUDIT_VARIANTS_QUERY, "product", "variants", product_id, after=after
+        )
 
     def get_product(
         self, product_id: str, *, variants_first: int = 100, media_first: int = 10
