@@ -22,6 +22,7 @@ from sqlalchemy import func, or_, select, text, update
 
 from app.catalog.stock import StockLevel, stock_levels, workspace_id_of
 from app.extensions import db
+from app.id_chunks import chunks
 from app.inventory.errors import VariantNotFound
 from app.inventory.locations import refresh_on_hand, shopify_integration_id, upsert_location, write_level
 from app.models import Integration, InventoryAdjustment, ProductVariant
@@ -66,34 +67,34 @@ def stock_transaction() -> Iterator[None]:
             _sqlite_writer.release()
 
 
-def _locked(workspace_id: int, variant_ids: Iterable[int], what):
-    """`what` of the workspace's variants among `variant_ids`, locked in id order so two lockers never
-    deadlock; None when there is nothing to lock."""
-    ids = sorted({int(v) for v in variant_ids})
-    if not ids:
-        return None
-    return (
-        select(what)
-        .where(ProductVariant.workspace_id == workspace_id, ProductVariant.id.in_(ids))
-        .order_by(ProductVariant.id)
-        .with_for_update()
-    )
+def _locked(workspace_id: int, variant_ids: Iterable[int], what) -> Iterator:
+    """`what` of the workspace's variants among `variant_ids`, locked in id order (chunk after chunk, so a
+    location's 300,000 levels bind no more than a statement may) so two lockers never deadlock."""
+    for ids in chunks(sorted({int(v) for v in variant_ids})):
+        yield (
+            select(what)
+            .where(ProductVariant.workspace_id == workspace_id, ProductVariant.id.in_(ids))
+            .order_by(ProductVariant.id)
+            .with_for_update()
+        )
 
 
 def lock_variants(workspace_id: int, variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
     """Lock and freshly load the workspace's variants."""
-    stmt = _locked(workspace_id, variant_ids, ProductVariant)
-    if stmt is None:
-        return {}
     # The session may hold these rows from before the lock; the locked values are the ones that count.
-    return {v.id: v for v in db.session.scalars(stmt.execution_options(populate_existing=True))}
+    return {
+        v.id: v
+        for stmt in _locked(workspace_id, variant_ids, ProductVariant)
+        for v in db.session.scalars(stmt.execution_options(populate_existing=True))
+    }
 
 
 def lock_variant_ids(workspace_id: int, variant_ids: Iterable[int]) -> set[int]:
     """`lock_variants` without loading the rows as objects (a location may hold thousands): the same locks,
     in the same order, for a writer that needs only the ids that exist."""
-    stmt = _locked(workspace_id, variant_ids, ProductVariant.id)
-    return set() if stmt is None else set(db.session.scalars(stmt))
+    return {
+        i for stmt in _locked(workspace_id, variant_ids, ProductVariant.id) for i in db.session.scalars(stmt)
+    }
 
 
 def available_map(scope_or_workspace_id: WorkspaceScope | int, variant_ids: Iterable[int]) -> dict[int, int]:

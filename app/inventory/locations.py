@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from app.catalog.stock import has_location_levels, sellable_on_hand, sells_from
 from app.extensions import db
+from app.id_chunks import chunks
 from app.models import Integration, InventoryAdjustment, Location, ProductVariant, VariantLocationStock
 from app.models.types import utcnow
 
@@ -119,16 +120,18 @@ def refresh_on_hand(workspace_id: int, variant_ids: Iterable[int], *, of_product
         .where(InventoryAdjustment.variant_id == ProductVariant.id, InventoryAdjustment.status == "pending")
         .scalar_subquery()
     )
-    db.session.execute(
-        update(ProductVariant)
-        .where(
-            ProductVariant.workspace_id == workspace_id,
-            column.in_(ids),
-            has_location_levels(ProductVariant.id),
+    now = utcnow()
+    for batch in chunks(ids):
+        db.session.execute(
+            update(ProductVariant)
+            .where(
+                ProductVariant.workspace_id == workspace_id,
+                column.in_(batch),
+                has_location_levels(ProductVariant.id),
+            )
+            .values(inventory_quantity=sellable_on_hand(ProductVariant.id) + pending, updated_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(inventory_quantity=sellable_on_hand(ProductVariant.id) + pending, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
 
 
 def pick_location(variant: ProductVariant) -> tuple[str, int] | None:

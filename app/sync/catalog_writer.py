@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     literal_column,
     or_,
     select,
@@ -31,6 +30,7 @@ from sqlalchemy import (
 
 from app.catalog.terms import category_slug as slugify
 from app.extensions import db
+from app.id_chunks import chunks
 from app.inventory.locations import refresh_on_hand
 from app.models import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant, SyncLog
 from app.models.types import utcnow
@@ -387,8 +387,11 @@ def soft_delete_products(
     ids = list(db.session.scalars(select(Product.id).where(*criteria)))
     if not ids:
         return []
-    db.session.execute(update(Product).where(Product.id.in_(ids)).values(deleted_at=now, updated_at=now))
-    db.session.execute(insert(SyncLog), [
+    for batch in chunks(ids):  # a store that deleted every product sweeps them all
+        db.session.execute(
+            update(Product).where(Product.id.in_(batch)).values(deleted_at=now, updated_at=now)
+        )
+    write_rows(SyncLog.__table__, [
         {"workspace_id": workspace_id, "integration_id": integration_id, "sync_run_id": sync_run_id,
          "webhook_id": webhook_id, "entity_type": "product", "entity_id": str(pid), "action": "delete",
          "status": "success", "created_at": now}

@@ -15,13 +15,14 @@ import logging
 from sqlalchemy import delete, or_, select
 
 from app.extensions import db
+from app.id_chunks import chunks
 from app.integrations.clients import shopify_client
 from app.models import Collection, CollectionProduct, Integration, Product
 from app.models.types import utcnow
 from app.platforms.shopify import queries
 from app.sync.connections import more_after, read_rest
 from app.sync.mapping import collection_from_graphql
-from app.sync.upsert_sql import dialect_insert
+from app.sync.upsert_sql import dialect_insert, write_rows
 
 log = logging.getLogger(__name__)
 KINDS = ("custom", "smart")
@@ -124,14 +125,16 @@ def write_collections(workspace_id: int, integration_id: int | None, records: li
         index_elements=["workspace_id", "shopify_collection_id"], set_={c: stmt.excluded[c] for c in columns}
     ).returning(Collection.id, Collection.shopify_collection_id)
     ids = {g: i for i, g in db.session.execute(stmt).all()}
-    gids = {g for r in records for g in r["product_gids"]}
-    products = dict(
-        db.session.execute(
+    gids = sorted({g for r in records for g in r["product_gids"]})
+    products = {
+        gid: product_id
+        for batch in chunks(gids)  # a collection may hold every product of the shop
+        for gid, product_id in db.session.execute(
             select(Product.shopify_product_id, Product.id).where(
-                Product.workspace_id == workspace_id, Product.shopify_product_id.in_(gids)
+                Product.workspace_id == workspace_id, Product.shopify_product_id.in_(batch)
             )
-        ).all()
-    ) if gids else {}  # fmt: skip
+        )
+    }
     db.session.execute(
         delete(CollectionProduct).where(CollectionProduct.collection_id.in_(list(ids.values())))
     )
@@ -143,5 +146,5 @@ def write_collections(workspace_id: int, integration_id: int | None, records: li
                 position += 1
                 links.append({"collection_id": ids[r["shopify_collection_id"]], "product_id": products[product_gid],
                               "position": position})  # fmt: skip
-    if links:
-        db.session.execute(dialect_insert(CollectionProduct).values(links))
+    if links:  # set-based: one JSON batch on Postgres, however many products the collection holds
+        write_rows(CollectionProduct.__table__, links)

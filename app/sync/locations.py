@@ -16,6 +16,7 @@ import logging
 from sqlalchemy import delete, or_, select
 
 from app.extensions import db
+from app.id_chunks import chunks
 from app.integrations.clients import shopify_client
 from app.inventory.levels import lock_variant_ids, lock_variants, stock_transaction
 from app.inventory.locations import on_hand_of, refresh_on_hand, upsert_location
@@ -138,12 +139,15 @@ def write_location(
             workspace_id, integration_id, node["id"], name=node.get("name") or "",
             active=bool(node.get("isActive")), fulfills_online_orders=bool(node.get("fulfillsOnlineOrders")),
         )  # fmt: skip
-        variants = db.session.execute(
-            select(ProductVariant.id, ProductVariant.inventory_item_id).where(
-                ProductVariant.workspace_id == workspace_id,
-                ProductVariant.inventory_item_id.in_(list(by_item)),
+        variants = [
+            row
+            for items in chunks(by_item)
+            for row in db.session.execute(
+                select(ProductVariant.id, ProductVariant.inventory_item_id).where(
+                    ProductVariant.workspace_id == workspace_id, ProductVariant.inventory_item_id.in_(items)
+                )
             )
-        ).all()
+        ]
         stale = set(
             db.session.scalars(
                 select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id == location.id)
@@ -156,11 +160,10 @@ def write_location(
             location.id,
             [(v, by_item[item], changed.get(item)) for v, item in variants if v in kept],
         )
-        if stale - kept:
+        for gone in chunks(sorted(stale - kept)):
             db.session.execute(
                 delete(VariantLocationStock).where(
-                    VariantLocationStock.location_id == location.id,
-                    VariantLocationStock.variant_id.in_(stale - kept),
+                    VariantLocationStock.location_id == location.id, VariantLocationStock.variant_id.in_(gone)
                 )
             )
         refresh_on_hand(workspace_id, set(locked))
