@@ -25,7 +25,7 @@ from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.problems import AppError
 from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
-from app.services import bulk_delete
+from app.services import bulk_delete, shopify_edits
 from app.sync.refresh import refresh_products
 
 log = logging.getLogger(__name__)
@@ -174,12 +174,22 @@ def _apply(token: str, workspace_id: int, action: str, ids: list[int], status: s
         )
     elif action == "status":
         db.session.execute(update(Product).where(*mine).values(status=status, updated_at=now))
+        pushes = _status_edits(ids, status)
+        db.session.commit()
+        for product_id in pushes:  # a Shopify product's new status goes to Shopify too
+            shopify_edits.queue_push(product_id)
     elif action == "push_facebook":
         _mark_facebook_pending(workspace_id, ids, now)
         db.session.commit()  # pending is visible before the push job can record its outcome
         enqueue("sync.push_facebook", workspace_id, ids, retry=safe_retry())
     db.session.commit()
     return None
+
+
+def _status_edits(ids: list[int], status: str) -> list[int]:
+    stmt = select(Product).where(Product.id.in_(ids), Product.shopify_product_id.is_not(None),
+                                 Product.deleted_at.is_(None)).execution_options(populate_existing=True)  # fmt: skip
+    return [p.id for p in db.session.scalars(stmt) if shopify_edits.record_edit(p, {"status": status})]
 
 
 def _mark_facebook_pending(workspace_id: int, ids: list[int], now) -> None:

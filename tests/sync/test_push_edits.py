@@ -4,18 +4,20 @@ and what did not reach it is marked local and restored by a re-sync or a full sy
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
 
 from app.demo_store import catalog
-from app.models import Integration, Product, SyncLog
+from app.models import Integration, Product, SyncLog, User
 from app.models.scoping import WorkspaceScope
 from app.services import bulk_jobs, variant_edits
 from app.services import products as service
 from app.sync.mapping import parse_time
 from app.sync.push_edits import push_product_edit
 from app.sync.refresh import refresh_products
+from tests.conftest import log_in
 from tests.sync.conftest import SHOP, fixture_json
 from tests.sync.test_paged_sync import inject, sync
 
@@ -35,6 +37,10 @@ def _row(db, i: int) -> Product:
     db.session.expire_all()
     gid = catalog.gid("Product", catalog.product_id(i))
     return db.session.scalars(select(Product).where(Product.shopify_product_id == gid)).one()
+
+
+def user_id(db) -> int:
+    return db.session.scalars(select(User.id).order_by(User.id)).first()
 
 
 def _shop_state(product: Product) -> dict:
@@ -200,3 +206,28 @@ def test_locally_deleted_product_comes_back_on_bulk_resync(db, store, imported, 
     assert back.deleted_at is None and back.title == store.product(SHOP, 9)["title"]
     actions = db.session.scalars(select(SyncLog.action).where(SyncLog.entity_id == str(back.id))).all()
     assert "restore" in actions and "skip" not in actions
+
+
+def test_bulk_status_change_of_a_shopify_product_reaches_shopify(db, store, imported, run_jobs):
+    workspace_id, _ = imported
+    row = _row(db, 10)
+    bulk_jobs.start_bulk(WorkspaceScope(workspace_id), "status", [row.id], "archived")
+    run_jobs()
+    assert store.product(SHOP, 10)["status"] == "ARCHIVED"
+    assert _shop_state(_row(db, 10))["state"] == "saved"
+
+
+def test_hidden_shopify_product_page_offers_resync_which_brings_it_back(app, db, store, imported, run_jobs):
+    auth_client = app.test_client()
+    log_in(auth_client, db.session.get(User, user_id(db)))
+    html = auth_client.get("/products").get_data(as_text=True)  # the CSRF token htmx and forms send
+    auth_client.environ_base["HTTP_X_CSRFTOKEN"] = re.search(r'name="csrf-token" content="([^"]+)"', html)[1]
+    row = _row(db, 11)
+    row_id = row.id
+    service.delete_product(row)
+    page = auth_client.get(f"/products/{row_id}").get_data(as_text=True)
+    assert "Hidden here" in page and f"/products/{row_id}/resync" in page and "Save variants" not in page
+    response = auth_client.post(f"/products/{row_id}/resync")
+    assert response.status_code == 302 and "bulk=" in response.headers["Location"]
+    run_jobs()
+    assert _row(db, 11).deleted_at is None
