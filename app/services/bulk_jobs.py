@@ -111,11 +111,16 @@ def start_bulk(scope: WorkspaceScope, action: str, product_ids: list[int], statu
         redis.hset(_key(token), mapping={k: str(v) for k, v in progress.items()})
         redis.expire(_key(token), TTL_SECONDS)
         enqueue("products.bulk_action", token, scope.workspace_id, action, sorted(ids), status,
-                job_id=f"bulk-{token}", job_timeout=1800)  # fmt: skip
+                job_id=f"bulk-{token}", job_timeout=_timeout(action, len(ids)))  # fmt: skip
     except (QueueUnavailable, OSError) as exc:
         log.warning("bulk %s could not be queued: %s", action, exc)
         raise BulkUnavailable("The job queue is not reachable right now. Try again in a minute.") from exc
     return progress
+
+
+def _timeout(action: str, count: int) -> int:
+    """Seconds the job may run: a re-sync reads each product from Shopify (well under a second each)."""
+    return 1800 + (2 * count if action == "resync_shopify" else 0)
 
 
 def get_progress(scope: WorkspaceScope, token: str) -> dict | None:
@@ -223,7 +228,7 @@ def _summary(action: str, done: int, status: str | None, counts: dict) -> str:
         parts = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
         return f"Re-read {done} {noun} from Shopify: {parts or 'nothing to do'}."
     return {
-        "delete": f"Deleted {done} {noun} here (still in Shopify; Re-sync from Shopify brings them back).",
+        "delete": f"Deleted {done} {noun} here. Shopify keeps its own: Re-sync from Shopify brings them back.",
         "status": f"Set {done} {noun} to {status}.",
         "push_facebook": f"Queued {done} {noun} for the Facebook catalog.",
     }[action]

@@ -47,7 +47,7 @@ def test_confirmed_bulk_delete_hides_and_undo_restores_exactly(
     token = response.get_data(as_text=True).split("/products/bulk/")[1].split('"')[0]
     run_jobs()
     polled = auth_client.get(f"/products/bulk/{token}", headers=HX).get_data(as_text=True)
-    assert "still in Shopify" in polled and f"/products/bulk/{token}/undo" in polled and "Undo" in polled
+    assert "Shopify keeps its own" in polled and f"/products/bulk/{token}/undo" in polled and "Undo" in polled
     hidden = _state(ids)
     assert (
         hidden[ids[0]][0] is not None and hidden[ids[1]][0] is not None and hidden[ids[2]] == before[ids[2]]
