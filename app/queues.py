@@ -45,6 +45,7 @@ JOBS: dict[str, JobSpec] = {
     "sync.refresh_collection": JobSpec("app.sync.collections.refresh_collection", "sync"),
     "sync.audit": JobSpec("app.sync.audit_jobs.audit_integration", "sync"),
     "sync.nightly_audit": JobSpec("app.sync.audit_jobs.nightly_audits", "sync"),
+    "sync.push_edit": JobSpec("app.sync.push_edits.push_product_edit", "default"),
     "sync.push_facebook": JobSpec("app.sync.facebook_push.push_catalog_to_facebook", "default"),
     "inventory.write_back": JobSpec("app.inventory.writeback.write_back_adjustments", "default"),
     "products.bulk_action": JobSpec("app.services.bulk_jobs.run_bulk_action", "default"),

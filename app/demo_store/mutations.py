@@ -1,4 +1,5 @@
-"""Root ``Mutation`` fields of the demo store: webhook subscriptions, bulk queries, inventory adjustments."""
+"""Root ``Mutation`` fields of the demo store: webhook subscriptions, bulk queries, inventory adjustments, and
+the product writes of `product_mutations`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import graphql
 from graphql import GraphQLError
 
 from app.demo_store import catalog, locations
+from app.demo_store.product_mutations import product_mutation_root
 from app.demo_store.resolvers import bulk_node
 from app.demo_store.stock_nodes import inventory_item_node, location_node
 
@@ -136,4 +138,5 @@ def mutation_root() -> dict:
         "bulkOperationRunQuery": _bulk_run,
         "bulkOperationCancel": _bulk_cancel,
         "inventoryAdjustQuantities": _inventory_adjust,
+        **product_mutation_root(),
     }

@@ -12,7 +12,8 @@ from app.models.types import UTCDateTime, utcnow
 
 SYNC_KINDS = ("full", "incremental", "bulk", "orders")
 RUN_STATUSES = ("queued", "in_progress", "succeeded", "failed", "cancelled")
-LOG_ACTIONS = ("create", "update", "delete", "skip")
+# restore / unchanged: what a re-sync from Shopify did; push: a dashboard edit sent to Shopify.
+LOG_ACTIONS = ("create", "update", "delete", "skip", "restore", "unchanged", "push")
 
 
 class SyncRun(db.Model):

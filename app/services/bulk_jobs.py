@@ -3,14 +3,17 @@ run as an RQ job on the `default` queue with progress kept in Redis for the page
 
 `start_bulk` validates and enqueues; `run_bulk_action` (the job: plain values, safe to run twice) works through
 the ids in chunks, one transaction and one progress update per chunk. Pushing to Facebook and re-reading from
-Shopify are the sync area's jobs (`sync.push_facebook`, `sync.refresh_products` in `app.queues.JOBS`); this
-module only hands the ids over, and answers `BulkUnavailable` (503) when the queue is not reachable. Must not
-call outside platforms itself.
+Shopify are the sync area's (`sync.push_facebook` is queued; the re-read runs in this job through
+`app.sync.refresh`, so the progress reports its real outcome: updated, restored, unchanged). Delete hides
+(see `bulk_delete`: the confirmation and the undo). Answers `BulkUnavailable` (503) when the queue is not
+reachable. Must not call outside platforms itself.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 import uuid
 
 from sqlalchemy import select, update
@@ -22,6 +25,8 @@ from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.problems import AppError
 from app.queues import QueueUnavailable, enqueue, get_redis, safe_retry
+from app.services import bulk_delete, shopify_edits
+from app.sync.refresh import refresh_products
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +94,10 @@ def start_bulk(scope: WorkspaceScope, action: str, product_ids: list[int], statu
             select(Product.id).where(
                 Product.workspace_id == scope.workspace_id,
                 Product.id.in_(product_ids),
-                Product.deleted_at.is_(None),
+                # A re-sync also brings back products hidden here that Shopify still has.
+                Product.shopify_product_id.is_not(None)
+                if action == "resync_shopify"
+                else Product.deleted_at.is_(None),
             )
         )
     )
@@ -103,11 +111,16 @@ def start_bulk(scope: WorkspaceScope, action: str, product_ids: list[int], statu
         redis.hset(_key(token), mapping={k: str(v) for k, v in progress.items()})
         redis.expire(_key(token), TTL_SECONDS)
         enqueue("products.bulk_action", token, scope.workspace_id, action, sorted(ids), status,
-                job_id=f"bulk-{token}", job_timeout=1800)  # fmt: skip
+                job_id=f"bulk-{token}", job_timeout=_timeout(action, len(ids)))  # fmt: skip
     except (QueueUnavailable, OSError) as exc:
         log.warning("bulk %s could not be queued: %s", action, exc)
         raise BulkUnavailable("The job queue is not reachable right now. Try again in a minute.") from exc
     return progress
+
+
+def _timeout(action: str, count: int) -> int:
+    """Seconds the job may run: a re-sync reads each product from Shopify (well under a second each)."""
+    return 1800 + (2 * count if action == "resync_shopify" else 0)
 
 
 def get_progress(scope: WorkspaceScope, token: str) -> dict | None:
@@ -120,8 +133,9 @@ def get_progress(scope: WorkspaceScope, token: str) -> dict | None:
     for name in ("total", "done", "workspace_id"):
         data[name] = int(data.get(name) or 0)
     data["percent"] = int(100 * data["done"] / data["total"]) if data["total"] else 100
-    data["finished"] = data["status"] in ("done", "failed")
+    data["finished"] = data["status"] in ("done", "failed", "undone")
     data["label"] = ACTIONS.get(data["action"], data["action"])
+    data["undoable"] = bulk_delete.undoable(data)
     return data
 
 
@@ -130,12 +144,14 @@ def run_bulk_action(token: str, workspace_id: int, action: str, product_ids: lis
     redis = get_redis()
     redis.hset(_key(token), mapping={"status": "running", "done": "0"})
     done = 0
+    counts: dict[str, int] = {}
     try:
         for start in range(0, len(product_ids), CHUNK):
             chunk = product_ids[start : start + CHUNK]
-            _apply(workspace_id, action, chunk, status)
+            for name, n in (_apply(token, workspace_id, action, chunk, status) or {}).items():
+                counts[name] = counts.get(name, 0) + n
             done += len(chunk)
-            redis.hset(_key(token), "done", str(done))
+            redis.hset(_key(token), mapping={"done": str(done), "counts": json.dumps(counts)})
     except Exception as exc:
         db.session.rollback()
         log.exception("bulk %s %s failed after %s products", action, token, done)
@@ -143,28 +159,42 @@ def run_bulk_action(token: str, workspace_id: int, action: str, product_ids: lis
             _key(token), mapping={"status": "failed", "message": f"Stopped after {done} products: {exc}"}
         )
         raise
-    redis.hset(_key(token), mapping={"status": "done", "message": _summary(action, done, status)})
-    return {"action": action, "done": done}
+    message = _summary(action, done, status, counts)
+    redis.hset(_key(token), mapping={"status": "done", "message": message, "finished_at": str(time.time())})
+    log.info("bulk %s %s: %s", action, token, message)
+    return {"action": action, "done": done, **counts}
 
 
-def _apply(workspace_id: int, action: str, ids: list[int], status: str | None) -> None:
+def _apply(token: str, workspace_id: int, action: str, ids: list[int], status: str | None) -> dict | None:
     mine = (Product.workspace_id == workspace_id, Product.id.in_(ids), Product.deleted_at.is_(None))
     now = utcnow()
+    if action == "resync_shopify":  # one product read at a time, one commit each; safe to run again
+        return refresh_products(workspace_id, ids)
     if action == "delete":
-        db.session.execute(update(Product).where(*mine).values(deleted_at=now, updated_at=now))
+        rows = db.session.execute(select(Product.id, Product.updated_at).where(*mine)).all()
+        bulk_delete.remember(token, rows)  # before hiding: an undo can always find what this chunk hid
+        hidden = [pid for pid, _ in rows]
+        db.session.execute(
+            update(Product).where(Product.id.in_(hidden)).values(deleted_at=now, updated_at=now)
+        )
     elif action == "status":
         db.session.execute(update(Product).where(*mine).values(status=status, updated_at=now))
+        pushes = _status_edits(ids, status)
+        db.session.commit()
+        for product_id in pushes:  # a Shopify product's new status goes to Shopify too
+            shopify_edits.queue_push(product_id)
     elif action == "push_facebook":
         _mark_facebook_pending(workspace_id, ids, now)
         db.session.commit()  # pending is visible before the push job can record its outcome
         enqueue("sync.push_facebook", workspace_id, ids, retry=safe_retry())
-    elif action == "resync_shopify":
-        live = list(
-            db.session.scalars(select(Product.id).where(*mine, Product.shopify_product_id.is_not(None)))
-        )
-        if live:  # one job per chunk: a few hundred product reads, safe to run again
-            enqueue("sync.refresh_products", workspace_id, live, retry=safe_retry(), job_timeout=1800)
     db.session.commit()
+    return None
+
+
+def _status_edits(ids: list[int], status: str) -> list[int]:
+    stmt = select(Product).where(Product.id.in_(ids), Product.shopify_product_id.is_not(None),
+                                 Product.deleted_at.is_(None)).execution_options(populate_existing=True)  # fmt: skip
+    return [p.id for p in db.session.scalars(stmt) if shopify_edits.record_edit(p, {"status": status})]
 
 
 def _mark_facebook_pending(workspace_id: int, ids: list[int], now) -> None:
@@ -192,11 +222,13 @@ def _facebook_connected(workspace_id: int) -> bool:
     )
 
 
-def _summary(action: str, done: int, status: str | None) -> str:
+def _summary(action: str, done: int, status: str | None, counts: dict) -> str:
     noun = "product" if done == 1 else "products"
+    if action == "resync_shopify":
+        parts = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+        return f"Re-read {done} {noun} from Shopify: {parts or 'nothing to do'}."
     return {
-        "delete": f"Deleted {done} {noun}.",
+        "delete": f"Deleted {done} {noun} here. Shopify keeps its own: Re-sync from Shopify brings them back.",
         "status": f"Set {done} {noun} to {status}.",
         "push_facebook": f"Queued {done} {noun} for the Facebook catalog.",
-        "resync_shopify": f"Queued a Shopify refresh of {done} {noun}.",
     }[action]

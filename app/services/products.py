@@ -2,8 +2,9 @@
 (re-exported from `app.catalog.listing`) the page and the API share.
 
 Validation answers every bad field at once (`ProductValidationError.fields`), so a form and the JSON API can show
-them next to the inputs. Must not read the request or render anything; never calls outside platforms (pushing to
-Facebook or re-reading from Shopify are queue jobs, see `bulk_jobs`).
+them next to the inputs. An edit of a Shopify product is also queued for Shopify (`shopify_edits`). Must not read
+the request or render anything; never calls outside platforms (pushing to Shopify or Facebook and re-reading
+from Shopify are queue jobs, see `shopify_edits` and `bulk_jobs`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from app.models import Product, ProductCategory, ProductVariant, Reservation, Sy
 from app.models.scoping import WorkspaceScope
 from app.models.types import utcnow
 from app.problems import AppError
+from app.services import shopify_edits
 
 EDITABLE = ("title", "vendor", "product_type", "status", "tags", "category_id", "description_html", "handle")
 VARIANT_FIELDS = ("sku", "title", "price", "compare_at_price", "inventory_quantity")
@@ -42,10 +44,10 @@ class ProductValidationError(AppError, ValueError):
         self.fields = fields
 
 
-def get_product(scope: WorkspaceScope, product_id) -> Product | None:
-    """The workspace's product, or None for unknown, deleted or another workspace's ids."""
+def get_product(scope: WorkspaceScope, product_id, *, hidden: bool = False) -> Product | None:
+    """The workspace's product, or None for unknown, deleted (unless `hidden`) or another workspace's ids."""
     product = scope.get(Product, product_id)
-    if product is None or product.deleted_at is not None:
+    if product is None or (product.deleted_at is not None and not hidden):
         return None
     return product
 
@@ -211,13 +213,19 @@ def update_product(scope: WorkspaceScope, product: Product, data: dict) -> Produ
             errors["price"] = "This product has several variants: change prices per variant."
     if errors:
         raise ProductValidationError(errors)
-    for name, value in values.items():
+    changed = {name: value for name, value in values.items() if getattr(product, name) != value}
+    for name, value in changed.items():
         setattr(product, name, value)
-    if price is not None:
+    variants = {}
+    if price is not None and price != product.variants[0].price:
         product.variants[0].price = price
+        variants[product.variants[0]] = {"price": price}
         _refresh_price_range(product)
+    pushed = shopify_edits.record_edit(product, changed, variants)
     product.updated_at = utcnow()
     db.session.commit()
+    if pushed:
+        shopify_edits.queue_push(product.id)
     return product
 
 

@@ -168,6 +168,8 @@ def upsert_products(
     durable: bool = True,
     webhook_ids: dict[str, int] | None = None,
     reread: bool = False,
+    force: bool = False,
+    log_lines: bool = True,
 ) -> WriteResult:
     """Create, update or skip each record; write its variants and its sync_log line. Caller commits.
 
@@ -178,7 +180,10 @@ def upsert_products(
     whose transaction can be replayed whole after a database crash.
 
     `reread=True` (a product read again from Shopify) also rewrites a product stored at the same version:
-    what a partial webhook body stored at that version is completed."""
+    what a partial webhook body stored at that version is completed.
+
+    `force=True` ("Re-sync from Shopify") writes Shopify's version whatever is stored: a local edit, or a
+    product hidden locally, is overwritten or brought back. `log_lines=False`: the caller logs the outcome."""
     now = now or utcnow()
     result = WriteResult()
     # The newest version of each product wins inside one batch too (a page may repeat a product).
@@ -211,17 +216,15 @@ def upsert_products(
     for product_gid, record in latest.items():
         old = existing.get(product_gid)
         incoming = record["source_updated_at"]
-        if old is not None and not _is_newer(incoming, old.source_updated_at, old.deleted_at, same=reread):
+        if (old is not None and not force
+                and not _is_newer(incoming, old.source_updated_at, old.deleted_at, same=reread)):  # fmt: skip
             result.skipped.append(product_gid)
             result.product_ids[product_gid] = old.id
             continue
         platform_sync = dict(old.platform_sync or {}) if old is not None else {}
-        platform_sync["shopify"] = {
-            "synced": True,
-            "product_id": product_gid,
-            "last_sync_at": now.isoformat(),
-            "updated_at": incoming.isoformat() if incoming else None,
-        }
+        platform_sync["shopify"] = shopify_state(
+            platform_sync.get("shopify"), product_gid, now, incoming, force
+        )
         row = {c: record.get(c) for c in PRODUCT_COLUMNS}
         row.update(
             workspace_id=workspace_id, shopify_product_id=product_gid, platform_sync=platform_sync,
@@ -240,7 +243,7 @@ def upsert_products(
             (g, i)
             for i, g in write_rows(
                 Product.__table__, rows, conflict=("workspace_id", "shopify_product_id"),
-                update=update_columns, where=_newer_or_same if reread else _newer,
+                update=update_columns, where=None if force else _newer_or_same if reread else _newer,
                 returning=("id", "shopify_product_id"),
             )
         )  # fmt: skip
@@ -271,8 +274,21 @@ def upsert_products(
         db.session.execute(
             update(Product).where(or_(*criteria)).values(seen_at=now, updated_at=Product.updated_at)
         )
-    _log(workspace_id, result, integration_id, sync_run_id, webhook_id, now, log_skips, webhook_ids)
+    if log_lines:
+        _log(workspace_id, result, integration_id, sync_run_id, webhook_id, now, log_skips, webhook_ids)
     return result
+
+
+def shopify_state(old: dict | None, product_gid: str, now: datetime, incoming: datetime | None,
+                  force: bool = False) -> dict:  # fmt: skip
+    """`platform_sync["shopify"]` after Shopify's version was written. An edit still on its way to Shopify
+    ("saving") keeps its pending values: the push job lands them after this. A failed (local) edit is gone:
+    Shopify's values replaced it, as does any edit on a forced re-sync."""
+    state = {"synced": True, "product_id": product_gid, "last_sync_at": now.isoformat(),
+             "updated_at": incoming.isoformat() if incoming else None}  # fmt: skip
+    if old and old.get("state") == "saving" and not force:
+        state.update(synced=False, **{k: old[k] for k in ("state", "pending", "edit") if k in old})
+    return state
 
 
 def _is_newer(incoming: datetime | None, stored: datetime | None, deleted_at: datetime | None, *,

@@ -2,10 +2,12 @@
 
 `refresh_products(workspace_id, product_ids)` fetches each product that has a Shopify id with
 `product(id:)` (all its variants, paged when a product has more than one page of them) and writes it through
-the sync's own mapping and writer (`mapping.product_from_graphql`, `catalog_writer.upsert_products`), so a
-refreshed product lands exactly as a sync page would, newest-wins included. A product Shopify no longer has is
-soft-deleted, as `products/delete` would. One commit per product: a job cut short keeps what it did, and
-running it again changes nothing more. Must not decide anything about stock or channels.
+the sync's own mapping and writer (`mapping.product_from_graphql`, `catalog_writer.upsert_products`). It is
+forced: Shopify's values replace the stored ones whatever their version, a local edit included, and a product
+hidden (deleted) locally that Shopify still has comes back. A product Shopify no longer has is soft-deleted,
+as `products/delete` would. Each product's sync_log line says what really happened: update, restore or
+unchanged. One commit per product: a job cut short keeps what it did, and running it again changes nothing
+more. Must not decide anything about stock or channels.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.integrations.clients import shopify_client
-from app.models import Integration, Product
+from app.models import Integration, Product, ProductVariant, SyncLog
 from app.platforms import errors
 from app.sync import connections
 from app.sync.catalog_writer import soft_delete_products, upsert_products
@@ -27,9 +29,10 @@ VARIANTS_FIRST = 100
 
 
 def refresh_products(workspace_id: int, product_ids: list[int]) -> dict[str, int]:
-    """The job. Returns counts: updated (written or already current), deleted, skipped (no Shopify id or no
-    connected store), failed (Shopify refused that one product; the others go on)."""
-    done = {"updated": 0, "deleted": 0, "skipped": 0, "failed": 0}
+    """The job. Returns counts: updated (Shopify's values differed), restored (hidden locally, back now),
+    unchanged (already Shopify's), deleted (gone from Shopify), skipped (no Shopify id or no connected
+    store), failed (Shopify refused that one product; the others go on)."""
+    done = {"updated": 0, "restored": 0, "unchanged": 0, "deleted": 0, "skipped": 0, "failed": 0}
     rows = db.session.execute(
         select(Product.id, Product.shopify_product_id, Product.integration_id).where(
             Product.workspace_id == workspace_id,
@@ -81,10 +84,39 @@ def _refresh_store(workspace_id: int, integration: Integration, targets: dict[in
             soft_delete_products(workspace_id, gids=[product_gid], integration_id=integration_id)
             done["deleted"] += 1
         else:
+            before = _snapshot(product_id)
             upsert_products(workspace_id, [product_from_graphql(node)], integration_id=integration_id,
-                            currency=currency, reread=True)  # fmt: skip
-            done["updated"] += 1
+                            currency=currency, force=True, log_lines=False)  # fmt: skip
+            outcome = _outcome(before, _snapshot(product_id))
+            done[outcome] += 1
+            db.session.add(SyncLog(workspace_id=workspace_id, integration_id=integration_id, entity_type="product",
+                                   entity_id=str(product_id), action=ACTIONS[outcome], status="success"))  # fmt: skip
+            log.info("product %s (%s): re-read from Shopify: %s", product_id, product_gid, outcome)
         db.session.commit()
+
+
+ACTIONS = {"updated": "update", "restored": "restore", "unchanged": "unchanged"}
+_COMPARED = ("title", "handle", "description_html", "vendor", "product_type", "status", "tags")
+_VARIANT_COMPARED = ("shopify_variant_id", "title", "sku", "barcode", "price", "compare_at_price", "position")
+
+
+def _snapshot(product_id: int) -> tuple:
+    """What the merchant sees of a product: its fields, whether it is hidden, and its variants."""
+    row = db.session.execute(
+        select(Product.deleted_at, *(getattr(Product, c) for c in _COMPARED)).where(Product.id == product_id)
+    ).one()
+    variants = db.session.execute(
+        select(*(getattr(ProductVariant, c) for c in _VARIANT_COMPARED))
+        .where(ProductVariant.product_id == product_id)
+        .order_by(ProductVariant.shopify_variant_id)
+    ).all()
+    return row[0] is not None, tuple(row[1:]), tuple(tuple(v) for v in variants)
+
+
+def _outcome(before: tuple, after: tuple) -> str:
+    if before[0] and not after[0]:
+        return "restored"
+    return "unchanged" if before == after else "updated"
 
 
 def fetch_product(client, product_gid: str) -> dict | None:

@@ -54,8 +54,8 @@ def test_bulk_status_change_runs_as_a_job_and_reaches_done(auth_client, workspac
 def test_bulk_delete_soft_deletes_only_my_products(auth_client, workspace, make_product, make_user, run_jobs):
     mine = make_product(workspace, "Mine")
     theirs = make_product(make_user("x@example.com").workspace, "Theirs")
-    response = auth_client.post("/products/bulk", data={"action": "delete", "ids": [mine.id, theirs.id]},
-                                headers=HX)  # fmt: skip
+    response = auth_client.post("/products/bulk", headers=HX,
+                                data={"action": "delete", "confirm": "yes", "ids": [mine.id, theirs.id]})  # fmt: skip
     assert response.status_code == 202 and "0 / 1" in response.get_data(as_text=True)
     mine_id, theirs_id = mine.id, theirs.id
     run_jobs()  # the worker ends the session: read ids before, rows after

@@ -43,7 +43,7 @@ def test_refresh_updates_changed_products_and_soft_deletes_gone_ones(db, workspa
 
     done = refresh_products(workspace.id, [ids[0], ids[1], ids[2], local_only.id])
 
-    assert done == {"updated": 2, "deleted": 1, "skipped": 1, "failed": 0}
+    assert done == {"updated": 2, "restored": 0, "unchanged": 0, "deleted": 1, "skipped": 1, "failed": 0}
     assert _product(ids[0]).title == store.product(SHOP, 0)["title"]
     renamed = _product(ids[1])
     assert renamed.title == "Renamed upstream" and renamed.deleted_at is None
@@ -53,8 +53,8 @@ def test_refresh_updates_changed_products_and_soft_deletes_gone_ones(db, workspa
     actions = set(db.session.scalars(select(SyncLog.action).where(SyncLog.entity_type == "product")))
     assert {"update", "delete"} <= actions
 
-    again = refresh_products(workspace.id, [ids[0], ids[1]])  # safe to run twice
-    assert again["failed"] == 0 and _product(ids[1]).title == "Renamed upstream"
+    again = refresh_products(workspace.id, [ids[0], ids[1]])  # safe to run twice, and says nothing changed
+    assert again["unchanged"] == 2 and _product(ids[1]).title == "Renamed upstream"
 
 
 def test_bulk_resync_action_enqueues_the_refresh_and_it_runs(db, workspace, store, integration, run_jobs):
@@ -65,12 +65,16 @@ def test_bulk_resync_action_enqueues_the_refresh_and_it_runs(db, workspace, stor
     progress = bulk_jobs.start_bulk(scope, "resync_shopify", list(ids.values()))
     run_jobs()
 
-    assert bulk_jobs.get_progress(scope, progress["id"])["status"] == "done"
+    finished = bulk_jobs.get_progress(scope, progress["id"])
+    assert (
+        finished["status"] == "done" and finished["message"] == "Re-read 2 products from Shopify: 2 updated."
+    )
     assert _product(ids[4]).title == "Fresh from Shopify"
     assert _product(ids[3]).title == store.product(SHOP, 3)["title"]
 
 
 def test_refresh_without_a_connected_store_changes_nothing(db, workspace, store):
     ids = _local_copies(workspace.id, store, [5])
-    assert refresh_products(workspace.id, [ids[5]]) == {"updated": 0, "deleted": 0, "skipped": 1, "failed": 0}
+    assert refresh_products(workspace.id, [ids[5]]) == {
+        "updated": 0, "restored": 0, "unchanged": 0, "deleted": 0, "skipped": 1, "failed": 0}  # fmt: skip
     assert _product(ids[5]).title == "Old title 5"

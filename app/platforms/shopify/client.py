@@ -29,6 +29,7 @@ from app.platforms.http import DEFAULT_POLICY, DEFAULT_TIMEOUT, HttpTransport, R
 from app.platforms.shopify import queries
 from app.platforms.shopify.bulk import BulkOperationsMixin
 from app.platforms.shopify.cost import requested_cost
+from app.platforms.shopify.product_writes import ProductWritesMixin
 from app.platforms.shopify.throttle import CostBucket, page_size_for, throttled_wait
 
 log = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class InventoryLevel:
     updated_at: str | None = None
 
 
-class ShopifyClient(BulkOperationsMixin):
+class ShopifyClient(BulkOperationsMixin, ProductWritesMixin):
     def __init__(
         self,
         shop_domain: str,

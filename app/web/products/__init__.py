@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("products", __name__, url_prefix="/products")
 
-from app.web.products import routes  # noqa: E402,F401
+from app.web.products import routes, shopify_routes  # noqa: E402,F401

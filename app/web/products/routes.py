@@ -13,7 +13,7 @@ from app.auth_scope import current_scope
 from app.catalog import groupings
 from app.catalog.stock import stock_levels
 from app.params import parse_limit
-from app.services import bulk_jobs, product_detail
+from app.services import bulk_delete, bulk_jobs, product_detail
 from app.services import products as service
 from app.web.fragments import is_htmx
 from app.web.products import bp
@@ -90,7 +90,9 @@ def create():
 def detail(product_id: int):
     """`variants_page`: which page of a long product's variants (a bad value is a 400)."""
     scope = current_scope()
-    product = _product_or_404(product_id)
+    product = service.get_product(scope, product_id, hidden=True)
+    if product is None or (product.deleted_at is not None and not product.shopify_product_id):
+        abort(404)  # a Shopify product hidden here is shown, with the re-sync that brings it back
     page = parse_limit(request.args.get("variants_page"), "variants_page", 100_000) or 1
     return render_template("products/detail.html", **_detail_context(scope, product, variants_page=page))
 
@@ -183,11 +185,12 @@ def delete_form(product_id: int):
 @login_required
 def bulk():
     scope = current_scope()
+    action = request.form.get("action", "")
     try:
         ids = bulk_jobs.parse_ids(request.form.getlist("ids"))
-        progress = bulk_jobs.start_bulk(
-            scope, request.form.get("action", ""), ids, request.form.get("status") or None
-        )
+        if action == "delete" and request.form.get("confirm") != "yes":
+            return _confirm_delete(scope, ids)  # nothing is deleted until the merchant confirms
+        progress = bulk_jobs.start_bulk(scope, action, ids, request.form.get("status") or None)
     except bulk_jobs.BulkError as exc:
         if is_htmx():
             return render_template("products/_bulk_progress.html", bulk=None, error=exc.message), exc.status
@@ -197,6 +200,20 @@ def bulk():
     if is_htmx():
         return render_template("products/_bulk_progress.html", bulk=progress, error=None), 202
     return redirect(url_for("products.index", bulk=progress["id"]))
+
+
+def _confirm_delete(scope, ids: list[int]):
+    if not ids:
+        raise bulk_jobs.BulkError("Select at least one product.", {"ids": "Select at least one product."})
+    counts = bulk_delete.preview(scope, ids)
+    if not counts["total"]:
+        raise bulk_jobs.BulkError(
+            "None of the selected products exist any more.", {"ids": "Unknown products."}
+        )
+    context = {"ids": ids, "counts": counts, "undo_minutes": bulk_delete.UNDO_SECONDS // 60}
+    if is_htmx():
+        return render_template("products/_bulk_confirm.html", **context)
+    return render_template("products/bulk_confirm.html", **context)
 
 
 @bp.get("/bulk/<token>")
