@@ -24,6 +24,7 @@ from app.platforms.errors import PlatformError
 from app.platforms.whatsapp import Recipient
 from app.services.keyset import Page, paginate, per_page_from
 from app.services.refused import Refused
+from app.services.tool_summaries import Summary, summarise
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class ToolCall:
     name: str
     arguments: str
     result: str | None
+    summary: Summary | None = None
 
 
 def _pretty(value) -> str:
@@ -129,6 +131,7 @@ def describe_calls(message: Message) -> list[ToolCall]:
                 name=str(call.get("name") or fn.get("name") or "tool"),
                 arguments=_pretty(arguments if arguments is not None else {}),
                 result=None if result is None else _pretty(result),
+                summary=summarise(str(call.get("name") or fn.get("name") or "tool"), arguments, result),
             )
         )
     return calls
