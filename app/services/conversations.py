@@ -137,6 +137,9 @@ def describe_calls(message: Message) -> list[ToolCall]:
     return calls
 
 
+NOT_CONNECTED = "WhatsApp is not connected, so replies cannot be sent: connect it on the Integrations page."
+
+
 def window_open(conversation: Conversation) -> bool:
     last = conversation.last_inbound_at
     return last is not None and utcnow() - last < REPLY_WINDOW
@@ -146,6 +149,9 @@ def reply_blocker(conversation: Conversation) -> str | None:
     """Why a free-form reply cannot be sent now (None when it can)."""
     if conversation.platform != "whatsapp":
         return "Replies from the dashboard are available for WhatsApp conversations only."
+    integration = _integration(conversation)
+    if integration is None or integration.status != "connected":
+        return NOT_CONNECTED
     if not window_open(conversation):
         return (
             "This customer last wrote more than 24 hours ago. WhatsApp only allows approved templates until "
@@ -165,8 +171,6 @@ def send_human_reply(conversation: Conversation, text: str) -> Message:
     if blocker:
         raise ReplyRefused(blocker)
     integration = _integration(conversation)
-    if integration is None or integration.status != "connected":
-        raise ReplyRefused("Connect WhatsApp on the Integrations page to reply.")
     try:
         recipient = Recipient(
             wa_id=conversation.customer_wa_id or None, user_id=conversation.customer_user_id
