@@ -42,7 +42,9 @@ def _card(platform: str, integration: Integration | None = None, **extra) -> dic
         "message": extra.get("message"),
         "notice": extra.get("notice"),
         "values": _values(platform, integration, extra.get("values")),
-        "secrets_cleared": bool(extra.get("errors") or extra.get("message")) and bool(extra.get("values")),
+        # A refused form comes back without the secrets typed into it: say so, as they must be typed again.
+        "secrets_cleared": bool(extra.get("errors") or extra.get("message"))
+        and any((extra.get("values") or {}).get(k) for k in SECRET_FIELDS),
         "help": setup_help.FIELD_HELP[platform],
         "setup": setup_help.setup_addresses(platform, integration),
         "active_run_id": _active_run_id(integration),
