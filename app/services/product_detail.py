@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import nh3
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import func, select
 
@@ -79,9 +80,13 @@ def thumbnails(scope: WorkspaceScope, product_ids: list[int]) -> dict[int, dict]
         )
     )
     found = {}
+    own = current_app.config.get("APP_URL", "").rstrip("/") + "/"
     for product_id, url, alt in rows:
-        if web_url(url):
-            found[product_id] = {"url": web_url(url), "alt": alt or ""}
+        url = web_url(url)
+        # Only images the page's Content-Security-Policy loads (img-src 'self' https:): a plain-http image
+        # would be a blocked request and a broken picture on every row.
+        if url and (url.startswith("https://") or url.startswith(own)):
+            found[product_id] = {"url": url, "alt": alt or ""}
     return found
 
 

@@ -54,8 +54,20 @@ def test_products_list_shows_each_products_first_image(auth_client, workspace, m
 
 def test_unsafe_image_urls_never_become_images(auth_client, workspace, make_product):
     product = make_product(workspace, "Sneaky")
-    _db.session.add(ProductMedia(workspace_id=workspace.id, product_id=product.id, position=1,
-                                 url="javascript:alert(1)", alt="x", media_type="IMAGE"))  # fmt: skip
+    plain = make_product(workspace, "Plain http")
+    own = make_product(workspace, "Demo store image")
+    for row, url in (
+        (product, "javascript:alert(1)"),
+        (plain, "http://cdn.example.com/a.jpg"),
+        (own, "http://app.test/demo-store/shop/cdn/1.png"),
+    ):
+        _db.session.add(ProductMedia(workspace_id=workspace.id, product_id=row.id, position=1, url=url, alt="x",
+                                     media_type="IMAGE"))  # fmt: skip
     _db.session.commit()
     html = auth_client.get("/products").get_data(as_text=True)
     assert "javascript:alert" not in html
+    # The page's Content-Security-Policy loads https images and its own: a plain-http one is left out.
+    assert (
+        "http://cdn.example.com/a.jpg" not in html
+        and 'src="http://app.test/demo-store/shop/cdn/1.png"' in html
+    )
