@@ -8,8 +8,9 @@ prefix. Nothing is ranked: the list's sort decides the order. Must not read the 
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, false, func, literal, literal_column, or_, select, text, union
+from sqlalchemy import bindparam, exists, false, func, literal, literal_column, or_, select, text, union
 
+from app.catalog.search import similar_words
 from app.catalog.terms import fts5_query, sku_prefix, terms, tsquery
 from app.extensions import db
 from app.models import Product, ProductVariant
@@ -19,6 +20,31 @@ COMMON_MATCHES = 1000
 
 
 def text_criterion(workspace_id: int, q: str, *, index_order: bool = True):
+    """Products matching `q` as typed; when none do, products matching the catalog search's corrections of
+    its misspelt words (`app.catalog.search.similar_words`: "tshrit" finds "T-Shirt"), the agent's typo
+    tolerance read as a filter. The choice depends on the catalog alone, so every page of a list agrees."""
+    criterion = typed_criterion(workspace_id, q, index_order=index_order)
+    if not terms(q) or db.session.scalar(
+        select(exists().where(Product.workspace_id == workspace_id, criterion))
+    ):
+        return criterion
+    groups = similar_words(workspace_id, q)
+    if not groups:
+        return criterion
+    if db.session.get_bind().dialect.name == "postgresql":
+        corrected = " & ".join("(" + " | ".join(f"'{w}':*" for w in group) + ")" for group in groups)
+        return literal_column("product.search_tsv").op("@@")(
+            func.to_tsquery(literal_column("'simple'::regconfig"), bindparam("list_tsq_similar", corrected))
+        )
+    match = " AND ".join("(" + " OR ".join(f'"{w}"*' for w in group) + ")" for group in groups)
+    return Product.id.in_(
+        select(literal_column("rowid"))
+        .select_from(text("product_search_fts"))
+        .where(text("product_search_fts MATCH :list_fts_similar").bindparams(list_fts_similar=match))
+    )
+
+
+def typed_criterion(workspace_id: int, q: str, *, index_order: bool = True):
     """Products matching `q` by title, vendor, type, tag (word prefixes) or SKU prefix, as a WHERE criterion.
 
     The GIN-indexed `search_tsv` and the `lower(sku)` prefix index on Postgres, the FTS5 table on SQLite.

@@ -43,9 +43,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from app.catalog.groupings import in_collection_named
+from app.catalog.search_sqlite import similar_words as similar_words_sqlite
 from app.catalog.search_sqlite import sqlite_passes
 from app.catalog.stock import in_stock
-from app.catalog.terms import WORD, category_slug, sku_prefix, terms, tsquery
+from app.catalog.terms import WORD, category_slug, sku_prefix, spellings, terms, tsquery
 from app.extensions import db
 from app.models import Product, ProductCategory, ProductVariant
 
@@ -93,6 +94,24 @@ def search(workspace_id: int, query: str, filters: Filters = Filters()) -> list[
         return _run(_postgres_passes(workspace_id, query, words), criteria, narrowing, limit)
     finally:
         db.session.execute(text(_PG_SETTINGS), {"mode": "auto", "scan": "on"})
+
+
+def similar_words(workspace_id: int, query: str) -> list[list[str]]:
+    """The typo pass's corrections of `query` read on their own: for each of its words that has some, the
+    workspace's known words closest to it (closest first). What the Products page searches for when the
+    merchant's words match nothing as typed (`app.catalog.matches`)."""
+    words = [w for w in terms(query) if len(w) >= 3]
+    if not words:
+        return []
+    if db.session.get_bind().dialect.name != "postgresql":
+        criteria = [Product.workspace_id == workspace_id, Product.deleted_at.is_(None)]
+        groups = similar_words_sqlite(words, criteria)
+    else:
+        db.session.execute(
+            text(_PG_SEARCH_SETTINGS), {"mode": "auto", "scan": "on", "similarity": str(WORD_SIMILARITY)}
+        )
+        groups = _correction_groups(db.session.execute(select(_corrections_query(workspace_id, words))).all())
+    return [groups[n] for n in sorted(groups)]
 
 
 _PG_SETTINGS = (
@@ -176,7 +195,8 @@ WORD_SIMILARITY = 0.25  # transpositions ("jakcet") share few trigrams; the word
 # Up to CORRECTIONS known words per query word sharing enough trigrams with it (`%`, through the workspace's
 # trigram index), with their similarity: `_correction_groups` orders them.
 _CORRECTIONS_SQL = (
-    "SELECT q.n, k.word, k.similarity FROM unnest(CAST(:corr_words AS text[])) WITH ORDINALITY AS q(word, n) "
+    "SELECT q.n, k.word, k.similarity FROM unnest(CAST(:corr_words AS text[]), CAST(:corr_ns AS integer[])) "
+    "AS q(word, n) "
     "CROSS JOIN LATERAL (SELECT w.word, similarity(w.word, q.word) AS similarity FROM product_search_words w "
     "WHERE w.workspace_id = CAST(:corr_ws AS integer) AND w.word % q.word "
     "ORDER BY similarity(w.word, q.word) DESC, w.word LIMIT :corr_k) AS k"
@@ -184,9 +204,16 @@ _CORRECTIONS_SQL = (
 
 
 def _corrections_query(workspace_id: int, words: list[str]):
+    """Known words near each query word (numbered from 1) or near one of its transpositions (`spellings`)."""
+    looked_up = [(spelling, n) for n, word in enumerate(words, start=1) for spelling in spellings(word)]
     return (
         text(_CORRECTIONS_SQL)
-        .bindparams(corr_words=words, corr_ws=workspace_id, corr_k=CORRECTIONS)
+        .bindparams(
+            corr_words=[w for w, _ in looked_up],
+            corr_ns=[n for _, n in looked_up],
+            corr_ws=workspace_id,
+            corr_k=CORRECTIONS,
+        )  # fmt: skip
         .columns(column("n", Integer), column("word", Text), column("similarity", Float))
         .subquery("corrections")
     )
@@ -196,9 +223,11 @@ def _correction_groups(rows) -> dict[int, list[str]]:
     """Query word number -> its known words, closest first."""
     groups: dict[int, list[str]] = {}
     for n_word, known, _similarity in sorted(rows, key=lambda r: (r[0], -r[2], r[1])):
-        if WORD.fullmatch(known):
-            groups.setdefault(n_word, []).append(known)
-    return groups
+        group = groups.setdefault(n_word, [])
+        # A word's spellings may find the same known word; CORRECTIONS in all, as for a single spelling.
+        if WORD.fullmatch(known) and known not in group and len(group) < CORRECTIONS:
+            group.append(known)
+    return {n: group for n, group in groups.items() if group}
 
 
 def _ranked(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import column, literal_column, select, table, text
 
-from app.catalog.terms import fts5_query, terms
+from app.catalog.terms import fts5_query, spellings, terms
 from app.extensions import db
 from app.models import Product
 
@@ -46,18 +46,9 @@ def sqlite_passes(words: list[str]):
         return run
 
     def similar(criteria, narrowing, n):
-        grams = sorted({w[i : i + 3] for w in words if len(w) >= 3 for i in range(len(w) - 2)})
-        if not grams:
+        stmt = _trigram_candidates(words, criteria + narrowing)
+        if stmt is None:
             return []
-        match = " OR ".join(f'"{g}"' for g in grams)
-        stmt = (
-            select(Product.id, Product.title)
-            .select_from(_TRGM)
-            .join(Product, Product.id == _TRGM.c.rowid)
-            .where(text("product_search_trgm MATCH :trgm_q").bindparams(trgm_q=match), *criteria, *narrowing)
-            .order_by(text("bm25(product_search_trgm)"))
-            .limit(TRIGRAM_CANDIDATES)
-        )
         scored = [(pid, word_similarity(words, title)) for pid, title in db.session.execute(stmt)]
         scored = [(pid, s) for pid, s in scored if s >= TRIGRAM_THRESHOLD]
         return sorted(scored, key=lambda item: (-item[1], item[0]))[:n]
@@ -67,6 +58,46 @@ def sqlite_passes(words: list[str]):
         passes.append(("any_term", fts("OR", 5.0, min_len=3)))
     passes.append(("similar", similar))
     return passes
+
+
+def _trigram_candidates(words: list[str], criteria: list):
+    """(product id, title) of the TRIGRAM_CANDIDATES titles sharing most trigrams with the words or their
+    transpositions, or None when the words are too short for trigrams."""
+    grams = sorted(
+        {w[i : i + 3] for word in words for w in spellings(word) if len(w) >= 3 for i in range(len(w) - 2)}
+    )
+    if not grams:
+        return None
+    match = " OR ".join(f'"{g}"' for g in grams)
+    return (
+        select(Product.id, Product.title)
+        .select_from(_TRGM)
+        .join(Product, Product.id == _TRGM.c.rowid)
+        .where(text("product_search_trgm MATCH :trgm_q").bindparams(trgm_q=match), *criteria)
+        .order_by(text("bm25(product_search_trgm)"))
+        .limit(TRIGRAM_CANDIDATES)
+    )
+
+
+def similar_words(words: list[str], criteria: list) -> dict[int, list[str]]:
+    """Query word number (from 1) -> title words of the candidate products close to it, closest first."""
+    stmt = _trigram_candidates(words, criteria)
+    if stmt is None:
+        return {}
+    title_words = {w for (_pid, title) in db.session.execute(stmt) for w in terms(title)}
+    groups = {}
+    for n, word in enumerate(words, start=1):
+        close = sorted(
+            ((_closeness(word, known), known) for known in title_words), key=lambda c: (-c[0], c[1])
+        )
+        close = [known for score, known in close if score >= TRIGRAM_THRESHOLD][:3]
+        if close:
+            groups[n] = close
+    return groups
+
+
+def _closeness(word: str, known: str) -> float:
+    return max(len(_grams(w) & _grams(known)) / len(_grams(w)) for w in spellings(word))
 
 
 def _grams(word: str) -> set[str]:
@@ -80,8 +111,6 @@ def word_similarity(words: list[str], title: str) -> float:
     title_words = terms(title)
     if not words or not title_words:
         return 0.0
-    best = []
-    for word in words:
-        grams = _grams(word)
-        best.append(max(len(grams & _grams(t)) / len(grams) for t in title_words))
+    # A transposed pair of letters counts as its swap back (`spellings`).
+    best = [max(_closeness(word, t) for t in title_words) for word in words]
     return sum(best) / len(best)

@@ -24,6 +24,19 @@ def stem(term: str) -> str:
     return term[:-1] if len(term) > 4 and term.endswith("s") and not term.endswith("ss") else term
 
 
+def spellings(word: str) -> list[str]:
+    """The word and its adjacent transpositions ("tshrit" -> ..., "tshirt", ...), for the typo lookups: a
+    swapped pair of letters breaks most of a word's trigrams, so the swap back is looked up too."""
+    found = [word]
+    if len(word) >= 4:
+        for i in range(len(word) - 1):
+            if word[i] != word[i + 1]:
+                swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+                if swapped not in found:
+                    found.append(swapped)
+    return found
+
+
 def tsquery(words: list[str], joiner: str, *, prefix: bool = True, stemmed: bool = True) -> str:
     """A tsquery text: each word exact (`'w'`) or as a prefix (`'w':*`, stemmed unless told not to)."""
     if not prefix:

@@ -8,6 +8,7 @@ import json
 from app.extensions import db
 from app.models import AgentCall, ApiToken
 from app.models.scoping import WorkspaceScope
+from app.services.tool_summaries import summarise
 
 RECENT_CALLS = 50
 TOKEN_PLACEHOLDER = "<an API token with the scopes the agent needs>"
@@ -41,4 +42,11 @@ def recent_calls(scope: WorkspaceScope, limit: int = RECENT_CALLS) -> list[dict]
     token_ids = {c.token_id for c in calls if c.token_id}
     tokens = scope.all(ApiToken, ApiToken.id.in_(token_ids)) if token_ids else []
     names = {t.id: f"{t.name} ({t.token_prefix}…)" for t in tokens}
-    return [{"call": c, "token": names.get(c.token_id)} for c in calls]
+    return [
+        {
+            "call": c,
+            "token": names.get(c.token_id),
+            "summary": summarise(c.tool, c.arguments, outcome=c.outcome),
+        }
+        for c in calls
+    ]

@@ -24,6 +24,7 @@ from app.platforms.errors import PlatformError
 from app.platforms.whatsapp import Recipient
 from app.services.keyset import Page, paginate, per_page_from
 from app.services.refused import Refused
+from app.services.tool_summaries import Summary, summarise
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class ToolCall:
     name: str
     arguments: str
     result: str | None
+    summary: Summary | None = None
 
 
 def _pretty(value) -> str:
@@ -129,9 +131,13 @@ def describe_calls(message: Message) -> list[ToolCall]:
                 name=str(call.get("name") or fn.get("name") or "tool"),
                 arguments=_pretty(arguments if arguments is not None else {}),
                 result=None if result is None else _pretty(result),
+                summary=summarise(str(call.get("name") or fn.get("name") or "tool"), arguments, result),
             )
         )
     return calls
+
+
+NOT_CONNECTED = "WhatsApp is not connected, so replies cannot be sent: connect it on the Integrations page."
 
 
 def window_open(conversation: Conversation) -> bool:
@@ -143,6 +149,9 @@ def reply_blocker(conversation: Conversation) -> str | None:
     """Why a free-form reply cannot be sent now (None when it can)."""
     if conversation.platform != "whatsapp":
         return "Replies from the dashboard are available for WhatsApp conversations only."
+    integration = _integration(conversation)
+    if integration is None or integration.status != "connected":
+        return NOT_CONNECTED
     if not window_open(conversation):
         return (
             "This customer last wrote more than 24 hours ago. WhatsApp only allows approved templates until "
@@ -162,8 +171,6 @@ def send_human_reply(conversation: Conversation, text: str) -> Message:
     if blocker:
         raise ReplyRefused(blocker)
     integration = _integration(conversation)
-    if integration is None or integration.status != "connected":
-        raise ReplyRefused("Connect WhatsApp on the Integrations page to reply.")
     try:
         recipient = Recipient(
             wa_id=conversation.customer_wa_id or None, user_id=conversation.customer_user_id

@@ -10,13 +10,84 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+import nh3
+from flask import current_app
+from markupsafe import Markup
+from sqlalchemy import func, select
 
 from app.catalog.stock import sells_from
 from app.extensions import db
-from app.models import Location, Product, VariantLocationStock
+from app.models import Integration, Location, Product, ProductMedia, VariantLocationStock
 from app.models.scoping import WorkspaceScope
 from app.services.links import web_url
+
+# What a product description may keep of Shopify's `descriptionHtml`: text formatting, lists, tables, links
+# and images. nh3 (ammonia) drops scripts, styles, event handlers and `javascript:` URLs, and adds
+# rel="noopener noreferrer" to links.
+_DESCRIPTION_TAGS = {
+    "p", "br", "hr", "strong", "b", "em", "i", "u", "s", "small", "sub", "sup", "span", "div", "blockquote",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody",
+    "tr", "th", "td", "a", "img", "code", "pre",
+}  # fmt: skip
+_DESCRIPTION_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height"}, "*": set()}
+
+
+def description(product: Product) -> Markup | None:
+    """Shopify's description HTML, sanitised to safe markup (None when empty)."""
+    raw = (product.description_html or "").strip()
+    if not raw:
+        return None
+    clean = nh3.clean(
+        raw,
+        tags=_DESCRIPTION_TAGS,
+        attributes=_DESCRIPTION_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+    )
+    return Markup(clean) if clean.strip() else None
+
+
+def numeric_id(gid: str | None) -> str | None:
+    """The number at the end of a Shopify GID (`gid://shopify/Product/123` -> "123"), or None."""
+    tail = (gid or "").rsplit("/", 1)[-1]
+    return tail if tail.isdigit() else None
+
+
+def shopify_admin_url(scope: WorkspaceScope, product: Product) -> str | None:
+    """The product's page in its store's Shopify admin, when it came from a store."""
+    number = numeric_id(product.shopify_product_id)
+    if number is None or not product.integration_id:
+        return None
+    store = scope.get(Integration, product.integration_id)
+    domain = (store.account_id or "").strip().lower() if store and store.platform == "shopify" else ""
+    return web_url(f"https://{domain}/admin/products/{number}") if domain else None
+
+
+def thumbnails(scope: WorkspaceScope, product_ids: list[int]) -> dict[int, dict]:
+    """{product id: {"url", "alt"}} of each product's first image, for a list page, in one query."""
+    if not product_ids:
+        return {}
+    first = (
+        select(ProductMedia.product_id, func.min(ProductMedia.position).label("position"))
+        .where(ProductMedia.workspace_id == scope.workspace_id, ProductMedia.product_id.in_(product_ids),
+               ProductMedia.url.is_not(None))
+        .group_by(ProductMedia.product_id)
+        .subquery()
+    )  # fmt: skip
+    rows = db.session.execute(
+        select(ProductMedia.product_id, ProductMedia.url, ProductMedia.alt).join(
+            first,
+            (first.c.product_id == ProductMedia.product_id) & (first.c.position == ProductMedia.position),
+        )
+    )
+    found = {}
+    own = current_app.config.get("APP_URL", "").rstrip("/") + "/"
+    for product_id, url, alt in rows:
+        url = web_url(url)
+        # Only images the page's Content-Security-Policy loads (img-src 'self' https:): a plain-http image
+        # would be a blocked request and a broken picture on every row.
+        if url and (url.startswith("https://") or url.startswith(own)):
+            found[product_id] = {"url": url, "alt": alt or ""}
+    return found
 
 
 def media_rows(product: Product) -> list[dict]:

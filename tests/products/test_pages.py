@@ -129,7 +129,9 @@ def test_detail_shows_variants_stock_reservations_and_sync_history(
     assert "Variants and stock" in html and "V0" in html and "V1" in html
     assert "<strong>4</strong>" in html and "<strong>6</strong>" in html  # available after the hold
     assert "Reservations" in html and "active" in html
-    assert "Shopify said no" in html and f"product {product.id}" in html
+    # Entries name what they touched: the product, and the variant with its product.
+    assert "Shopify said no" in html and f"product {product.id}" not in html
+    assert "Boots · V0" in html
 
 
 def test_another_workspaces_product_is_404_everywhere(auth_client, other_workspace, make_product):

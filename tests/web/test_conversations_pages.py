@@ -110,7 +110,7 @@ def test_reply_outside_the_24_hour_window_is_refused_without_calling_meta(
 ):
     chat = factory.conversation(workspace, whatsapp, inbound_ago=timedelta(hours=25))
     html = auth_client.get(f"/conversations/{chat.id}").get_data(as_text=True)
-    assert "more than 24 hours ago" in html and 'name="text"' not in html
+    assert "more than 24 hours ago" in html and '<fieldset disabled aria-describedby="reply-blocked">' in html
     response = auth_client.post(
         f"/conversations/{chat.id}/reply", data={"text": "Still there?"},
         headers={"HX-Request": "true", "X-CSRFToken": csrf_token(auth_client)},
@@ -118,6 +118,26 @@ def test_reply_outside_the_24_hour_window_is_refused_without_calling_meta(
     assert response.status_code == 409 and "more than 24 hours ago" in response.get_data(as_text=True)
     assert len(responses.calls) == 0
     assert db.session.query(Message).count() == 0
+
+
+@responses.activate
+def test_reply_box_is_disabled_with_a_reason_when_whatsapp_is_not_connected(
+    auth_client, workspace, factory, whatsapp
+):
+    chat = factory.conversation(workspace, whatsapp)
+    html = auth_client.get(f"/conversations/{chat.id}").get_data(as_text=True)
+    assert "<fieldset disabled" not in html and 'name="text"' in html
+    whatsapp.status = "error"
+    db.session.commit()
+    html = auth_client.get(f"/conversations/{chat.id}").get_data(as_text=True)
+    assert '<fieldset disabled aria-describedby="reply-blocked">' in html
+    assert "WhatsApp is not connected, so replies cannot be sent" in html and 'href="/integrations"' in html
+    response = auth_client.post(
+        f"/conversations/{chat.id}/reply", data={"text": "Hello?"},
+        headers={"HX-Request": "true", "X-CSRFToken": csrf_token(auth_client)},
+    )  # fmt: skip
+    assert response.status_code == 409 and "WhatsApp is not connected" in response.get_data(as_text=True)
+    assert len(responses.calls) == 0 and db.session.query(Message).count() == 0
 
 
 @responses.activate

@@ -46,7 +46,8 @@ def test_invalid_notification_settings_answer_422_with_field_errors(auth_client,
     assert db.session.get(Workspace, workspace.id).notification_email is None
 
 
-def test_agent_settings_turn_on_with_a_model(auth_client, workspace):
+def test_agent_settings_turn_on_with_a_model(app, auth_client, workspace):
+    app.config["OPENAI_API_KEY"] = "sk-test"
     response = auth_client.post(
         "/settings/agent", data={"enabled": "y", "model": "gpt-4o-mini", "instructions": "Be brief."},
         headers=_htmx(auth_client),
@@ -61,6 +62,33 @@ def test_agent_settings_turn_on_with_a_model(auth_client, workspace):
     auth_client.post("/settings/agent", data={"model": "gpt-4o-mini"}, headers=_htmx(auth_client))
     db.session.expire_all()
     assert db.session.get(Workspace, workspace.id).agent_enabled is False
+
+
+def test_agent_cannot_be_switched_on_without_a_model_key(app, auth_client, workspace):
+    app.config["OPENAI_API_KEY"] = None
+    page = auth_client.get("/settings/").get_data(as_text=True)
+    assert "no model key is configured" in page and "OPENAI_API_KEY" in page
+    response = auth_client.post(
+        "/settings/agent", data={"enabled": "y", "model": "gpt-4o-mini"}, headers=_htmx(auth_client)
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "The agent cannot be switched on: no model key" in html
+    db.session.expire_all()
+    assert db.session.get(Workspace, workspace.id).agent_enabled is False
+    # Off (or the model and instructions alone) still saves.
+    response = auth_client.post(
+        "/settings/agent",
+        data={"model": "gpt-4o-mini", "instructions": "Be brief."},
+        headers=_htmx(auth_client),
+    )
+    assert response.status_code == 200
+    # A workspace switched on before the key went away is told its agent cannot answer.
+    ws = db.session.get(Workspace, workspace.id)
+    ws.agent_enabled = True
+    db.session.commit()
+    assert "The agent is switched on but cannot answer" in auth_client.get("/settings/").get_data(
+        as_text=True
+    )
 
 
 def test_agent_settings_need_a_model_and_reject_bad_names(auth_client, workspace):

@@ -1,7 +1,7 @@
-"""Sign-up, login and logout pages."""
+"""Sign-up, login, logout and password reset pages."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from app.web.auth import routes  # noqa: E402,F401
+from app.web.auth import reset_routes, routes  # noqa: E402,F401

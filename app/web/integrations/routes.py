@@ -18,7 +18,7 @@ from app.services.locations import store_locations
 from app.sync import service as sync_service
 from app.sync.audit_jobs import last_audit
 from app.web.fragments import is_htmx
-from app.web.integrations import bp
+from app.web.integrations import bp, setup_help
 
 PLATFORM_LABELS = {"shopify": "Shopify", "whatsapp": "WhatsApp", "facebook": "Facebook catalog"}
 # Form fields per platform, in display order; secrets are never echoed back into a form.
@@ -27,7 +27,8 @@ FORM_FIELDS = {
     "whatsapp": ("phone_number_id", "waba_id", "access_token", "app_secret", "verify_token"),
     "facebook": ("catalog_id", "page_id", "access_token", "app_secret"),
 }
-SECRET_FIELDS = {"access_token", "app_secret", "verify_token"}
+# The verify token is not among them: the merchant copies it into Meta's settings from this page.
+SECRET_FIELDS = {"access_token", "app_secret"}
 
 
 def _card(platform: str, integration: Integration | None = None, **extra) -> dict:
@@ -40,13 +41,28 @@ def _card(platform: str, integration: Integration | None = None, **extra) -> dic
         "errors": extra.get("errors") or {},
         "message": extra.get("message"),
         "notice": extra.get("notice"),
-        "values": {k: v for k, v in (extra.get("values") or {}).items() if k not in SECRET_FIELDS},
+        "values": _values(platform, integration, extra.get("values")),
+        # A refused form comes back without the secrets typed into it: say so, as they must be typed again.
+        "secrets_cleared": bool(extra.get("errors") or extra.get("message"))
+        and any((extra.get("values") or {}).get(k) for k in SECRET_FIELDS),
+        "help": setup_help.FIELD_HELP[platform],
+        "setup": setup_help.setup_addresses(platform, integration),
         "active_run_id": _active_run_id(integration),
         "audit": last_audit(integration) if integration is not None else None,
         "locations": store_locations(current_scope(), integration.id)
         if integration is not None and platform == "shopify"
         else [],
     }
+
+
+def _values(platform: str, integration: Integration | None, given: dict | None) -> dict:
+    """What the form shows again: the fields entered (never the secrets), else the saved verify token, else
+    a suggested one for a new WhatsApp connection."""
+    values = {k: v for k, v in (given or {}).items() if k not in SECRET_FIELDS}
+    if platform == "whatsapp" and not values.get("verify_token"):
+        saved = integration.secret("verify_token") if integration is not None else None
+        values["verify_token"] = saved or setup_help.suggested_verify_token()
+    return values
 
 
 def _active_run_id(integration: Integration | None) -> int | None:

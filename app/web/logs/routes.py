@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import login_required
 
 from app.auth_scope import current_scope
+from app.services import log_names
 from app.services import logs as service
 from app.web.fragments import is_htmx, render_page_or_fragment
 from app.web.logs import bp
@@ -53,6 +54,7 @@ def entries():
     page = service.sync_logs(current_scope(), f, *_page_args())
     return _render(
         "entries", page=page, filters=f, statuses=service.STATUS_CHOICES["entries"],
+        names=log_names.entity_names(current_scope(), page.rows),
         entity_types=service.ENTITY_TYPES, actions=service.LOG_ACTIONS,
     )  # fmt: skip
 

@@ -13,7 +13,7 @@ from app.auth_scope import current_scope
 from app.catalog import groupings
 from app.catalog.stock import stock_levels
 from app.params import parse_limit
-from app.services import bulk_delete, bulk_jobs, product_detail
+from app.services import bulk_delete, bulk_jobs, log_names, product_detail
 from app.services import products as service
 from app.web.fragments import is_htmx
 from app.web.products import bp
@@ -45,6 +45,7 @@ def _list_context(args) -> tuple[dict, int]:
     context = {"page": page, "params": params, "list_errors": errors, "categories": categories,
                "collections": groupings.collections(scope), "locations": groupings.locations(scope),
                "category_names": {c.id: c.name for c in categories},
+               "thumbs": product_detail.thumbnails(scope, [p.id for p in page.products]),
                "platform_states": service.PLATFORM_STATES, "sorts": service.SORTS, "statuses": service.STATUSES}  # fmt: skip
     return context, status
 
@@ -111,10 +112,14 @@ def _detail_context(scope, product, errors=None, values=None, variants_page: int
         "variants_pages": pages,
         "levels": stock_levels(scope, [v.id for v in shown]),
         "media": product_detail.media_rows(product),
+        "description": product_detail.description(product),
+        "shopify_number": product_detail.numeric_id(product.shopify_product_id),
+        "shopify_admin_url": product_detail.shopify_admin_url(scope, product),
         "variant_images": product_detail.variant_images(product),
         "by_location": product_detail.location_stock(scope, product),
         "reservations": service.product_reservations(scope, product),
-        "sync_log": service.product_sync_log(scope, product),
+        "sync_log": (sync_log := service.product_sync_log(scope, product)),
+        "log_names": log_names.entity_names(scope, sync_log),
         "categories": service.categories(scope),
         "statuses": service.STATUSES,
         "errors": errors or {},
@@ -125,7 +130,8 @@ def _detail_context(scope, product, errors=None, values=None, variants_page: int
 def _row(product, status: int = 200):
     scope = current_scope()
     stock = service.product_stock(scope, [product])
-    return render_template("products/_row.html", product=product, stock=stock), status
+    thumb = product_detail.thumbnails(scope, [product.id]).get(product.id, {})
+    return render_template("products/_row.html", product=product, stock=stock, thumb=thumb), status
 
 
 @bp.get("/<int:product_id>/row")

@@ -13,6 +13,11 @@ from app.web.settings import bp
 from app.web.settings.feed import FeedForm, feed_form
 from app.web.settings.forms import SUGGESTED_MODELS, AgentForm, NotificationsForm
 
+NO_MODEL_KEY = (
+    "The agent cannot be switched on: no model key is configured. Set OPENAI_API_KEY (and OPENAI_BASE_URL for an "
+    "OpenAI-compatible server) in the app's environment, restart, then switch it on."
+)
+
 
 def _workspace():
     return service.get_workspace(current_user.workspace_id)
@@ -28,7 +33,13 @@ def _forms(workspace, notifications=None, agent=None, feed=None):
         instructions=workspace.agent_instructions,
     )  # fmt: skip
     return {"notifications": notifications, "agent": agent, "models": SUGGESTED_MODELS,
-            "feed": feed_form(workspace.id, feed)}  # fmt: skip
+            "feed": feed_form(workspace.id, feed), "model_key_set": _model_key_set()}  # fmt: skip
+
+
+def _model_key_set() -> bool:
+    # The agent answers through OpenAI's API (or a compatible server at OPENAI_BASE_URL): without the key it
+    # cannot answer at all (`app.agent.runner.chat_model`).
+    return bool(current_app.config.get("OPENAI_API_KEY"))
 
 
 @bp.get("/")
@@ -62,6 +73,9 @@ def notifications():
 def agent():
     workspace, form = _workspace(), AgentForm()
     if not form.validate_on_submit():
+        return _answer("settings/_agent.html", workspace, 422, agent=form)
+    if form.enabled.data and not _model_key_set():
+        form.enabled.errors = [NO_MODEL_KEY]
         return _answer("settings/_agent.html", workspace, 422, agent=form)
     service.update_agent(workspace, form.enabled.data, form.model.data, form.instructions.data)
     return _answer("settings/_agent.html", workspace, 200, saved=True)
