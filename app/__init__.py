@@ -81,6 +81,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.url_rule_class = params.NamedRule
     app.url_map.converters["int"] = params.DatabaseInt
     _register_blueprints(app)
+    from app.web.formatting import register as register_filters
+
+    register_filters(app)
     if app.config.get("DEMO_MODE"):
         _mount_demo_store(app)
     _register_cli(app)

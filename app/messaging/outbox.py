@@ -90,6 +90,8 @@ def queue_message(
     language = (
         ((message.get("template") or {}).get("language") or {}).get("code") if kind == "template" else None
     )
+    if kind == "text":
+        category = "service"  # free-form text can only go inside the window: Meta bills it as service
     why = blocker(customer, kind, category)
     if why:
         return Queued(refused=why)

@@ -13,7 +13,14 @@ from app.models.feeds import ProductFeedSettings
 from app.models.integrations import Integration, OAuthState
 from app.models.inventory import InventoryAdjustment, Reservation
 from app.models.locations import Location, VariantLocationStock
-from app.models.messaging import Automation, ConsentEvent, Customer, MessageTemplate, OutboxMessage
+from app.models.messaging import (
+    Automation,
+    ConsentEvent,
+    Customer,
+    MessageRate,
+    MessageTemplate,
+    OutboxMessage,
+)
 from app.models.operations import Alert, ComplianceRequest
 from app.models.orders import Order, OrderFulfillment, OrderItem, OrderRefund
 from app.models.sync import SyncLog, SyncRun
@@ -23,6 +30,7 @@ __all__ = [
     "AgentCall",
     "OutboxMessage",
     "MessageTemplate",
+    "MessageRate",
     "Customer",
     "ConsentEvent",
     "Automation",

@@ -37,6 +37,8 @@ class Workspace(db.Model):
     agent_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     agent_model: Mapped[str | None] = mapped_column(String(100))
     agent_instructions: Mapped[str | None] = mapped_column(Text)
+    # IANA zone name the dashboard counts days and shows times in (the overview's sales by day).
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -4,8 +4,9 @@ the per-workspace automations (order confirmation, shipped)."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -126,4 +127,19 @@ class Automation(db.Model):
     template_name: Mapped[str | None] = mapped_column(String(512))
     language: Mapped[str | None] = mapped_column(String(20))
     delay_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MessageRate(db.Model):
+    """A workspace's own price for one (market, category) of Meta's rate card, replacing the default from
+    `app/messaging/data/meta_rates.csv`. Absent rows mean the default applies."""
+
+    __tablename__ = "message_rate"
+    __table_args__ = (UniqueConstraint("workspace_id", "market", "category"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    market: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(20))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 6))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

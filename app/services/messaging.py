@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.messaging import pricing
 from app.messaging.automations import KINDS, automation, save_automation
 from app.models import Automation, Customer, MessageTemplate, OutboxMessage
 from app.models.messaging import OUTBOX_STATUSES
@@ -43,6 +44,19 @@ def outbox(scope: WorkspaceScope, status: str | None = None) -> list[tuple[Outbo
     if status in OUTBOX_STATUSES:
         stmt = stmt.where(OutboxMessage.status == status)
     return [tuple(row) for row in db.session.execute(stmt).all()]
+
+
+def prices(
+    scope: WorkspaceScope, rows: list[tuple[OutboxMessage, Customer]]
+) -> dict[int, tuple[str, object]]:
+    """Each listed message's market and price (USD, the workspace's rate card), billed once delivered."""
+    card = pricing.rate_card(scope.workspace_id)
+    out = {}
+    for message, customer in rows:
+        market = pricing.market_for(customer.wa_id)
+        category = message.category if message.category in card[market] else "service"
+        out[message.id] = (market, card[market][category])
+    return out
 
 
 def outbox_counts(scope: WorkspaceScope) -> dict[str, int]:

@@ -45,6 +45,13 @@ def update_agent(
     return workspace
 
 
+def update_timezone(workspace: Workspace, name: str) -> Workspace:
+    """`name` is checked by the form (an IANA zone this system knows)."""
+    workspace.timezone = name
+    db.session.commit()
+    return workspace
+
+
 class FeedSettingsInvalid(AppError):
     status = 422
 

@@ -23,6 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 PAGES = [
     "/",
+    "/?range=30d",
+    "/?range=custom&from=2025-12-01&to=2026-11-30",
     "/orders/",
     "/orders/?status=cancelled",
     "/orders/?platform=whatsapp&date_from=2026-01-01",

@@ -143,6 +143,12 @@ def test_free_form_text_only_inside_the_24_hour_window(meta, whatsapp_integratio
     assert sorted(m["type"] for m in meta.sent) == ["template", "text"]
 
 
+def test_free_form_text_is_billed_as_service_whatever_the_caller_says(whatsapp_integration):
+    customer = make_customer(whatsapp_integration.workspace_id, inbound_hours_ago=1)
+    result = queue(customer, event="reply:2", message=text_message("Gracias"), category="marketing")
+    assert result.created and db.session.get(OutboxMessage, result.id).category == "service"
+
+
 def test_the_window_is_checked_again_at_send_time(meta, whatsapp_integration, run_jobs, monkeypatch):
     customer = make_customer(whatsapp_integration.workspace_id, inbound_hours_ago=23)
     monkeypatch.setattr(outbox, "enqueue", _down)

@@ -80,8 +80,9 @@ class Factory:
         n = next(self.n)
         order = Order(
             workspace_id=ws.id, source_platform=platform, status=status, number=f"#{1000 + n}",
-            external_id=f"ext-{n}", customer_name=kw.pop("customer_name", f"Customer {n}"), currency="EUR",
-            total_price=Decimal("25.50"), created_at=created_at or utcnow(), **kw,
+            external_id=f"ext-{n}", customer_name=kw.pop("customer_name", f"Customer {n}"),
+            currency=kw.pop("currency", "EUR"), total_price=kw.pop("total_price", Decimal("25.50")),
+            created_at=created_at or utcnow(), **kw,
         )  # fmt: skip
         _db.session.add(order)
         _db.session.flush()

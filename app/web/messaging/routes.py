@@ -17,9 +17,11 @@ from app.web.messaging import bp
 def _context(status: str | None = None, **extra) -> dict:
     scope = current_scope()
     status = status if status in OUTBOX_STATUSES else None
+    rows = service.outbox(scope, status)
     return dict(
-        templates=service.templates(scope), outbox=service.outbox(scope, status), counts=service.outbox_counts(scope),
-        automations=service.automations(scope), statuses=OUTBOX_STATUSES, chosen=status, **extra,
+        templates=service.templates(scope), outbox=rows, counts=service.outbox_counts(scope),
+        prices=service.prices(scope, rows), automations=service.automations(scope), statuses=OUTBOX_STATUSES,
+        chosen=status, **extra,
     )  # fmt: skip
 
 

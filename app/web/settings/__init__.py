@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
-from app.web.settings import agents, general, routes, security  # noqa: E402,F401
+from app.web.settings import agents, general, rates, routes, security  # noqa: E402,F401

@@ -10,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models.accounts import TOKEN_SCOPES
 from app.platforms.public_http import refusal_for_url
+from app.services.periods import valid_timezone
 
 # Deliberately loose: the address is for notifications, and the provider will tell if it bounces.
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -85,3 +86,14 @@ class TokenForm(FlaskForm):
         # Not DataRequired: its `required` attribute on every checkbox would make the browser demand them all.
         if not field.data:
             raise ValidationError("Choose at least one scope.")
+
+
+class TimezoneForm(FlaskForm):
+    timezone = StringField(
+        "Time zone", validators=[DataRequired(message="Choose a time zone."), Length(max=64)]
+    )
+
+    def validate_timezone(self, field):
+        field.data = (field.data or "").strip()
+        if not valid_timezone(field.data):
+            raise ValidationError("Use a time zone name like Europe/Madrid or America/New_York.")

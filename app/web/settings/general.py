@@ -8,10 +8,11 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.services import workspace_settings as service
+from app.services.periods import timezone_names
 from app.web.fragments import is_htmx
 from app.web.settings import bp
 from app.web.settings.feed import FeedForm, feed_form
-from app.web.settings.forms import SUGGESTED_MODELS, AgentForm, NotificationsForm
+from app.web.settings.forms import SUGGESTED_MODELS, AgentForm, NotificationsForm, TimezoneForm
 
 NO_MODEL_KEY = (
     "The agent cannot be switched on: no model key is configured. Set OPENAI_API_KEY (and OPENAI_BASE_URL for an "
@@ -23,7 +24,7 @@ def _workspace():
     return service.get_workspace(current_user.workspace_id)
 
 
-def _forms(workspace, notifications=None, agent=None, feed=None):
+def _forms(workspace, notifications=None, agent=None, feed=None, timezone=None):
     notifications = notifications or NotificationsForm(
         formdata=None, webhook_url=workspace.notification_webhook_url, email=workspace.notification_email
     )
@@ -32,8 +33,10 @@ def _forms(workspace, notifications=None, agent=None, feed=None):
         model=workspace.agent_model or current_app.config.get("OPENAI_MODEL"),
         instructions=workspace.agent_instructions,
     )  # fmt: skip
+    timezone = timezone or TimezoneForm(formdata=None, timezone=workspace.timezone or "UTC")
     return {"notifications": notifications, "agent": agent, "models": SUGGESTED_MODELS,
-            "feed": feed_form(workspace.id, feed), "model_key_set": _model_key_set()}  # fmt: skip
+            "feed": feed_form(workspace.id, feed), "model_key_set": _model_key_set(), "timezone": timezone,
+            "zones": timezone_names()}  # fmt: skip
 
 
 def _model_key_set() -> bool:
@@ -66,6 +69,16 @@ def notifications():
         return _answer("settings/_notifications.html", workspace, 422, notifications=form)
     service.update_notifications(workspace, form.webhook_url.data, form.email.data)
     return _answer("settings/_notifications.html", workspace, 200, saved=True)
+
+
+@bp.post("/timezone")
+@login_required
+def timezone():
+    workspace, form = _workspace(), TimezoneForm()
+    if not form.validate_on_submit():
+        return _answer("settings/_timezone.html", workspace, 422, timezone=form)
+    service.update_timezone(workspace, form.timezone.data)
+    return _answer("settings/_timezone.html", workspace, 200, saved=True)
 
 
 @bp.post("/agent")
