@@ -121,7 +121,9 @@ class RestBodiesMixin:
             "currency": "USD", "presentment_currency": "USD", "financial_status": order["financial_status"].lower(),
             "fulfillment_status": fulfillment, "subtotal_price": total, "total_price": total, "total_tax": "0.00",
             "total_discounts": "0.00", "test": False, "line_items": lines,
-            "customer": {"email": order["email"], "first_name": first, "last_name": last or None},
+            "phone": order.get("phone"),
+            "customer": {"email": order["email"], "first_name": first, "last_name": last or None,
+                         "phone": order.get("phone")},
             "fulfillments": [self.fulfillment_payload(shop, order, f) for f in order.get("fulfillments") or []],
             "refunds": [self.refund_payload(shop, order, r) for r in order.get("refunds") or []],
         }  # fmt: skip
