@@ -11,7 +11,8 @@ the chat on the Demo phone page) and the customer's own messages.
   phone.
 - `templates`: the approved demo templates the number lists.
 - `graph_api`: the Graph API blueprint (mounted at `/demo-meta` in demo mode, or standalone for tests).
-- `wiring`: connects a workspace's WhatsApp integration to the stand-in (`flask demo` does it on start).
+
+Connecting a workspace to it is `app.services.demo_phone.wire` (`flask demo` does it on start).
 
 May import the stdlib, Flask and requests; nothing else of the app imports it except the app factory, the
 demo service and the Demo phone page (`app.web.demo_phone`), which reads it through

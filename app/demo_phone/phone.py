@@ -155,9 +155,15 @@ class DemoPhone:
         """The customer looks at the chat: every delivered message becomes read (and Meta says so)."""
         rows = self._all("SELECT wamid FROM messages WHERE customer=? AND direction='out' AND status='delivered'",
                          (customer,))  # fmt: skip
+        seen = 0
         for row in rows:
-            self._later(self._status, row["wamid"], "read")
-        return len(rows)
+            with self._lock:  # taken now, so the next look (every 2 s) does not report it read again
+                taken = self._conn.execute("UPDATE messages SET status='read' WHERE wamid=? AND status='delivered'",
+                                           (row["wamid"],)).rowcount  # fmt: skip
+            if taken:
+                seen += 1
+                self._later(self._status, row["wamid"], "read")
+        return seen
 
     def customer_says(self, customer: str, text: str, name: str = CUSTOMER_NAME) -> int:
         """The customer writes `text`: kept, and sent to the app as a signed `messages` webhook now; the
