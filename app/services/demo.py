@@ -13,6 +13,7 @@ from app.integrations import service as integrations
 from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.services import accounts
+from app.services.demo_phone import wire_demo
 from app.sync.service import start_first_sync
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,5 @@ def connect_demo_store(app, base_url: str, timeout: float = 30.0) -> Integration
 def connect_demo(app, base_url: str) -> None:
     """`flask demo`, once its server listens: the demo store, then the stand-in WhatsApp number (its templates
     sync on connect), both connected to the demo workspace over HTTP as a merchant would connect them."""
-    from app.services.demo_phone import wire_demo
-
     connect_demo_store(app, base_url)
     wire_demo(app, DEMO_EMAIL)

@@ -15,6 +15,7 @@ from app.integrations import service as integrations
 from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.problems import AppError
+from app.services import accounts
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +77,6 @@ def known_customer(phone, customer: str | None) -> str | None:
 
 def wire_demo(app, user_email: str) -> Integration | None:
     """`flask demo`: wire the demo login's workspace to the app's stand-in number (once the server answers)."""
-    from app.services import accounts
-
     phone = app.extensions.get("demo_phone")
     with app.app_context():
         user = accounts.find_user(user_email)

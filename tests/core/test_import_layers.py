@@ -30,7 +30,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("agent_tools",),
     ("app.services",),
     ("app.agent",),
-    ("app.demo_store",),
+    # The stand-ins for Shopify and for WhatsApp: neither imports the other.
+    ("app.demo_store", "app.demo_phone"),
     ("app.api", "app.web", "app.mcp"),  # side by side: none imports another
     ("app.errors", "app.housekeeping", "app.schedule"),
     ("app", "app.cli", "app.worker"),  # process entry points: the factory, the CLI, the workers
