@@ -118,3 +118,30 @@ def test_the_stand_in_refuses_as_meta_does(app, phone):
     ]
     assert statuses == ["sent", "delivered"]
     assert all(h["X-Hub-Signature-256"] == phone.sign(raw) for raw, h in phone.held)
+
+
+def test_demo_mode_mounts_the_stand_in_and_points_meta_clients_at_it(tmp_path):
+    from app import create_app
+    from app.config import TestConfig
+
+    demo = create_app({**{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
+                       "DEMO_MODE": True, "APP_URL": "http://127.0.0.1:5999", "META_APP_SECRET": "",
+                       "DEMO_STORE_DB": str(tmp_path / "store.sqlite3"), "DEMO_PHONE_DB": str(tmp_path / "phone.sqlite3")})  # fmt: skip
+    assert demo.config["META_GRAPH_BASE"] == "http://127.0.0.1:5999/demo-meta"
+    phone = demo.extensions["demo_phone"]
+    assert phone.app_secret == demo.config["META_APP_SECRET"] != ""
+    assert phone.webhook_url == "http://127.0.0.1:5999/api/webhooks/whatsapp"
+    client = demo.test_client()
+    url = f"/demo-meta/v25.0/{phone.phone_number_id}?fields=id,display_phone_number"
+    assert client.get(url).status_code == 401
+    answer = client.get(url, headers={"Authorization": f"Bearer {phone.access_token}"})
+    assert answer.get_json() == {"id": phone.phone_number_id, "display_phone_number": "+1 555-010-0100"}
+
+
+def test_flask_demo_wires_the_demo_login(app, phone, run_jobs, make_user):
+    from app.services.demo import DEMO_EMAIL
+
+    make_user(DEMO_EMAIL)
+    wired = service.wire_demo(app, DEMO_EMAIL)
+    assert wired is not None and wired.account_id == phone.phone_number_id
+    assert service.wire_demo(app, "nobody@example.com") is None
