@@ -16,7 +16,7 @@ from app import access_log, body_limit, params, queues, security_headers
 from app.config import BASE_DIR, Config
 from app.extensions import csrf, db, login_manager, migrate
 
-_RAW_BODY_BLUEPRINTS = ("webhooks", "demo_store")
+_RAW_BODY_BLUEPRINTS = ("webhooks", "demo_store", "demo_meta")
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -86,6 +86,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     register_filters(app)
     if app.config.get("DEMO_MODE"):
         _mount_demo_store(app)
+        _mount_demo_phone(app)
     _register_cli(app)
 
     @app.get("/healthz")
@@ -163,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.auth import bp as auth_bp
     from app.web.conversations import bp as conversations_bp
     from app.web.dashboard import bp as dashboard_bp
+    from app.web.demo_phone import bp as demo_phone_bp
     from app.web.integrations import bp as integrations_bp
     from app.web.logs import bp as logs_bp
     from app.web.messaging import bp as messaging_bp
@@ -175,12 +177,31 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF cannot ride on them
     csrf.exempt(webhooks_bp)  # signed by the platforms over the raw body; no cookies involved
     for blueprint in (auth_bp, dashboard_bp, integrations_bp, sync_bp, products_bp, orders_bp, logs_bp,
-                      conversations_bp, messaging_bp, settings_bp, api_bp, webhooks_bp, well_known_bp):  # fmt: skip
+                      conversations_bp, messaging_bp, demo_phone_bp, settings_bp, api_bp, webhooks_bp,
+                      well_known_bp):  # fmt: skip
         app.register_blueprint(blueprint)
 
     @app.context_processor
     def navigation():
-        return {"nav_items": [(e, label) for e, label in NAV if e in app.view_functions]}
+        items = [(e, label) for e, label in NAV if e in app.view_functions]
+        if not _demo_phone_shown(app):
+            items = [(e, label) for e, label in items if e != "demo_phone.index"]
+        return {"nav_items": items}
+
+
+def _demo_phone_shown(app: Flask) -> bool:
+    """The Demo phone is in the menu only when the workspace's WhatsApp is the demo's stand-in number."""
+    phone = app.extensions.get("demo_phone")
+    if phone is None:
+        return False
+    from flask_login import current_user
+
+    from app.models.scoping import WorkspaceScope
+    from app.services.demo_phone import stand_in_integration
+
+    if not getattr(current_user, "is_authenticated", False):
+        return False
+    return stand_in_integration(WorkspaceScope(current_user.workspace_id), phone) is not None
 
 
 def _mount_demo_store(app: Flask) -> None:
@@ -201,6 +222,25 @@ def _mount_demo_store(app: Flask) -> None:
     app.extensions["demo_store"] = store
     blueprint = create_blueprint(store)
     csrf.exempt(blueprint)  # Shopify's endpoints take tokens, not browser sessions
+    app.register_blueprint(blueprint)
+
+
+def _mount_demo_phone(app: Flask) -> None:
+    """Serve the stand-in WhatsApp Cloud API at /demo-meta and point the Meta clients at it."""
+    from app.demo_phone import DemoPhone, create_graph_blueprint
+
+    cfg = app.config
+    if not cfg["META_APP_SECRET"]:
+        cfg["META_APP_SECRET"] = "demo-meta-app-secret"
+    cfg["META_GRAPH_BASE"] = cfg["APP_URL"] + "/demo-meta"
+    path = cfg.get("DEMO_PHONE_DB") or os.path.join(app.instance_path, "demo-phone.sqlite3")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    phone = DemoPhone(
+        path, app_secret=cfg["META_APP_SECRET"], webhook_url=cfg["APP_URL"] + "/api/webhooks/whatsapp"
+    )
+    app.extensions["demo_phone"] = phone
+    blueprint = create_graph_blueprint(phone)
+    csrf.exempt(blueprint)  # Meta's endpoints take bearer tokens, not browser sessions
     app.register_blueprint(blueprint)
 
 

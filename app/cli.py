@@ -127,7 +127,7 @@ def register_demo(app: Flask) -> None:
 
         from app import create_app
         from app.config import BASE_DIR
-        from app.services.demo import connect_demo_store, prepare_demo
+        from app.services.demo import connect_demo, prepare_demo
         from app.worker import start_embedded_once
 
         # A second app, built in demo mode: it mounts the stand-in Shopify store and points the client at it.
@@ -143,5 +143,5 @@ def register_demo(app: Flask) -> None:
         start_mcp_thread(demo_app, host, mcp_port)  # agents connect here: Settings → Agents shows how
         click.echo(f"MCP server for agents: {mcp_url} (Settings → Agents has a client configuration)")
         # The app connects to the demo store over HTTP, as to a real shop: that needs the server listening.
-        threading.Thread(target=connect_demo_store, args=(demo_app, base_url), daemon=True).start()
+        threading.Thread(target=connect_demo, args=(demo_app, base_url), daemon=True).start()
         server.serve_forever()

@@ -77,6 +77,7 @@ class Config:
     # Demo mode mounts the local stand-in Shopify store at /demo-store and seeds a demo workspace.
     DEMO_MODE = _bool("DEMO_MODE", False)
     DEMO_STORE_DB = os.environ.get("DEMO_STORE_DB") or None
+    DEMO_PHONE_DB = os.environ.get("DEMO_PHONE_DB") or None
     # Without REDIS_URL the app runs RQ on fakeredis with a worker thread and the scheduler in-process.
     EMBEDDED_WORKER = _bool("EMBEDDED_WORKER", True)
 

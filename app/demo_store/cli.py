@@ -169,6 +169,25 @@ def _order_payload(store, shop: str, topic: str, index: int | None) -> dict:
     return store.refund_payload(shop, record, record["refunds"][0])
 
 
+@demo_store_cli.command("order")
+@shop_option
+@click.option("--product", "product", type=int, default=0, show_default=True, help="Product index.")
+@click.option("--quantity", type=int, default=1, show_default=True)
+@click.option("--phone", default="+15550123456", show_default=True, help="The customer's phone (WhatsApp).")
+@click.option("--name", "customer_name", default="Ana Demo", show_default=True)
+@db_option
+def order(shop, product, quantity, phone, customer_name, db):
+    """Place a paid order as a customer; fires orders/create (what the order confirmation follows)."""
+    store = open_store(db)
+    if store.product(shop, product) is None:
+        raise click.ClickException(f"product {product} does not exist in {shop}")
+    if quantity < 1:
+        raise click.ClickException("--quantity is at least 1")
+    placed = store.place_order([(product, 0, quantity)], shop=shop, email="ana@example.com", phone=phone,
+                               customer_name=customer_name)  # fmt: skip
+    click.echo(f"{shop}: order {placed['name']} placed by {customer_name} ({phone}), orders/create fired")
+
+
 @demo_store_cli.command("replay")
 @shop_option
 @click.option("--url", default=None, help="Deliver here instead of to the shop's subscriptions.")

@@ -91,7 +91,7 @@ def order_node(ctx, order: dict) -> dict:
         "name": order["name"],
         "number": order["number"] - 1000,
         "email": order["email"],
-        "phone": None,
+        "phone": order.get("phone"),
         "note": None,
         "tags": [],
         "test": False,

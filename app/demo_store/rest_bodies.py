@@ -113,7 +113,7 @@ class RestBodiesMixin:
         fulfillment = {"PARTIALLY_FULFILLED": "partial", "FULFILLED": "fulfilled"}.get(
             order["fulfillment_status"]
         )
-        return {
+        body = {
             "id": order["id"], "admin_graphql_api_id": catalog.gid("Order", order["id"]), "name": order["name"],
             "number": order["number"] - 1000, "order_number": order["number"], "email": order["email"],
             "contact_email": order["email"], "created_at": rest_time(order["created_at"]),
@@ -125,6 +125,9 @@ class RestBodiesMixin:
             "fulfillments": [self.fulfillment_payload(shop, order, f) for f in order.get("fulfillments") or []],
             "refunds": [self.refund_payload(shop, order, r) for r in order.get("refunds") or []],
         }  # fmt: skip
+        if order.get("phone"):  # an order placed with the customer's phone (generated orders have none)
+            body["phone"] = body["customer"]["phone"] = order["phone"]
+        return body
 
     def fulfillment_payload(self, shop: str, order: dict, f: dict) -> dict:
         by_id = self._order_lines(shop, order)

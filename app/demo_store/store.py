@@ -247,15 +247,17 @@ class DemoStore(TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, Invent
         return json.loads(placed["data"]) if placed else None
 
     def place_order(self, lines: list[tuple[int, int, int]], *, shop: str | None = None,
-                    email: str = "buyer@example.com") -> dict:  # fmt: skip
-        """Record an order for ``lines`` of (product index, variant position, quantity), take the stock,
-        and fire ``orders/create`` (and ``inventory_levels/update`` for each line)."""
+                    email: str = "buyer@example.com", phone: str | None = None,
+                    customer_name: str | None = None) -> dict:  # fmt: skip
+        """Record a paid order for ``lines`` of (product index, variant position, quantity) by a customer (a
+        ``phone`` such as ``+15550123456`` lets the shop follow up on WhatsApp), take the stock, and fire
+        ``orders/create`` (and ``inventory_levels/update`` for each line)."""
         shop = shop or self.default_shop()
         j = self.order_total(shop)
         now = self.now_iso()
         order = {
             "index": j, "id": catalog.order_id(j), "number": 1001 + j, "name": f"#{1001 + j}", "email": email,
-            "customer_name": email.split("@")[0], "created_at": now, "updated_at": now,
+            "phone": phone, "customer_name": customer_name or email.split("@")[0], "created_at": now, "updated_at": now,
             "financial_status": "PAID", "fulfillment_status": "UNFULFILLED",
             "lines": [
                 {"id": catalog.LINE_ITEM_BASE + j * catalog.MAX_LINES_PER_ORDER + k + 1, "product_index": i,

@@ -1,10 +1,14 @@
-"""The follow-up automations: order confirmation and shipped, each on/off per workspace with its template and
-delay.
+"""The follow-up automations: order confirmation, shipped and delivered, each on/off per workspace with its
+template and delay.
 
 - **Order confirmation** when an order written by a Shopify webhook is paid (`orders/create` of a paid order,
   `orders/paid`, or any later update that shows it paid): event key `order:<order gid>:confirmation`.
 - **Shipped** when a fulfillment written by `fulfillments/create|update` has a tracking number or link:
   event key `fulfillment:<fulfillment gid>:shipped`, with the tracking link.
+- **Delivered** when a stored fulfillment's `shipment_status` is `delivered` (Shopify reports it for carriers
+  it tracks, on `fulfillments/update` and in the orders sync's `displayStatus`): event key
+  `fulfillment:<fulfillment gid>:delivered`. A fulfillment seen delivered first gets the delivered message
+  only, never a late "shipped": the parcel is already there.
 
 The event key and the template make the outbox row unique, so any number of re-deliveries, in any order,
 queue one message. Only orders created in the last `RECENT` are followed up: switching an automation on must
@@ -31,7 +35,12 @@ from app.problems import AppError
 KINDS = {
     "order_confirmation": ("Order confirmation", ("customer_name", "order_number", "order_total")),
     "shipped": ("Shipped", ("customer_name", "order_number", "tracking_url", "tracking_number", "carrier")),
+    "delivered": (
+        "Delivered",
+        ("customer_name", "order_number", "tracking_url", "tracking_number", "carrier"),
+    ),
 }
+FULFILLMENT_KINDS = ("shipped", "delivered")
 RECENT = timedelta(days=3)
 MAX_DELAY_MINUTES = 7 * 24 * 60
 _NAMED = re.compile(r"{{\s*([a-z_][a-z0-9_]*)\s*}}")
@@ -133,8 +142,11 @@ def order_paid(workspace_id: int, external_id: str) -> Queued | None:
                   f"order:{external_id}:confirmation", _values(order))  # fmt: skip
 
 
-def fulfillment_written(workspace_id: int, order_gid: str | None, fulfillment_gid: str) -> Queued | None:
-    """Queue the shipped message for a stored fulfillment with tracking, of a recent order."""
+def fulfillment_written(
+    workspace_id: int, order_gid: str | None, fulfillment_gid: str, kinds: tuple[str, ...] = FULFILLMENT_KINDS
+) -> list[Queued]:
+    """Queue the shipped message (a fulfillment with tracking) and the delivered message (a fulfillment Shopify
+    reports delivered) of a stored fulfillment of a recent order; what was queued, per kind switched on."""
     row = db.session.execute(
         select(OrderFulfillment, Order)
         .join(Order, Order.id == OrderFulfillment.order_id)
@@ -142,13 +154,24 @@ def fulfillment_written(workspace_id: int, order_gid: str | None, fulfillment_gi
                OrderFulfillment.shopify_fulfillment_id == fulfillment_gid)
     ).first()  # fmt: skip
     if row is None:
-        return None
+        return []
     fulfillment, order = row
-    if fulfillment.status == "cancelled" or not (fulfillment.tracking_url or fulfillment.tracking_number):
-        return None
+    if fulfillment.status == "cancelled":
+        return []
     if order.created_at is None or order.created_at < utcnow() - RECENT:
-        return None
+        return []
     values = {**_values(order), "tracking_url": fulfillment.tracking_url, "tracking_number": fulfillment.tracking_number,
               "carrier": fulfillment.tracking_company}  # fmt: skip
-    return _queue(workspace_id, "shipped", order.customer_phone, order.customer_name,
-                  f"fulfillment:{fulfillment_gid}:shipped", values)  # fmt: skip
+    delivered = fulfillment.shipment_status == "delivered"
+    due = {
+        "shipped": not delivered and bool(fulfillment.tracking_url or fulfillment.tracking_number),
+        "delivered": delivered,
+    }
+    queued = []
+    for kind in kinds:
+        if due.get(kind):
+            done = _queue(workspace_id, kind, order.customer_phone, order.customer_name,
+                          f"fulfillment:{fulfillment_gid}:{kind}", values)  # fmt: skip
+            if done is not None:
+                queued.append(done)
+    return queued

@@ -2,13 +2,13 @@
 
 `after_orders` runs in the webhook's transaction right after the orders are upserted: it records the
 customer's Shopify marketing consent and queues the order-confirmation automation; `after_fulfillment` queues
-the shipped automation. Both read the stored rows back (the newest version won there) and are safe to run for
+the shipped and delivered automations. Both read the stored rows back (the newest version won there) and are safe to run for
 every re-delivery: the outbox's unique key decides.
 """
 
 from __future__ import annotations
 
-from app.messaging.automations import automation, fulfillment_written, order_paid
+from app.messaging.automations import FULFILLMENT_KINDS, automation, fulfillment_written, order_paid
 from app.messaging.customers import note_shopify_consent
 
 
@@ -25,6 +25,8 @@ def after_orders(workspace_id: int, records: list[dict], topic: str | None = Non
 
 
 def after_fulfillment(workspace_id: int, record: dict) -> None:
-    settings = automation(workspace_id, "shipped")
-    if settings is not None and settings.enabled:
-        fulfillment_written(workspace_id, record.get("order_id"), record["shopify_fulfillment_id"])
+    kinds = tuple(
+        k for k in FULFILLMENT_KINDS if (a := automation(workspace_id, k)) is not None and a.enabled
+    )
+    if kinds:
+        fulfillment_written(workspace_id, record.get("order_id"), record["shopify_fulfillment_id"], kinds)

@@ -87,6 +87,9 @@ class OrderFulfillment(db.Model):
     shopify_fulfillment_id: Mapped[str] = mapped_column(String(100))
     name: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str | None] = mapped_column(String(30))  # Shopify's FulfillmentStatus, lower case
+    # Where the carrier says the parcel is (REST `shipment_status`, GraphQL `displayStatus`, lower case):
+    # in_transit, out_for_delivery, delivered, failure...; None when Shopify tracks no carrier for it.
+    shipment_status: Mapped[str | None] = mapped_column(String(30))
     tracking_company: Mapped[str | None] = mapped_column(String(255))
     tracking_number: Mapped[str | None] = mapped_column(String(255))
     tracking_url: Mapped[str | None] = mapped_column(Text)

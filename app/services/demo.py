@@ -13,6 +13,7 @@ from app.integrations import service as integrations
 from app.models import Integration
 from app.models.scoping import WorkspaceScope
 from app.services import accounts
+from app.services.demo_phone import wire_demo
 from app.sync.service import start_first_sync
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ def prepare_demo(app, *, host: str, port: int, products: int) -> str:
         f"WAgents Commerce demo on http://{host}:{port}/",
         f"  log in as {DEMO_EMAIL} / {DEMO_PASSWORD} (workspace {user.workspace.name!r})",
         f"  the demo store {DEMO_SHOP} ({products} products) connects itself and syncs in the background",
+        "  a stand-in WhatsApp number connects itself too: Demo phone shows what the customer receives",
     ])  # fmt: skip
 
 
@@ -65,3 +67,10 @@ def connect_demo_store(app, base_url: str, timeout: float = 30.0) -> Integration
             return None
         start_first_sync(integration)
         return integration
+
+
+def connect_demo(app, base_url: str) -> None:
+    """`flask demo`, once its server listens: the demo store, then the stand-in WhatsApp number (its templates
+    sync on connect), both connected to the demo workspace over HTTP as a merchant would connect them."""
+    connect_demo_store(app, base_url)
+    wire_demo(app, DEMO_EMAIL)

@@ -253,8 +253,10 @@ def fulfillment_from_graphql(node: dict) -> dict:
         {"company": t.get("company"), "number": t.get("number"), "url": t.get("url")}
         for t in node.get("trackingInfo") or []
     ]
-    return _fulfillment(node["id"], node.get("name"), node.get("status"), tracking, node.get("createdAt"),
-                        node.get("updatedAt"))  # fmt: skip
+    record = _fulfillment(node["id"], node.get("name"), node.get("status"), tracking, node.get("createdAt"),
+                          node.get("updatedAt"))  # fmt: skip
+    record["shipment_status"] = _shipment_status(node.get("displayStatus"))
+    return record
 
 
 def fulfillment_from_rest(body: dict) -> dict:
@@ -276,7 +278,15 @@ def fulfillment_from_rest(body: dict) -> dict:
         tracking, body.get("created_at"), body.get("updated_at"),
     )  # fmt: skip
     record["order_id"] = gid("Order", body.get("order_id"))
+    record["shipment_status"] = _shipment_status(body.get("shipment_status"))
     return record
+
+
+def _shipment_status(value) -> str | None:
+    """REST's `shipment_status` (`delivered`) or GraphQL's `displayStatus` (`DELIVERED`), lower case."""
+    if not isinstance(value, str):
+        return None
+    return value.strip().lower()[:30] or None
 
 
 def _fulfillment(fulfillment_gid, name, status, tracking, created, updated) -> dict:

@@ -123,7 +123,7 @@ def _replace_items(workspace_id: int, orders: dict[int, dict]) -> None:
 
 
 FULFILLMENT_COLUMNS = (
-    "shopify_fulfillment_id", "name", "status", "tracking_company", "tracking_number", "tracking_url", "tracking",
+    "shopify_fulfillment_id", "name", "status", "shipment_status", "tracking_company", "tracking_number", "tracking_url", "tracking",
     "created_at", "updated_at",
 )  # fmt: skip
 REFUND_COLUMNS = ("shopify_refund_id", "amount", "currency", "note", "line_items", "created_at")

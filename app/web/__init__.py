@@ -12,5 +12,6 @@ NAV = [
     ("logs.index", "Logs"),
     ("conversations.index", "Conversations"),
     ("messaging.index", "Messaging"),
+    ("demo_phone.index", "Demo phone"),
     ("settings.index", "Settings"),
 ]

@@ -95,11 +95,20 @@ def live_worker(app):
     from app.queues import QUEUES, get_queue, get_redis
     from app.worker import ThreadWorker
 
+    class BurstWorker(ThreadWorker):
+        # No command channel: on real Redis each burst's teardown otherwise waits up to 60 s for RQ's pubsub
+        # listener thread (it sleeps in get_message(timeout=60)), stalling the test's jobs for a minute.
+        def subscribe(self):
+            self.pubsub_thread = None
+
+        def unsubscribe(self):
+            pass
+
     stop = threading.Event()
 
     def run():
         with app.app_context():
-            worker = ThreadWorker([get_queue(n) for n in QUEUES], connection=get_redis())
+            worker = BurstWorker([get_queue(n) for n in QUEUES], connection=get_redis())
             while not stop.is_set():
                 worker.work(burst=True, logging_level="WARNING")
                 stop.wait(0.2)

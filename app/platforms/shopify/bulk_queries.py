@@ -35,6 +35,7 @@ query BulkOrders {{
           id
           name
           status
+          displayStatus
           createdAt
           updatedAt
           trackingInfo {{ company number url }}

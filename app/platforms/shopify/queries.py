@@ -173,6 +173,7 @@ _SHIPMENT_FIELDS = """
     id
     name
     status
+    displayStatus
     createdAt
     updatedAt
     trackingInfo(first: 10) { company number url }
