@@ -98,9 +98,9 @@ def import_locations(ctx: RunContext, client: ShopifyClient, export: dict) -> No
     seen: set[int] = set()
     levels = 0
     for node, found in client.iter_bulk_jsonl(export.get("url"), "locations"):
-        location_id, _ = write_location(ctx.workspace_id, ctx.integration_id, node, found)
+        location_id, listed = write_location(ctx.workspace_id, ctx.integration_id, node, found)
         seen.add(location_id)
-        levels += len(found)
+        levels += listed
     remove_missing_locations(ctx.workspace_id, ctx.integration_id, seen)
     export.update(done=len(seen), levels=levels)
     log.info("sync run %s: %s locations, %s levels from the bulk export", ctx.run_id, len(seen), levels)

@@ -12,6 +12,7 @@ one location the same way, when a webhook names one we do not hold or says a loc
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import delete, or_, select
 
@@ -38,25 +39,32 @@ def quantities(level: dict) -> dict[str, int]:
     return {q["name"]: int(q.get("quantity") or 0) for q in level.get("quantities") or []}
 
 
+def _levels(client, node: dict) -> Iterator[dict]:
+    """A location's levels: the page's first ones, then the rest by cursor, read as they are used."""
+    connection = node.get("inventoryLevels")
+    yield from (connection or {}).get("nodes") or []
+    yield from read_rest(
+        client,
+        queries.LOCATION_LEVELS_PAGE_QUERY,
+        "location",
+        "inventoryLevels",
+        node["id"],
+        more_after(connection),
+    )
+
+
 def sync_locations(client, workspace_id: int, integration_id: int) -> dict:
     """Read every location of the store and its levels; returns `{locations, levels}` counts."""
     seen_locations: set[int] = set()
-    touched: set[int] = set()
     levels = 0
     after = None
     while True:
         variables = {"first": LOCATIONS_FIRST, "after": after, "levelsFirst": LEVELS_FIRST}
         connection = client.execute(queries.LOCATIONS_PAGE_QUERY, variables).get("locations") or {}
         for node in connection.get("nodes") or []:
-            nodes = list((node.get("inventoryLevels") or {}).get("nodes") or [])
-            rest = more_after(node.get("inventoryLevels"))
-            if rest:
-                nodes += read_rest(client, queries.LOCATION_LEVELS_PAGE_QUERY, "location", "inventoryLevels", node["id"],
-                                   rest)  # fmt: skip
-            location_id, variant_ids = write_location(workspace_id, integration_id, node, nodes)
+            location_id, listed = write_location(workspace_id, integration_id, node, _levels(client, node))
             seen_locations.add(location_id)
-            touched.update(variant_ids)
-            levels += len(nodes)
+            levels += listed
         after = more_after(connection)
         if not after:
             break
@@ -97,13 +105,7 @@ def refresh_location(integration_id: int, location_gid: str) -> str:
     if node is None:
         delete_location(workspace_id, integration_id, location_gid)
         return "deleted"
-    nodes = list((node.get("inventoryLevels") or {}).get("nodes") or [])
-    rest = more_after(node.get("inventoryLevels"))
-    if rest:
-        nodes += read_rest(
-            client, queries.LOCATION_LEVELS_PAGE_QUERY, "location", "inventoryLevels", node["id"], rest
-        )
-    write_location(workspace_id, integration_id, node, nodes)
+    write_location(workspace_id, integration_id, node, _levels(client, node))
     return "updated"
 
 
@@ -127,64 +129,83 @@ def delete_location(workspace_id: int, integration_id: int, location_gid: str) -
     return len(ids)
 
 
+_ITEM = "gid://shopify/InventoryItem/"
+LEVELS_BATCH = 5_000  # levels per statement: a location's 300,000 are written a batch at a time
+
+
+def _item_key(gid: str) -> int | str:
+    # The number alone (28 bytes, not a 90-byte string): a location of 300,000 items is held as small tuples.
+    return int(gid[len(_ITEM) :]) if gid.startswith(_ITEM) and gid[len(_ITEM) :].isdigit() else gid
+
+
+def _item_gid(key: int | str) -> str:
+    return f"{_ITEM}{key}" if isinstance(key, int) else key
+
+
+def compact_levels(levels: Iterable[dict]) -> dict[int | str, tuple]:
+    """Shopify's level nodes (a list, or a stream read as it comes) as `{item: (available, committed, on hand
+    or None, updatedAt)}`: what the writer needs, without keeping the nodes."""
+    figures: dict[int | str, tuple] = {}
+    for level in levels:
+        item = (level.get("item") or {}).get("id")
+        if item is not None:
+            q = quantities(level)
+            figures[_item_key(item)] = (q.get("available", 0), q.get("committed", 0), q.get("on_hand"),
+                                        parse_time(level.get("updatedAt")))  # fmt: skip
+    return figures
+
+
 def write_location(
-    workspace_id: int, integration_id: int, node: dict, levels: list[dict]
-) -> tuple[int, set[int]]:
-    """Store one location and all its levels (the whole list Shopify has for it), in one stock transaction."""
-    by_item = {(level.get("item") or {}).get("id"): quantities(level) for level in levels}
-    by_item.pop(None, None)
-    changed = {(level.get("item") or {}).get("id"): parse_time(level.get("updatedAt")) for level in levels}
+    workspace_id: int, integration_id: int, node: dict, levels: Iterable[dict]
+) -> tuple[int, int]:
+    """Store one location and all its levels (the whole list Shopify has for it), in one stock transaction;
+    returns (location row id, levels Shopify listed there). `levels` may be a stream: it is read whole, into
+    compact figures, before the transaction opens (a paged read asks Shopify while it is read)."""
+    figures = compact_levels(levels)
     with stock_transaction():
         location = upsert_location(
             workspace_id, integration_id, node["id"], name=node.get("name") or "",
             active=bool(node.get("isActive")), fulfills_online_orders=bool(node.get("fulfillsOnlineOrders")),
         )  # fmt: skip
-        variants = [
-            row
-            for items in chunks(by_item)
-            for row in db.session.execute(
-                select(ProductVariant.id, ProductVariant.inventory_item_id).where(
-                    ProductVariant.workspace_id == workspace_id, ProductVariant.inventory_item_id.in_(items)
-                )
+        item_of: dict[int, int | str] = {}
+        for items in chunks(figures):
+            found = select(ProductVariant.id, ProductVariant.inventory_item_id).where(
+                ProductVariant.workspace_id == workspace_id,
+                ProductVariant.inventory_item_id.in_([_item_gid(i) for i in items]),
             )
-        ]
+            item_of.update((variant_id, _item_key(gid)) for variant_id, gid in db.session.execute(found))
         stale = set(
             db.session.scalars(
                 select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id == location.id)
             )
         )
-        locked = lock_variant_ids(workspace_id, {v for v, _ in variants} | stale)
-        kept = {variant_id for variant_id, _ in variants if variant_id in locked}
-        _write_levels(
-            workspace_id,
-            location.id,
-            [(v, by_item[item], changed.get(item)) for v, item in variants if v in kept],
-        )
-        for gone in chunks(sorted(stale - kept)):
+        # Every lock at once, in id order, before any write: two lockers never deadlock.
+        locked = lock_variant_ids(workspace_id, item_of.keys() | stale)
+        kept = sorted(v for v in item_of if v in locked)
+        for batch in chunks(kept, LEVELS_BATCH):
+            _write_levels(workspace_id, location.id, [(v, figures[item_of[v]]) for v in batch])
+        for gone in chunks(sorted(stale - set(kept))):
             db.session.execute(
                 delete(VariantLocationStock).where(
                     VariantLocationStock.location_id == location.id, VariantLocationStock.variant_id.in_(gone)
                 )
             )
-        refresh_on_hand(workspace_id, set(locked))
+        refresh_on_hand(workspace_id, locked)
         location_id = location.id
-    return location_id, set(locked)
+    return location_id, len(figures)
 
 
-def _write_levels(
-    workspace_id: int, location_id: int, figures: list[tuple[int, dict[str, int], object]]
-) -> None:
-    """Every level of one location, set-based (a location of a 2,048-variant catalog was 4,000 round trips
+def _write_levels(workspace_id: int, location_id: int, figures: list[tuple[int, tuple]]) -> None:
+    """Levels of one location, set-based (a location of a 2,048-variant catalog was 4,000 round trips
     one level at a time), as `write_level` stores one: Shopify's `updatedAt` kept, a level older than the
     stored one left alone, on hand by the same `on_hand_of`."""
     now = utcnow()
-    rows = []
-    for variant_id, q, changed_at in figures:
-        available, committed = q.get("available", 0), q.get("committed", 0)
-        rows.append({"variant_id": variant_id, "location_id": location_id, "workspace_id": workspace_id,
-                     "available": available, "committed": committed,
-                     "on_hand": on_hand_of(available, committed, q.get("on_hand")),
-                     "source_updated_at": changed_at, "updated_at": now})  # fmt: skip
+    rows = [
+        {"variant_id": variant_id, "location_id": location_id, "workspace_id": workspace_id,
+         "available": available, "committed": committed, "on_hand": on_hand_of(available, committed, on_hand),
+         "source_updated_at": changed_at, "updated_at": now}
+        for variant_id, (available, committed, on_hand, changed_at) in figures
+    ]  # fmt: skip
     if rows:
         write_rows(VariantLocationStock.__table__, rows, conflict=("variant_id", "location_id"),
                    update=("available", "on_hand", "committed", "source_updated_at", "updated_at"),

@@ -103,14 +103,25 @@ def test_variant_media_and_location_levels_fold_back():
     }
     levels = _jsonl(
         {"id": "gid://shopify/Location/1", "name": "Lisboa"},
-        {
-            "item": {"id": "gid://shopify/InventoryItem/3"},
-            "quantities": [],
-            "__parentId": "gid://shopify/Location/1",
-        },
-    )
-    ((location, found),) = assemble_bulk_locations(levels)
-    assert location["name"] == "Lisboa" and found[0]["item"]["id"] == "gid://shopify/InventoryItem/3"
+        *({"item": {"id": f"gid://shopify/InventoryItem/{i}"}, "quantities": [],
+           "__parentId": "gid://shopify/Location/1"} for i in (3, 4)),
+        {"id": "gid://shopify/Location/2", "name": "Porto"},
+        {"id": "gid://shopify/Location/3", "name": "Faro"},
+        {"item": {"id": "gid://shopify/InventoryItem/5"}, "quantities": [], "__parentId": "gid://shopify/Location/3"},
+    )  # fmt: skip
+    # Each location's levels are a stream, read before the next location is asked for.
+    read = [
+        (loc["name"], [level["item"]["id"][-1] for level in found])
+        for loc, found in assemble_bulk_locations(levels)
+    ]
+    assert read == [("Lisboa", ["3", "4"]), ("Porto", []), ("Faro", ["5"])]
+    # A stream left unread is skipped, not mistaken for the next location's.
+    assert [loc["name"] for loc, _ in assemble_bulk_locations(levels)] == ["Lisboa", "Porto", "Faro"]
+    with pytest.raises(ShopifyError, match="not grouped"):
+        for _, found in assemble_bulk_locations(
+            _jsonl({"id": "gid://shopify/Location/1"}, {"item": {}, "__parentId": "gid://shopify/Location/9"})
+        ):
+            list(found)
 
 
 def test_a_child_line_away_from_its_parent_fails_loudly():

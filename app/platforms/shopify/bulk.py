@@ -93,10 +93,34 @@ def assemble_bulk_orders(lines: Iterable[bytes | str]) -> Iterator[dict]:
         yield order
 
 
-def assemble_bulk_locations(lines: Iterable[bytes | str]) -> Iterator[tuple[dict, list[dict]]]:
-    """(location, every inventory level at it) per location line."""
-    for location, children in _grouped(lines):
-        yield location, [child for _, child in children]
+def assemble_bulk_locations(lines: Iterable[bytes | str]) -> Iterator[tuple[dict, Iterator[dict]]]:
+    """(location, a stream of every inventory level at it) per location line. The levels are not collected:
+    a location of a 100,000-product shop has 300,000 of them. Read each stream before asking for the next
+    location (what is left unread is skipped)."""
+    nodes = (json.loads(raw) for raw in lines if raw and raw.strip())
+    head = next(nodes, None)
+    while head is not None:
+        if "__parentId" in head:
+            raise ShopifyError(
+                f"bulk JSONL is not grouped: level of {head['__parentId']} before its location"
+            )
+        location, head = head, None
+
+        def levels(location_id=location.get("id")) -> Iterator[dict]:
+            nonlocal head
+            for node in nodes:
+                parent_id = node.pop("__parentId", None)
+                if parent_id is None:
+                    head = node
+                    return
+                if parent_id != location_id:
+                    raise ShopifyError(f"bulk JSONL is not grouped: child of {parent_id} under {location_id}")
+                yield node
+
+        stream = levels()
+        yield location, stream
+        for _ in stream:
+            pass
 
 
 def _child_kind(node: dict) -> str:
