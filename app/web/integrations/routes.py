@@ -17,6 +17,8 @@ from app.models.integrations import PLATFORMS
 from app.services.locations import store_locations
 from app.sync import service as sync_service
 from app.sync.audit_jobs import last_audit
+from app.sync.progress import card_run
+from app.sync.progress import view as sync_view
 from app.web.fragments import is_htmx
 from app.web.integrations import bp
 
@@ -41,7 +43,7 @@ def _card(platform: str, integration: Integration | None = None, **extra) -> dic
         "message": extra.get("message"),
         "notice": extra.get("notice"),
         "values": {k: v for k, v in (extra.get("values") or {}).items() if k not in SECRET_FIELDS},
-        "active_run_id": _active_run_id(integration),
+        "sync": _latest_sync(integration),
         "audit": last_audit(integration) if integration is not None else None,
         "locations": store_locations(current_scope(), integration.id)
         if integration is not None and platform == "shopify"
@@ -49,11 +51,10 @@ def _card(platform: str, integration: Integration | None = None, **extra) -> dic
     }
 
 
-def _active_run_id(integration: Integration | None) -> int | None:
+def _latest_sync(integration: Integration | None) -> dict | None:
     if integration is None or integration.platform != "shopify":
         return None
-    run = sync_service.active_run(integration.id)
-    return run.id if run else None
+    return sync_view(card_run(integration.id))
 
 
 def _cards(override: dict | None = None) -> list[dict]:
