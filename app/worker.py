@@ -20,8 +20,22 @@ from app.queues import QUEUES, get_queue, get_redis
 log = logging.getLogger(__name__)
 
 
+# How long the thread listening for worker commands (RQ's pubsub) waits for a message before it checks whether
+# it should stop. RQ asks for 60 s, and at teardown it joins that thread after unsubscribing, when nothing will
+# come: every burst then hung for up to a minute before the next burst could take the jobs queued meanwhile
+# (a first sync "queued" for 40 s after connect). One second bounds that wait.
+PUBSUB_POLL_SECONDS = 1.0
+
+
 class _AppContextMixin:
     """Each job gets a clean database session, whatever the previous job left behind."""
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_POLL_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     def perform_job(self, job, queue, execution):
         try:

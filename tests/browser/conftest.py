@@ -101,7 +101,9 @@ def live_worker(app):
         with app.app_context():
             worker = ThreadWorker([get_queue(n) for n in QUEUES], connection=get_redis())
             while not stop.is_set():
-                worker.work(burst=True, logging_level="WARNING")
+                # With the scheduler, as production's workers run: a job that failed once is retried (RQ moves it
+                # back from its scheduled registry); without it the run stayed in progress for ever.
+                worker.work(burst=True, logging_level="WARNING", with_scheduler=True)
                 stop.wait(0.2)
 
     thread = threading.Thread(target=run, name="live-worker", daemon=True)
