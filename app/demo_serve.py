@@ -31,12 +31,11 @@ def _placeholder(environ, start_response):  # served only until the real app is 
 def bind_web(host: str, port: int, option: str = "--port"):
     """A werkzeug server listening on host:port (0: any free port), serving a placeholder until
     `server.app` is set; raises PortTaken with the holder named."""
+    sock = bind_socket(host, port, option)  # ours, not werkzeug's: it would print its own words and exit
     try:
-        return make_server(host, port, _placeholder, threaded=True)
-    except OSError as exc:
-        raise _taken(exc, host, port, option) from exc
-    except SystemExit as exc:  # werkzeug exits instead of raising when the address is in use
-        raise _taken(OSError(errno.EADDRINUSE, "Address already in use"), host, port, option) from exc
+        return make_server(host, sock.getsockname()[1], _placeholder, threaded=True, fd=sock.fileno())
+    finally:
+        sock.close()  # the server holds its own duplicate of the descriptor
 
 
 def bind_socket(host: str, port: int, option: str) -> socket.socket:
