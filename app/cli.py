@@ -97,8 +97,9 @@ def register_mcp(app: Flask) -> None:
         uvicorn.run(asgi_app(app), host=host, port=port, log_level="info")
 
 
-def start_mcp_thread(flask_app: Flask, host: str, port: int):
-    """Serve MCP from a thread of this process (the demo): uvicorn on HOST:PORT; returns the server."""
+def start_mcp_thread(flask_app: Flask, host: str, port: int, sock=None):
+    """Serve MCP from a thread of this process (the demo): uvicorn on HOST:PORT (or on the listening `sock`
+    given); returns the server."""
     import threading
 
     import uvicorn
@@ -106,30 +107,47 @@ def start_mcp_thread(flask_app: Flask, host: str, port: int):
     from app.mcp.http import asgi_app
 
     server = uvicorn.Server(uvicorn.Config(asgi_app(flask_app), host=host, port=port, log_level="warning"))
-    threading.Thread(target=server.run, name="mcp-server", daemon=True).start()
+    sockets = [sock] if sock is not None else None
+    threading.Thread(target=server.run, kwargs={"sockets": sockets}, name="mcp-server", daemon=True).start()
     return server
 
 
 def register_demo(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--host", default="127.0.0.1", show_default=True)
-    @click.option("--port", default=5000, show_default=True, type=int)
+    @click.option(
+        "--port",
+        default=5000,
+        show_default=True,
+        type=int,
+        help="Where the dashboard listens (0: any free port).",
+    )
     @click.option("--products", default=1000, show_default=True, help="Size of the demo store's catalog.")
     @click.option(
-        "--mcp-port", default=5001, show_default=True, type=int, help="Where the MCP server listens."
+        "--mcp-port",
+        default=5001,
+        show_default=True,
+        type=int,
+        help="Where the MCP server listens (0: any free port).",
     )
     def demo(host: str, port: int, products: int, mcp_port: int):
         """Build the schema, create the demo login and store, and serve everything in this one process."""
         import threading
 
         from flask_migrate import upgrade
-        from werkzeug.serving import make_server
 
         from app import create_app
         from app.config import BASE_DIR
+        from app.demo_serve import bind_socket, bind_web, children_die_with_parent
         from app.services.demo import connect_demo, prepare_demo
         from app.worker import start_embedded_once
 
+        # Both ports first: a taken one is named before any work, and a free-port choice (0) is known
+        # before the app, which needs its own address, is built.
+        children_die_with_parent()
+        server = bind_web(host, port, "--port")
+        mcp_sock = bind_socket(host, mcp_port, "--mcp-port")
+        port, mcp_port = server.port, mcp_sock.getsockname()[1]
         # A second app, built in demo mode: it mounts the stand-in Shopify store and points the client at it.
         base_url = f"http://{host}:{port}"
         mcp_url = f"http://{host}:{mcp_port}/mcp"
@@ -139,8 +157,8 @@ def register_demo(app: Flask) -> None:
             click.echo(prepare_demo(demo_app, host=host, port=port, products=products))
         if not demo_app.config.get("REDIS_URL"):
             start_embedded_once(demo_app)
-        server = make_server(host, port, demo_app, threaded=True)
-        start_mcp_thread(demo_app, host, mcp_port)  # agents connect here: Settings → Agents shows how
+        server.app = demo_app
+        start_mcp_thread(demo_app, host, mcp_port, sock=mcp_sock)  # agents connect here: Settings → Agents
         click.echo(f"MCP server for agents: {mcp_url} (Settings → Agents has a client configuration)")
         # The app connects to the demo store over HTTP, as to a real shop: that needs the server listening.
         threading.Thread(target=connect_demo, args=(demo_app, base_url), daemon=True).start()

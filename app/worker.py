@@ -1,8 +1,8 @@
 """RQ workers that run jobs inside the Flask app context.
 
 `rq worker -w app.worker.AppWorker webhooks sync default` is the production worker (see Procfile): it builds
-the app once, before forking work horses. `start_embedded()` runs a thread worker and the scheduler inside
-the web process for the embedded default (no REDIS_URL).
+the app once, before forking work horses. `start_embedded()` runs a thread worker and the schedulers inside
+the web process for the embedded default (no REDIS_URL): threads only, no child process.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 from rq.worker import SimpleWorker, Worker
 
@@ -19,8 +20,22 @@ from app.queues import QUEUES, get_queue, get_redis
 log = logging.getLogger(__name__)
 
 
+# How long the thread listening for worker commands (RQ's pubsub) waits for a message before it checks whether
+# it should stop. RQ asks for 60 s, and at teardown it joins that thread after unsubscribing, when nothing will
+# come: every burst then hung for up to a minute before the next burst could take the jobs queued meanwhile
+# (a first sync "queued" for 40 s after connect). One second bounds that wait.
+PUBSUB_POLL_SECONDS = 1.0
+
+
 class _AppContextMixin:
     """Each job gets a clean database session, whatever the previous job left behind."""
+
+    def subscribe(self):
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=PUBSUB_POLL_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
     def perform_job(self, job, queue, execution):
         try:
@@ -74,6 +89,14 @@ class ThreadWorker(_AppContextMixin, SimpleWorker):
             super()._install_signal_handlers()
 
 
+class ThreadScheduler(RQScheduler):
+    """RQ's scheduler (due retries and `enqueue_in` jobs back into their queues) in a thread of this process:
+    signals belong to the main thread, so it installs none and stops with the process."""
+
+    def _install_signal_handlers(self):
+        pass
+
+
 def burst(queue_names=QUEUES, max_jobs: int | None = None) -> bool:
     """Drain the queues in this thread and return; used by tests and the CLI."""
     worker = ThreadWorker([get_queue(n) for n in queue_names], connection=get_redis())
@@ -98,7 +121,14 @@ def start_embedded(app) -> list[threading.Thread]:
     def run_worker():
         with app.app_context():
             worker = ThreadWorker([get_queue(n) for n in QUEUES], connection=get_redis())
-            worker.work(logging_level="WARNING", with_scheduler=True)
+            # Not `with_scheduler=True`: RQ forks its scheduler into a process of its own, which here would
+            # poll a copy of the in-process Redis (retries never came back) and outlive the web process,
+            # holding its port. A thread of this process moves due retries back into the queues instead.
+            worker.work(logging_level="WARNING")
+
+    def run_retry_scheduler():
+        with app.app_context():
+            ThreadScheduler(QUEUES, connection=get_redis()).work()
 
     def run_scheduler():
         with app.app_context():
@@ -107,6 +137,7 @@ def start_embedded(app) -> list[threading.Thread]:
     threads = [
         threading.Thread(target=run_worker, name="embedded-worker", daemon=True),
         threading.Thread(target=run_scheduler, name="embedded-scheduler", daemon=True),
+        threading.Thread(target=run_retry_scheduler, name="embedded-retries", daemon=True),
     ]
     for thread in threads:
         thread.start()

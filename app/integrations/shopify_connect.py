@@ -98,6 +98,7 @@ def start_shopify_oauth(
         cfg["SHOPIFY_SCOPES"],
         cfg["APP_URL"].rstrip("/") + CALLBACK_PATH,
         state=new_state(),
+        base_url_template=cfg["SHOPIFY_API_BASE"],
     )
     scope.add(OAuthState(state=state, shop_domain=shop))
     db.session.commit()

@@ -45,14 +45,23 @@ def new_state() -> str:
 
 
 def build_authorize_url(
-    shop: str, client_id: str, scopes: list[str] | str, redirect_uri: str, state: str | None = None
+    shop: str,
+    client_id: str,
+    scopes: list[str] | str,
+    redirect_uri: str,
+    state: str | None = None,
+    *,
+    base_url_template: str = "https://{shop}",
 ) -> tuple[str, str]:
-    """Return `(url, state)`; the caller stores `state` and compares it in the callback."""
+    """Return `(url, state)`; the caller stores `state` and compares it in the callback.
+    `base_url_template` is where the shop answers, the same one the token exchange uses (the demo store's
+    `/demo-store/{shop}` in the demo, so installing works offline)."""
     domain = normalize_shop_domain(shop)
     state = state or new_state()
     scope = scopes if isinstance(scopes, str) else ",".join(scopes)
     query = urlencode({"client_id": client_id, "scope": scope, "redirect_uri": redirect_uri, "state": state})
-    return f"https://{domain}/admin/oauth/authorize?{query}", state
+    base = base_url_template.format(shop=domain).rstrip("/")
+    return f"{base}/admin/oauth/authorize?{query}", state
 
 
 def validate_callback(

@@ -58,11 +58,22 @@ def _cached(workspace_id: int, name: str, compute):
 def forget_counts(workspace_id: int) -> None:
     """After a change the merchant just made (a retry), show fresh numbers rather than cached ones."""
     with contextlib.suppress(RedisError):
-        get_redis().delete(_cache_key(workspace_id, "counts"))
+        redis = get_redis()
+        for key in redis.scan_iter(match=_cache_key(workspace_id, "counts") + "*"):
+            redis.delete(key)
 
 
 def counts(scope: WorkspaceScope) -> dict[str, int]:
-    return _cached(scope.workspace_id, "counts", lambda: _counts(scope))
+    # Keyed by the workspace's latest sync run and its state: counts cached before a sync finished (the
+    # demo's first minute: 0 orders) are not shown after it.
+    latest = db.session.execute(
+        select(SyncRun.id, SyncRun.status)
+        .where(SyncRun.workspace_id == scope.workspace_id)
+        .order_by(SyncRun.id.desc())
+        .limit(1)
+    ).first()
+    stamp = f"counts:{latest.id}:{latest.status}" if latest else "counts"
+    return _cached(scope.workspace_id, stamp, lambda: _counts(scope))
 
 
 def _counts(scope: WorkspaceScope) -> dict[str, int]:

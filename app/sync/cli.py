@@ -47,24 +47,31 @@ def register(app: Flask) -> None:
             run = service.start_sync(integration, kind or service.DEFAULT_KIND, enqueue_job=False)
         except service.SyncError as exc:
             raise click.ClickException(exc.message) from exc
-        click.echo(f"Sync run {run.id} ({run.kind}) of {integration.account_id}")
-        with click.progressbar(length=1, label="Syncing", show_pos=True, item_show_func=str) as bar:
+        _run_in_foreground(integration, run)
+        follow_up = service.follow_up_run(run.id)  # a full sync brings the orders too
+        if follow_up is not None:
+            _run_in_foreground(integration, follow_up)
 
-            def on_progress(done: int, total: int | None) -> None:
-                if total and bar.length != total:
-                    bar.length = max(total, bar.pos + done)
-                bar.update(done)
 
-            status = runner.execute_run(run.id, on_progress=on_progress)
-            while status == "waiting":
-                time.sleep(POLL_SECONDS)
-                status = runner.execute_run(run.id, on_progress=on_progress)
-        run = db.session.get(SyncRun, run.id, populate_existing=True)
-        summary = (f"{run.status}: {run.processed} processed, {run.created} created, {run.updated} updated, "
-                   f"{run.skipped} skipped, {run.deleted} deleted")  # fmt: skip
-        if run.status != "succeeded":
-            raise click.ClickException(f"{summary}. {run.error or ''}".strip())
-        click.echo(summary)
+def _run_in_foreground(integration, run) -> None:
+    click.echo(f"Sync run {run.id} ({run.kind}) of {integration.account_id}")
+    with click.progressbar(length=1, label="Syncing", show_pos=True, item_show_func=str) as bar:
+
+        def on_progress(done: int, total: int | None) -> None:
+            if total and bar.length != total:
+                bar.length = max(total, bar.pos + done)
+            bar.update(done)
+
+        status = runner.execute_run(run.id, on_progress=on_progress, then_orders=True)
+        while status == "waiting":
+            time.sleep(POLL_SECONDS)
+            status = runner.execute_run(run.id, on_progress=on_progress, then_orders=True)
+    run = db.session.get(SyncRun, run.id, populate_existing=True)
+    summary = (f"{run.status}: {run.processed} processed, {run.created} created, {run.updated} updated, "
+               f"{run.skipped} skipped, {run.deleted} deleted")  # fmt: skip
+    if run.status != "succeeded":
+        raise click.ClickException(f"{summary}. {run.error or ''}".strip())
+    click.echo(summary)
 
 
 def _audit(integration) -> None:

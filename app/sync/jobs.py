@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Integration
 from app.sync.facebook_push import push_catalog_to_facebook  # jobs queued before the move name it here
 from app.sync.runner import execute_run
-from app.sync.service import SyncError, start_sync
+from app.sync.service import SyncError, enqueue_follow_up, start_sync
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,10 @@ __all__ = ["nightly_full_sync", "push_catalog_to_facebook", "start_scheduled_syn
 
 
 def sync_integration(integration_id: int, run_id: int) -> str:
-    return execute_run(run_id)
+    status = execute_run(run_id, then_orders=True)  # a full sync brings the orders too
+    if status == "succeeded":
+        enqueue_follow_up(run_id)
+    return status
 
 
 def start_scheduled_syncs(kind: str = "incremental") -> dict[str, int]:

@@ -119,6 +119,8 @@ def save_progress(ctx: RunContext, *, processed=0, created=0, updated=0, skipped
     now = utcnow()
     if total is not None:
         ctx.total = total
+    if processed:
+        _note_pace(ctx, processed, now)
     params = {
         "run_id": ctx.run_id, "add_processed": processed, "add_created": created, "add_updated": updated,
         "add_skipped": skipped, "now": now, "new_total": total, "integration": ctx.integration_id,
@@ -129,6 +131,16 @@ def save_progress(ctx: RunContext, *, processed=0, created=0, updated=0, skipped
         connection.execute(statement, params)
     db.session.commit()
     ctx.changed += created + updated
+
+
+def _note_pace(ctx: RunContext, processed: int, now: datetime) -> None:
+    """The sample the ETA is computed from (`progress._pace`): when this attempt committed its first items,
+    and how many it has committed since. Kept in the cursor, which every unit of progress writes anyway."""
+    if not ctx.extra.get("pace") or not ctx.cursor.get("pace"):  # a resumed run starts a new sample
+        ctx.extra["pace"] = True
+        ctx.cursor["pace"] = {"since": now.isoformat(), "count": 0}
+    else:
+        ctx.cursor["pace"]["count"] += processed
 
 
 @lru_cache(maxsize=8)
@@ -168,7 +180,10 @@ def heartbeat(ctx: RunContext) -> None:
     save_progress(ctx)
 
 
-def finish(ctx: RunContext, *, soft_delete: bool) -> SyncRun:
+def finish(ctx: RunContext, *, soft_delete: bool, then_orders: bool = False) -> SyncRun:
+    """The run succeeded. `then_orders` (a whole full sync): unless it read the orders itself (a whole-shop
+    bulk export does), the orders run that follows it is queued in the same commit, so whoever sees this run
+    succeeded also sees what comes next (`ctx.extra["follow_up_run_id"]`; the caller enqueues its job)."""
     deleted = []
     if soft_delete:
         deleted = soft_delete_products(
@@ -189,7 +204,15 @@ def finish(ctx: RunContext, *, soft_delete: bool) -> SyncRun:
         # The run's start, not its end: what changed while it ran is picked up by the next incremental.
         integration.last_sync_at = ctx.started_at
     integration.sync_status, integration.sync_error, integration.sync_cursor = "idle", None, None
+    follow_up = None
+    if then_orders and not orders_exported and integration.status == "connected":
+        follow_up = SyncRun(workspace_id=run.workspace_id, integration_id=run.integration_id, kind="orders",
+                            status="queued")  # fmt: skip
+        db.session.add(follow_up)
+        integration.sync_status = "queued"
     db.session.commit()
+    if follow_up is not None:
+        ctx.extra["follow_up_run_id"] = follow_up.id
     log.info(
         "sync run %s (integration %s, %s) done: %s created, %s updated, %s skipped, %s deleted",
         run.id, ctx.integration_id, ctx.kind, run.created, run.updated, run.skipped, run.deleted,

@@ -63,11 +63,16 @@ ProgressCallback = Callable[[int, int | None], None]
 
 
 def execute_run(
-    run_id: int, *, on_progress: ProgressCallback | None = None, options: SyncOptions | None = None
+    run_id: int,
+    *,
+    on_progress: ProgressCallback | None = None,
+    options: SyncOptions | None = None,
+    then_orders: bool = False,
 ) -> str:
     """Claim and run `run_id`. Returns the run's status, "waiting" (bulk export still running) or
     "busy" (another live job holds it). Raises only unexpected errors (after failing the run on the
-    last attempt), so RQ's retry resumes from the cursor. `options`: the app config's when not given."""
+    last attempt), so RQ's retry resumes from the cursor. `options`: the app config's when not given.
+    `then_orders` (the sync job, the CLI): a whole full run queues the orders run that follows it."""
     if options is None:
         options = SyncOptions.from_config(current_app.config)
     me = lifecycle.worker_id()
@@ -87,7 +92,10 @@ def execute_run(
             if outcome == "waiting":
                 return "waiting"
             whole = ctx.cursor.get("query") is None
-            run = lifecycle.finish(ctx, soft_delete=whole)
+            # A full sync brings the orders too: its orders run is queued as this one finishes.
+            run = lifecycle.finish(
+                ctx, soft_delete=whole, then_orders=then_orders and whole and ctx.kind == "full"
+            )
             if whole:
                 _sync_collections(ctx, client)
                 if "locations" not in (ctx.cursor.get("exports") or {}):  # a bulk run exported them

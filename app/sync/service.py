@@ -131,6 +131,32 @@ def enqueue_run(run: SyncRun, *, take_over: bool = False) -> None:
         db.session.commit()
 
 
+def follow_up_run(run_id: int) -> SyncRun | None:
+    """The orders run a whole full run queued as it finished (`lifecycle.finish`), while it waits for a job."""
+    run = db.session.get(SyncRun, run_id)
+    if run is None or run.kind != "full":
+        return None
+    return db.session.scalars(
+        select(SyncRun)
+        .where(SyncRun.integration_id == run.integration_id, SyncRun.id > run.id, SyncRun.kind == "orders",
+               SyncRun.status == "queued", SyncRun.job_id.is_(None))
+        .order_by(SyncRun.id)
+    ).first()  # fmt: skip
+
+
+def enqueue_follow_up(run_id: int) -> SyncRun | None:
+    """Give the follow-up orders run of `run_id` its job. Never raises: one that cannot be queued fails with
+    its sentence (`enqueue_run`), and the catalog run stays succeeded."""
+    follow_up = follow_up_run(run_id)
+    if follow_up is None:
+        return None
+    try:
+        enqueue_run(follow_up)
+    except SyncError as exc:
+        log.warning("orders run %s after run %s not queued: %s", follow_up.id, run_id, exc.message)
+    return follow_up
+
+
 def continue_bulk(integration: Integration, bulk_operation_gid: str) -> SyncRun | None:
     """BULK_OPERATIONS_FINISH arrived: enqueue the waiting run of that export (None if none waits)."""
     cursor = integration.sync_cursor or {}

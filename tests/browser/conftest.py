@@ -95,22 +95,16 @@ def live_worker(app):
     from app.queues import QUEUES, get_queue, get_redis
     from app.worker import ThreadWorker
 
-    class BurstWorker(ThreadWorker):
-        # No command channel: on real Redis each burst's teardown otherwise waits up to 60 s for RQ's pubsub
-        # listener thread (it sleeps in get_message(timeout=60)), stalling the test's jobs for a minute.
-        def subscribe(self):
-            self.pubsub_thread = None
-
-        def unsubscribe(self):
-            pass
-
     stop = threading.Event()
 
     def run():
         with app.app_context():
-            worker = BurstWorker([get_queue(n) for n in QUEUES], connection=get_redis())
+            # ThreadWorker's command listener polls each second (`app.worker`): a burst ends at once on real Redis.
+            worker = ThreadWorker([get_queue(n) for n in QUEUES], connection=get_redis())
             while not stop.is_set():
-                worker.work(burst=True, logging_level="WARNING")
+                # With the scheduler, as production's workers run: a job that failed once is retried (RQ moves it
+                # back from its scheduled registry); without it the run stayed in progress for ever.
+                worker.work(burst=True, logging_level="WARNING", with_scheduler=True)
                 stop.wait(0.2)
 
     thread = threading.Thread(target=run, name="live-worker", daemon=True)

@@ -94,9 +94,9 @@ def test_sync_now_shows_live_progress_in_the_card(auth_client, db, workspace):
     run = db.session.query(SyncRun).one()
     assert f'hx-get="/sync/runs/{run.id}/progress"' in started.get_data(as_text=True)
 
-    # Reloading the page while the run is active brings the progress bar back.
+    # Reloading the page while the run is active brings the progress bar back, polling.
     page = auth_client.get("/integrations").get_data(as_text=True)
-    assert f'hx-get="/sync/runs/{run.id}/progress" hx-trigger="load"' in page
+    assert f'hx-get="/sync/runs/{run.id}/progress" hx-trigger="every 1s"' in page
 
 
 def test_cards_of_another_workspace_are_invisible_and_404(auth_client, app, make_user, db):

@@ -17,6 +17,8 @@ from app.models.integrations import PLATFORMS
 from app.services.locations import store_locations
 from app.sync import service as sync_service
 from app.sync.audit_jobs import last_audit
+from app.sync.progress import card_run
+from app.sync.progress import view as sync_view
 from app.web.fragments import is_htmx
 from app.web.integrations import bp, setup_help
 
@@ -47,7 +49,7 @@ def _card(platform: str, integration: Integration | None = None, **extra) -> dic
         and any((extra.get("values") or {}).get(k) for k in SECRET_FIELDS),
         "help": setup_help.FIELD_HELP[platform],
         "setup": setup_help.setup_addresses(platform, integration),
-        "active_run_id": _active_run_id(integration),
+        "sync": _latest_sync(integration),
         "audit": last_audit(integration) if integration is not None else None,
         "locations": store_locations(current_scope(), integration.id)
         if integration is not None and platform == "shopify"
@@ -65,11 +67,10 @@ def _values(platform: str, integration: Integration | None, given: dict | None) 
     return values
 
 
-def _active_run_id(integration: Integration | None) -> int | None:
+def _latest_sync(integration: Integration | None) -> dict | None:
     if integration is None or integration.platform != "shopify":
         return None
-    run = sync_service.active_run(integration.id)
-    return run.id if run else None
+    return sync_view(card_run(integration.id))
 
 
 def _cards(override: dict | None = None) -> list[dict]:

@@ -1,7 +1,8 @@
 """Routes of the sync progress fragment. With `HX-Request` they answer `sync/_progress.html` (which re-polls
-itself every second while the run is active and becomes a summary when done); without it the full page,
-so the URL also works without JavaScript. "Sync now" goes through the one sync door (`service.start_sync`,
-its default kind when the form names none).
+itself every second while the run is queued or in progress and becomes a summary when done); without it the
+full page, so the URL also works without JavaScript. "Sync now" goes through the one sync door
+(`service.start_sync`, its default kind when the form names none); pressed while a run is active, it answers
+that run's progress with a sentence saying so, and keeps following it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from app.auth_scope import current_scope
 from app.models import Integration, SyncRun
 from app.params import parse_choice
 from app.sync import service
-from app.sync.progress import ACTIVE, format_eta, progress
+from app.sync.progress import format_eta, view
 from app.web.fragments import is_htmx, render_page_or_fragment
 from app.web.sync import bp
 
+FOLLOWING = "A sync is already running — following it."
+
+bp.add_app_template_global(format_eta, "format_eta")
+
 
 def _render(run: SyncRun | None, status: int = 200, **extra):
-    context = {"run": run, "p": progress(run) if run else None, "active": bool(run and run.status in ACTIVE),
-               "format_eta": format_eta, **extra}  # fmt: skip
-    return render_page_or_fragment("sync/progress.html", "sync/_progress.html", status, **context)
+    return render_page_or_fragment("sync/progress.html", "sync/_progress.html", status, **view(run), **extra)
 
 
 @bp.post("/integrations/<int:integration_id>")
@@ -34,7 +37,8 @@ def start(integration_id: int):
     try:
         run = service.start_sync(integration, kind)
     except service.SyncAlreadyRunning as exc:
-        return _render(exc.run, notice=exc.message)
+        # 200, not 409: htmx swaps only successful answers, and this one is the running sync's progress.
+        return _render(exc.run, following=True, notice=f"{FOLLOWING} {exc.message}")
     except service.SyncError as exc:
         return _render(None, exc.status, message=exc.message)
     if not is_htmx():
@@ -48,4 +52,7 @@ def run_progress(run_id: int):
     run = current_scope().get(SyncRun, run_id)
     if run is None:
         abort(404)
-    return _render(run)
+    following = request.args.get("following") == "1"
+    return _render(
+        run, following=following, notice=FOLLOWING if following and run.status in service.ACTIVE else None
+    )
