@@ -85,6 +85,9 @@ def create_app(config: type | dict | None = None) -> Flask:
         _mount_demo_store(app)
     _register_cli(app)
 
+    # Browsers and bookmark tools ask for /favicon.ico whatever the page links: the same icon, never a 404.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
+
     @app.get("/healthz")
     def healthz():
         checks = {}

@@ -120,6 +120,9 @@ def test_every_page_fits_the_screen_and_its_menu_is_reachable(app, logged_in_pag
     page = logged_in_page
     page.set_viewport_size(VIEWPORTS[viewport])
     problems: list[str] = []
+    # Nothing a page loads by itself (styles, scripts, its icon) may fail.
+    page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+            and problems.append(f"{r.status} for {r.url} ({r.request.resource_type})"))  # fmt: skip
     for endpoint, path in pages:
         if endpoint not in PUBLIC:
             _check_page(page, path, problems, logged_in=endpoint not in FRAGMENTS)
