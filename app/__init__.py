@@ -66,7 +66,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     def _fresh_identity():
         # Who is asking is decided anew for every request. In production each request has its own app
         # context anyway; this also holds when one app context serves several requests (tests, CLI).
-        for key in ("_login_user", "workspace_id", "api_token_id"):
+        for key in ("_login_user", "workspace_id", "api_token_id", "display_zone"):
             g.pop(key, None)
 
     @app.before_request
@@ -177,6 +177,10 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, dashboard_bp, integrations_bp, sync_bp, products_bp, orders_bp, logs_bp,
                       conversations_bp, messaging_bp, settings_bp, api_bp, webhooks_bp, well_known_bp):  # fmt: skip
         app.register_blueprint(blueprint)
+
+    from app.web import formats
+
+    formats.init_app(app)
 
     @app.context_processor
     def navigation():
