@@ -66,7 +66,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     def _fresh_identity():
         # Who is asking is decided anew for every request. In production each request has its own app
         # context anyway; this also holds when one app context serves several requests (tests, CLI).
-        for key in ("_login_user", "workspace_id", "api_token_id"):
+        for key in ("_login_user", "workspace_id", "api_token_id", "display_zone"):
             g.pop(key, None)
 
     @app.before_request
@@ -81,13 +81,13 @@ def create_app(config: type | dict | None = None) -> Flask:
     app.url_rule_class = params.NamedRule
     app.url_map.converters["int"] = params.DatabaseInt
     _register_blueprints(app)
-    from app.web.formatting import register as register_filters
-
-    register_filters(app)
     if app.config.get("DEMO_MODE"):
         _mount_demo_store(app)
         _mount_demo_phone(app)
     _register_cli(app)
+
+    # Browsers and bookmark tools ask for /favicon.ico whatever the page links: the same icon, never a 404.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.svg"))
 
     @app.get("/healthz")
     def healthz():
@@ -180,6 +180,10 @@ def _register_blueprints(app: Flask) -> None:
                       conversations_bp, messaging_bp, demo_phone_bp, settings_bp, api_bp, webhooks_bp,
                       well_known_bp):  # fmt: skip
         app.register_blueprint(blueprint)
+
+    from app.web import formats
+
+    formats.init_app(app)
 
     @app.context_processor
     def navigation():

@@ -23,6 +23,23 @@ from app.web.fragments import is_htmx
 log = logging.getLogger(__name__)
 
 
+# Werkzeug's stock sentences, in the merchant's words; a route's own `abort(404, "...")` keeps its sentence.
+HEADLINES = {
+    400: "That request was not understood",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not available here",
+    413: "Too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Not available right now",
+}
+PLAIN_WORDS = {
+    404: "There is no page at this address. It may have moved, or the link may be mistyped.",
+    405: "This address does not answer that kind of request. Use the buttons and links on the page.",
+}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
@@ -31,7 +48,8 @@ def _page_error(code: int, message: str):
     """The error page, or for an htmx swap just the sentence, shown where the fragment would have gone."""
     if is_htmx():
         return render_template("_error_fragment.html", message=message), code
-    return render_template("error.html", code=code, message=message), code
+    headline = HEADLINES.get(code, "Something went wrong" if code >= 500 else "That did not work")
+    return render_template("error.html", code=code, headline=headline, message=message), code
 
 
 def init_app(app) -> None:
@@ -51,6 +69,8 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         message = exc.description or exc.name
+        if exc.description == type(exc).description:  # Werkzeug's stock sentence, not the route's own
+            message = PLAIN_WORDS.get(exc.code, message)
         if _wants_json():
             response = jsonify({"error": message})
             response.status_code = exc.code or 500
@@ -64,4 +84,4 @@ def init_app(app) -> None:
         message = "Something went wrong on our side. It has been logged."
         if _wants_json():
             return jsonify({"error": message}), 500
-        return render_template("error.html", code=500, message=message), 500
+        return render_template("error.html", code=500, headline=HEADLINES[500], message=message), 500

@@ -21,8 +21,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
-from sqlalchemy import exists, literal, or_, select
+from sqlalchemy import Select, exists, func, literal, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from app.catalog.groupings import in_collection, stocked_at
@@ -113,6 +114,25 @@ class ProductPage:
     stock: dict[int, dict] = field(default_factory=dict)  # product id -> {"on_hand", "reserved", "available"}
     # product id -> (first non-empty SKU, number of variants), filled by the lean list (`with_variants=False`)
     skus: dict[int, tuple[str | None, int]] = field(default_factory=dict)
+    # The filtered statement, counted only when the pager reads `total` (see app.services.keyset.Page).
+    filtered: Select | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def rows(self) -> list[Product]:
+        return self.products
+
+    @property
+    def per_page(self) -> int:
+        return self.params.limit
+
+    @cached_property
+    def total(self) -> int | None:
+        """Every product the filters match, on all pages."""
+        if self.filtered is None:
+            return None
+        return (
+            db.session.scalar(select(func.count()).select_from(self.filtered.order_by(None).subquery())) or 0
+        )
 
 
 def parse_params(args) -> ListParams:
@@ -270,6 +290,7 @@ def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: b
         in_stock = in_stock_criterion()
         stmt = stmt.where(in_stock if params.stock == "in" else ~in_stock)
 
+    filtered = stmt
     key, desc = params.sort_key, params.descending
     position = decode_cursor(params.cursor, key) if params.cursor else None
     if with_variants:
@@ -290,7 +311,7 @@ def list_products(scope: WorkspaceScope, params: ListParams, *, with_variants: b
     if has_more and rows:
         last = rows[-1]
         next_cursor = encode_cursor(key, _sort_value(last, key, stock), last.id)
-    return ProductPage(rows, next_cursor, params, stock, skus)
+    return ProductPage(rows, next_cursor, params, stock, skus, filtered)
 
 
 def _after(stmt, sort, position, desc: bool, row_id=Product.id):

@@ -13,10 +13,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, func, or_, select
 
 from app.extensions import db
 
@@ -24,11 +25,26 @@ DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 
 
+def count_of(stmt: Select | None) -> int | None:
+    """How many rows `stmt` selects (its filters, not its order or page)."""
+    if stmt is None:
+        return None
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
 @dataclass
 class Page:
     rows: list
     next_cursor: str | None
     per_page: int
+    # The list's filtered statement, counted only when something reads `total` (the pager does, the JSON
+    # API does not), so a caller that shows no total pays no COUNT.
+    filtered: Select | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def total(self) -> int | None:
+        """Every row the list's filters match, on all pages."""
+        return count_of(self.filtered)
 
 
 def per_page_from(value, default: int = DEFAULT_PER_PAGE) -> int:
@@ -69,6 +85,7 @@ def paginate(
     With `nullable`, rows whose timestamp is NULL come first: that is the order Postgres reads a plain
     (workspace_id, time) index backwards in, so the first page stays an index scan instead of a sort.
     """
+    filtered = stmt
     position = decode(cursor)
     if position is not None:
         when, row_id = position
@@ -83,4 +100,4 @@ def paginate(
         rows = rows[:per_page]
         last = rows[-1]
         next_cursor = encode(getattr(last, time_col.key), last.id)
-    return Page(rows, next_cursor, per_page)
+    return Page(rows, next_cursor, per_page, filtered)

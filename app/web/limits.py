@@ -151,7 +151,9 @@ def _limited(exc: RateLimitExceeded):
     elif render is not None:
         response = current_app.make_response(render(message))
     else:
-        response = current_app.make_response(render_template("error.html", code=429, message=message))
+        response = current_app.make_response(
+            render_template("error.html", code=429, headline="Too many requests", message=message)
+        )
     response.status_code = 429
     response.headers["Retry-After"] = str(wait)
     return response

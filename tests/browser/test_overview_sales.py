@@ -28,13 +28,13 @@ def test_date_range_switch_updates_the_figures(logged_in_page, workspace):
     revenue = page.locator('[data-currency="EUR"] [data-figure="revenue"]')
     orders = page.locator('[data-currency="EUR"] [data-figure="orders"]')
     expect(page.locator("[data-period]")).to_have_text("Last 7 days")
-    expect(revenue).to_have_text("1,250.00 EUR")
+    expect(revenue).to_have_text("€1,250.00")
     expect(orders).to_have_text("1")
 
     page.get_by_role("link", name="Last 30 days").click()
     expect(page.locator("[data-period]")).to_have_text("Last 30 days")
-    expect(revenue).to_have_text("1,330.00 EUR")
-    expect(page.locator('[data-currency="EUR"] [data-figure="agent"]')).to_have_text("80.00 EUR")
+    expect(revenue).to_have_text("€1,330.00")
+    expect(page.locator('[data-currency="EUR"] [data-figure="agent"]')).to_have_text("€80.00")
     expect(page).to_have_url(re.compile(r"/\?range=30d$"))  # pushed by htmx: the URL reloads the same view
 
     day = (now - timedelta(days=20)).date().isoformat()
@@ -43,7 +43,7 @@ def test_date_range_switch_updates_the_figures(logged_in_page, workspace):
     form.get_by_label("To").fill(day)
     form.get_by_role("button", name="Show").click()
     expect(page.locator("[data-period]")).to_have_text(f"{day} to {day}")
-    expect(revenue).to_have_text("80.00 EUR")
+    expect(revenue).to_have_text("€80.00")
     expect(page.get_by_role("heading", name="Integrations")).to_be_visible()  # only #sales was swapped
 
     page.goto("/?range=custom&from=2026-02-30&to=2026-03-01")

@@ -99,7 +99,7 @@ def test_fulfillments_show_status_and_tracking_and_never_link_a_script_url(auth_
 def test_refunds_show_amount_note_and_the_lines_returned(auth_client, long_order):
     text = auth_client.get(f"/orders/{long_order.id}").get_data(as_text=True)
     refunds = re.search(r'id="order-refunds">(.*?)</div>\s*</div>', text, re.S).group(1)
-    assert "20.00 EUR" in refunds and "Arrived damaged ✉" in refunds
+    assert "€20.00" in refunds and "Arrived damaged ✉" in refunds
     assert "Shade 003 «ñ» 🧵" in refunds and "gid://shopify/LineItem/404" in refunds
 
 

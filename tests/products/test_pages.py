@@ -20,7 +20,8 @@ def test_list_page_renders_full_page_and_htmx_fragment(auth_client, workspace, m
     html = page.get_data(as_text=True)
     assert "<h1>Products</h1>" in html and "Linen Shirt" in html
     assert 'hx-trigger="keyup changed delay:300ms, search"' in html
-    assert "Shopify synced 2026-01-02 03:04" in html and "Facebook error" in html
+    assert 'Shopify synced <time datetime="2026-01-02T03:04:05+00:00">2026-01-02 03:04 UTC</time>' in html
+    assert "Facebook error" in html
     assert 'aria-label="Select Linen Shirt"' in html
     fragment = auth_client.get("/products?q=linen", headers=HX).get_data(as_text=True)
     assert (

@@ -85,7 +85,7 @@ def test_the_page_needs_a_login(client):
 def test_each_outbox_message_shows_its_market_and_price_from_the_rate_card(auth_client, workspace):
     _setup(workspace)  # a utility template delivered to a Mexican number (+52)
     html = auth_client.get("/messaging/").get_data(as_text=True)
-    assert "0.0085 USD" in html and "Mexico" in html
+    assert "$0.0085" in html and "Mexico" in html
     token = csrf_token(auth_client, "/settings/rates")
     auth_client.post("/settings/rates", data={"csrf_token": token, "Mexico|utility": "0.02"})
-    assert "0.0200 USD" in auth_client.get("/messaging/").get_data(as_text=True)
+    assert "$0.0200" in auth_client.get("/messaging/").get_data(as_text=True)

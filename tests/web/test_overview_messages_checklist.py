@@ -93,18 +93,18 @@ def _row(page: str, category: str) -> tuple[str, str]:
 
 def test_editing_the_rate_card_changes_the_cost_shown(auth_client, outbox):
     spain = {m.name: m.rates for m in pricing.default_card()}["Spain"]["marketing"]
-    assert _row(auth_client.get(RANGE).get_data(as_text=True), "marketing") == ("3", f"{2 * spain:.4f} USD")
+    assert _row(auth_client.get(RANGE).get_data(as_text=True), "marketing") == ("3", f"${2 * spain:.4f}")
     token = csrf_token(auth_client, "/settings/rates")
     response = auth_client.post("/settings/rates", data={"csrf_token": token, "Spain|marketing": "0.25",
                                                          "Spain|utility": "0.0200"})  # fmt: skip
     assert response.status_code == 302
-    assert _row(auth_client.get(RANGE).get_data(as_text=True), "marketing") == ("3", "0.5000 USD")
+    assert _row(auth_client.get(RANGE).get_data(as_text=True), "marketing") == ("3", "$0.5000")
     # Equal to Meta's default: no edit is kept for it.
     assert {(r.market, r.category) for r in db.session.query(MessageRate)} == {("Spain", "marketing")}
     page = auth_client.get("/settings/rates").get_data(as_text=True)
     assert 'name="Spain|marketing"' in page and 'value="0.25"' in page
     auth_client.post("/settings/rates/reset", data={"csrf_token": token})
-    assert _row(auth_client.get(RANGE).get_data(as_text=True), "marketing") == ("3", f"{2 * spain:.4f} USD")
+    assert _row(auth_client.get(RANGE).get_data(as_text=True), "marketing") == ("3", f"${2 * spain:.4f}")
 
 
 @pytest.mark.parametrize(

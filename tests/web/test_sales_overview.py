@@ -131,10 +131,10 @@ def test_overview_page_shows_the_figures_with_separators(auth_client, shop):
     shop.timezone = "America/New_York"
     db.session.commit()
     page = auth_client.get("/?range=custom&from=2026-11-09&to=2026-11-11").get_data(as_text=True)
-    assert _figure(page, "EUR", "revenue") == "190.00 EUR"
-    assert _figure(page, "EUR", "orders") == "5" and _figure(page, "EUR", "aov") == "48.00 EUR"
-    assert _figure(page, "EUR", "chats") == "30.00 EUR" and _figure(page, "EUR", "agent") == "20.00 EUR"
-    assert _figure(page, "USD", "revenue") == "1,200.00 USD"
+    assert _figure(page, "EUR", "revenue") == "€190.00"
+    assert _figure(page, "EUR", "orders") == "5" and _figure(page, "EUR", "aov") == "€48.00"
+    assert _figure(page, "EUR", "chats") == "€30.00" and _figure(page, "EUR", "agent") == "€20.00"
+    assert _figure(page, "USD", "revenue") == "$1,200.00"
     assert "days in America/New_York" in page
     # Never one total across currencies.
     assert "1,390" not in page and "1,440" not in page
