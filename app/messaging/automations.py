@@ -31,6 +31,11 @@ from app.problems import AppError
 KINDS = {
     "order_confirmation": ("Order confirmation", ("customer_name", "order_number", "order_total")),
     "shipped": ("Shipped", ("customer_name", "order_number", "tracking_url", "tracking_number", "carrier")),
+    # Queued by app.messaging.checkouts when the delay after the checkout's last activity has passed.
+    "abandoned_checkout": (
+        "Abandoned checkout",
+        ("customer_name", "checkout_url", "checkout_total", "items"),
+    ),
 }
 RECENT = timedelta(days=3)
 MAX_DELAY_MINUTES = 7 * 24 * 60
