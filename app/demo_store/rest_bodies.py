@@ -120,12 +120,13 @@ class RestBodiesMixin:
             "updated_at": rest_time(order["updated_at"]), "processed_at": rest_time(order["created_at"]),
             "currency": "USD", "presentment_currency": "USD", "financial_status": order["financial_status"].lower(),
             "fulfillment_status": fulfillment, "subtotal_price": total, "total_price": total, "total_tax": "0.00",
-            "total_discounts": "0.00", "test": False, "line_items": lines, "phone": order.get("phone"),
-            "checkout_id": order.get("checkout_id"), "checkout_token": order.get("checkout_token"),
-            "customer": {"email": order["email"], "first_name": first, "last_name": last or None,
-                         "phone": order.get("phone")},
+            "total_discounts": "0.00", "test": False, "line_items": lines,
+            "customer": {"email": order["email"], "first_name": first, "last_name": last or None},
             "fulfillments": [self.fulfillment_payload(shop, order, f) for f in order.get("fulfillments") or []],
             "refunds": [self.refund_payload(shop, order, r) for r in order.get("refunds") or []],
+            # An order placed from a checkout (`checkouts.py`) names it and carries its phone.
+            **({"checkout_id": order["checkout_id"], "checkout_token": order["checkout_token"],
+                "phone": order.get("phone")} if order.get("checkout_id") else {}),
         }  # fmt: skip
 
     def fulfillment_payload(self, shop: str, order: dict, f: dict) -> dict:

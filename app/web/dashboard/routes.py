@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from app.auth_scope import current_scope
 from app.services import overview
+from app.services.recovered import DEFAULT_DAYS, recovered_lately
 from app.web.dashboard import bp
 from app.web.fragments import is_htmx
 
@@ -22,6 +23,8 @@ def index():
         integrations=overview.integrations_with_runs(scope),
         alerts=overview.open_alerts(scope),
         chart=overview.activity_chart(scope),
+        recovered=recovered_lately(scope.workspace_id),
+        recovered_days=DEFAULT_DAYS,
         live_progress="sync.run_progress" in current_app.view_functions,
     )
 
