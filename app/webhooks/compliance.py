@@ -5,8 +5,8 @@ the integration whose credentials proved the shop, connected or not since), with
 that merely added a row for the shop gets nothing: no request, no export.
 - data_request: an export (JSON of the customer's orders and conversations) the merchant downloads from
   `GET /api/compliance/<id>/export` (and later the dashboard).
-- customers/redact: the customer's conversations and messages are deleted, their orders keep the lines and
-  amounts (the merchant's books) but lose name, email and phone.
+- customers/redact: the customer's conversations, messages and checkouts are deleted, their orders keep the
+  lines and amounts (the merchant's books) but lose name, email and phone.
 - shop/redact: everything the workspace holds for the shop goes, the integration included.
 Customers are matched by email and phone (digits compared the way WhatsApp writes them) and by the order ids
 Shopify lists. Logs say how many rows changed, never who.
@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select, update
 
 from app.extensions import db
 from app.models import (
+    Checkout,
     ComplianceRequest,
     Conversation,
     Integration,
@@ -73,6 +74,19 @@ def _orders(workspace_id: int, email, phones, order_gids) -> list[Order]:
     return list(db.session.scalars(select(Order).where(Order.workspace_id == workspace_id, or_(*criteria))))
 
 
+def _checkouts_of(d: Delivery, workspace_id: int, email, phones) -> int:
+    """Delete the customer's checkouts (by Shopify customer id, email or phone); returns how many."""
+    customer_gid = gid("Customer", (d.body.get("customer") or {}).get("id"))
+    criteria = [Checkout.customer_gid == customer_gid] if customer_gid else []
+    if email:
+        criteria.append(func.lower(Checkout.customer_email) == email)
+    if phones:
+        criteria.append(Checkout.customer_phone.in_(phones))
+    if not criteria:
+        return 0
+    return _delete(Checkout, Checkout.workspace_id == workspace_id, or_(*criteria))
+
+
 def _conversations(workspace_id: int, phones: list[str], orders: list[Order]) -> list[Conversation]:
     linked = [o.conversation_id for o in orders if o.conversation_id]
     criteria = [Conversation.id.in_(linked)] if linked else []
@@ -118,10 +132,12 @@ def customers_redact(d: Delivery) -> None:
                 .where(Order.id.in_([o.id for o in orders]))
                 .values(customer_name=REDACTED, customer_email=None, customer_phone=None, updated_at=utcnow())
             )
+        checkouts = _checkouts_of(d, ws, email, phones)
         request = _record(d, ws)
         db.session.flush()
         summary = (
-            f"customer redacted: {len(orders)} orders anonymised, {len(conversations)} conversations deleted"
+            f"customer redacted: {len(orders)} orders anonymised, {len(conversations)} conversations and "
+            f"{checkouts} checkouts deleted"
         )
         d.log(ws, "compliance", request.id, "delete", integration_id=integration.id, error=summary)
         log.info("compliance request %s (workspace %s): %s", request.id, ws, summary)
@@ -145,11 +161,15 @@ def shop_redact(d: Delivery) -> None:
             # Products, orders and conversations do not record their shop: with no other shop in the
             # workspace, everything commerce-related it holds came from (or sold) this shop's catalog.
             counts["conversations"] = _delete(Conversation, Conversation.workspace_id == ws)
+            counts["checkouts"] = _delete(Checkout, Checkout.workspace_id == ws)
             counts["orders"] = _delete(Order, Order.workspace_id == ws)
             counts["products"] = _delete(Product, Product.workspace_id == ws)
             _delete(ProductCategory, ProductCategory.workspace_id == ws)
             _delete(InventoryAdjustment, InventoryAdjustment.workspace_id == ws)
         else:
+            counts["checkouts"] = _delete(
+                Checkout, Checkout.workspace_id == ws, Checkout.integration_id == integration_id
+            )
             counts["orders"] = _delete(
                 Order, Order.workspace_id == ws, Order.integration_id == integration_id
             )
