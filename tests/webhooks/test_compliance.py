@@ -101,12 +101,16 @@ def test_customers_data_request_records_an_export_to_download(
     post_shopify, post_meta, shopify_integration, whatsapp_integration, run_jobs, api_client, app, make_user
 ):
     _seed(post_shopify, post_meta, run_jobs)
+    _checkouts(post_shopify, run_jobs)
     # Also accepted on the main Shopify endpoint.
     post_shopify("customers/data_request", fixture_json("shopify/customers_data_request.json"))
     run_jobs()
     request = db.session.scalars(select(ComplianceRequest)).one()
     assert (request.topic, request.status) == ("customers/data_request", "completed")
     assert [o["number"] for o in request.export["orders"]] == ["#9999"]
+    assert [c["id"] for c in request.export["checkouts"]] == [
+        "gid://shopify/AbandonedCheckout/981820079255243537"
+    ]
     assert (
         request.export["conversations"][0]["messages"][0]["body"] == "Hi, do you have the t-shirt in small?"
     )
