@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from app.extensions import db
 from app.inventory.service import expire_reservations
 from app.inventory.writeback import retry_pending_write_backs
+from app.messaging.checkouts import sweep_checkouts
 from app.messaging.sender import sweep_outbox
 from app.models import OAuthState
 from app.models.types import utcnow
@@ -37,6 +38,7 @@ TASKS = [
     retry_pending_write_backs,
     sweep_pending,
     sweep_sync_runs,
+    sweep_checkouts,
     sweep_outbox,
 ]
 

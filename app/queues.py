@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import fakeredis
 import redis
@@ -21,6 +22,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.job import Job
+from rq_scheduler import Scheduler
 
 QUEUES = ("webhooks", "sync", "default")
 log = logging.getLogger(__name__)
@@ -53,6 +55,13 @@ JOBS: dict[str, JobSpec] = {
     "messaging.send": JobSpec("app.messaging.sender.send", "default"),
     "messaging.sync_templates": JobSpec("app.messaging.templates.sync_templates", "default"),
     "messaging.sync_all_templates": JobSpec("app.messaging.templates.sync_all_templates", "default"),
+    "messaging.checkout_due": JobSpec("app.messaging.checkouts.checkout_due", "default"),
+    "messaging.read_abandoned_checkouts": JobSpec(
+        "app.messaging.checkout_reads.read_abandoned_checkouts", "sync"
+    ),
+    "messaging.read_all_abandoned_checkouts": JobSpec(
+        "app.messaging.checkout_reads.read_all_abandoned_checkouts", "sync"
+    ),
     "housekeeping.minutely": JobSpec("app.housekeeping.run_minutely", "default"),
 }
 
@@ -127,6 +136,21 @@ def enqueue(
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         log.warning("queue %s unavailable: %s", queue_name, exc)
         raise QueueUnavailable(str(exc)) from exc
+
+
+def enqueue_at(name: str, at: datetime, *args, job_id: str) -> bool:
+    """Run the registered job `name` at `at` through rq-scheduler (the scheduler process moves it to its queue
+    when due); the same `job_id` again moves it. False when Redis is down: callers keep a sweep that finds
+    the work anyway."""
+    spec = job_spec(name)
+    try:
+        Scheduler(queue_name=spec.queue, connection=get_redis()).enqueue_at(
+            at, spec.path, *args, job_id=job_id, queue_name=spec.queue
+        )
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        log.warning("job %s not scheduled (%s); its sweep will run it", job_id, exc)
+        return False
+    return True
 
 
 def safe_retry() -> Retry:

@@ -55,6 +55,12 @@ SCHEDULES: list[Schedule] = [
         "re-read every connected WhatsApp Business Account's message templates",
     ),
     Schedule(
+        "messaging-abandoned-checkouts",
+        "*/15 * * * *",
+        "messaging.read_all_abandoned_checkouts",
+        "read every connected Shopify store's recently changed abandoned checkouts (a missed webhook)",
+    ),
+    Schedule(
         "sync-nightly-full",
         "30 3 * * *",
         "sync.nightly_full",

@@ -150,6 +150,38 @@ def fire(topic, shop, product, order, collection, url, db):
         click.echo(f"{topic} -> {delivery['url']}")
 
 
+@demo_store_cli.command("checkout")
+@shop_option
+@click.option("--product", "product", type=int, default=0, show_default=True, help="Product index to buy.")
+@click.option("--quantity", type=int, default=1, show_default=True)
+@click.option("--phone", default=None, help="The buyer's phone (the WhatsApp reminder goes there).")
+@click.option("--sms-consent/--no-sms-consent", default=True, show_default=True,
+              help="Whether the buyer ticks SMS marketing at the checkout (counts as opt-in).")  # fmt: skip
+@click.option(
+    "--update", "update_id", type=int, default=None, help="Touch this checkout (fires checkouts/update)."
+)
+@click.option("--complete", "complete_id", type=int, default=None, help="Place this checkout's order.")
+@db_option
+def checkout(shop, product, quantity, phone, sms_consent, update_id, complete_id, db):
+    """Start a checkout (fires checkouts/create), touch one, or complete one (orders/create naming it)."""
+    store = open_store(db)
+    try:
+        if complete_id is not None:
+            order = store.complete_checkout(complete_id, shop=shop)
+            click.echo(f"checkout {complete_id} completed: order {order['name']}")
+            return
+        if update_id is not None:
+            store.update_checkout(update_id, shop=shop)
+            click.echo(f"checkout {update_id} updated")
+            return
+    except KeyError as exc:
+        raise click.ClickException(str(exc)) from None
+    if store.product(shop, product) is None:
+        raise click.ClickException(f"product {product} does not exist in {shop}")
+    made = store.create_checkout([(product, 0, quantity)], shop=shop, phone=phone, accepts_sms=sms_consent)
+    click.echo(f"checkout {made['id']} started: {store.recovery_url(shop, made)}")
+
+
 def _order_payload(store, shop: str, topic: str, index: int | None) -> dict:
     total = store.order_total(shop)
     if total == 0:

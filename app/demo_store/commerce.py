@@ -92,6 +92,7 @@ def order_node(ctx, order: dict) -> dict:
         "number": order["number"] - 1000,
         "email": order["email"],
         "phone": order.get("phone"),
+        "checkoutToken": order.get("checkout_token"),
         "note": None,
         "tags": [],
         "test": False,

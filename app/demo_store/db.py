@@ -1,7 +1,7 @@
 """The overlay's storage: one small stdlib ``sqlite3`` file shared by the CLI and the app processes.
 
 Only what differs from the generated catalog lives here (changed and deleted products, inventory levels,
-orders placed through the store, webhook subscriptions, tokens, bulk operations, idempotency keys), so the
+orders placed and checkouts started through the store, webhook subscriptions, tokens, bulk operations, idempotency keys), so the
 file stays tiny however large the catalog. One connection per `DemoStore`, guarded by a lock: the store
 serves a demo and tests, not production traffic, and ``:memory:`` then works without a shared cache.
 """
@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS inventory (
 );
 CREATE TABLE IF NOT EXISTS placed_orders (
     shop TEXT NOT NULL, idx INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (shop, idx)
+);
+CREATE TABLE IF NOT EXISTS checkouts (
+    shop TEXT NOT NULL, id INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (shop, id)
 );
 CREATE TABLE IF NOT EXISTS webhooks (
     id INTEGER PRIMARY KEY AUTOINCREMENT, shop TEXT NOT NULL, topic TEXT NOT NULL, uri TEXT NOT NULL,

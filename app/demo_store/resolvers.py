@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 from app.demo_store import catalog, listing, locations
 from app.demo_store.bulk import BULK_ID_BASE
+from app.demo_store.checkouts import checkouts_page
 from app.demo_store.collection_nodes import (
     collection_by_gid,
     collection_field,
@@ -215,6 +216,7 @@ def query_root() -> dict:
         "productVariant": need("ProductVariant"),
         "productVariants": _product_variants,
         "orders": _orders,
+        "abandonedCheckouts": checkouts_page,
         "ordersCount": lambda info, **a: count(info.context.store.order_total(info.context.shop)),
         "order": need("Order"),
         "inventoryItem": need("InventoryItem"),

@@ -124,6 +124,9 @@ class RestBodiesMixin:
             "customer": {"email": order["email"], "first_name": first, "last_name": last or None},
             "fulfillments": [self.fulfillment_payload(shop, order, f) for f in order.get("fulfillments") or []],
             "refunds": [self.refund_payload(shop, order, r) for r in order.get("refunds") or []],
+            # An order placed from a checkout (`checkouts.py`) names it and carries its phone.
+            **({"checkout_id": order["checkout_id"], "checkout_token": order["checkout_token"],
+                "phone": order.get("phone")} if order.get("checkout_id") else {}),
         }  # fmt: skip
         if order.get("phone"):  # an order placed with the customer's phone (generated orders have none)
             body["phone"] = body["customer"]["phone"] = order["phone"]

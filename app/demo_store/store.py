@@ -18,6 +18,7 @@ from pathlib import Path
 
 from app.demo_store import catalog, shapes
 from app.demo_store.bulk import BulkMixin
+from app.demo_store.checkouts import CheckoutsMixin
 from app.demo_store.db import Database, dumps
 from app.demo_store.inventory import InventoryMixin
 from app.demo_store.replay import ReplayMixin
@@ -61,7 +62,9 @@ class ShopView:
         return self.changes.get(i) or shapes.base_product(self.kind, self.seed, i)
 
 
-class DemoStore(TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, InventoryMixin, BulkMixin):
+class DemoStore(
+    TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, InventoryMixin, BulkMixin, CheckoutsMixin
+):
     def __init__(
         self,
         path: str = ":memory:",
@@ -139,7 +142,7 @@ class DemoStore(TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, Invent
                 "product_count=excluded.product_count, order_count=excluded.order_count, catalog=excluded.catalog",
                 (shop, seed, products, orders, self.now_iso(), kind),
             )
-            for table in ("product_changes", "inventory", "placed_orders"):
+            for table in ("product_changes", "inventory", "placed_orders", "checkouts"):
                 conn.execute(f"DELETE FROM {table} WHERE shop=?", (shop,))  # noqa: S608 - fixed names
 
     def shop_row(self, shop: str):
@@ -248,10 +251,11 @@ class DemoStore(TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, Invent
 
     def place_order(self, lines: list[tuple[int, int, int]], *, shop: str | None = None,
                     email: str = "buyer@example.com", phone: str | None = None,
-                    customer_name: str | None = None) -> dict:  # fmt: skip
+                    customer_name: str | None = None, checkout: dict | None = None) -> dict:  # fmt: skip
         """Record a paid order for ``lines`` of (product index, variant position, quantity) by a customer (a
         ``phone`` such as ``+15550123456`` lets the shop follow up on WhatsApp), take the stock, and fire
-        ``orders/create`` (and ``inventory_levels/update`` for each line)."""
+        ``orders/create`` (and ``inventory_levels/update`` for each line). ``checkout``: the checkout it
+        completes (its id and token go on the order, as Shopify's do)."""
         shop = shop or self.default_shop()
         j = self.order_total(shop)
         now = self.now_iso()
@@ -259,6 +263,7 @@ class DemoStore(TokensMixin, WebhooksMixin, RestBodiesMixin, ReplayMixin, Invent
             "index": j, "id": catalog.order_id(j), "number": 1001 + j, "name": f"#{1001 + j}", "email": email,
             "phone": phone, "customer_name": customer_name or email.split("@")[0], "created_at": now, "updated_at": now,
             "financial_status": "PAID", "fulfillment_status": "UNFULFILLED",
+            "checkout_id": (checkout or {}).get("id"), "checkout_token": (checkout or {}).get("token"),
             "lines": [
                 {"id": catalog.LINE_ITEM_BASE + j * catalog.MAX_LINES_PER_ORDER + k + 1, "product_index": i,
                  "variant": v, "quantity": q}

@@ -55,6 +55,8 @@ WEBHOOK_TOPICS = (
     "ORDERS_UPDATED",
     "ORDERS_CANCELLED",
     "ORDERS_PAID",  # the WhatsApp order confirmation of an order paid after it was created
+    "CHECKOUTS_CREATE",  # the WhatsApp abandoned-checkout reminder
+    "CHECKOUTS_UPDATE",
     "FULFILLMENTS_CREATE",
     "FULFILLMENTS_UPDATE",
     "REFUNDS_CREATE",

@@ -39,6 +39,11 @@ KINDS = {
         "Delivered",
         ("customer_name", "order_number", "tracking_url", "tracking_number", "carrier"),
     ),
+    # Queued by app.messaging.checkouts when the delay after the checkout's last activity has passed.
+    "abandoned_checkout": (
+        "Abandoned checkout",
+        ("customer_name", "checkout_url", "checkout_total", "items"),
+    ),
 }
 FULFILLMENT_KINDS = ("shipped", "delivered")
 RECENT = timedelta(days=3)

@@ -1,14 +1,16 @@
 """What a Shopify order or fulfillment written by a webhook means for WhatsApp follow-up.
 
 `after_orders` runs in the webhook's transaction right after the orders are upserted: it records the
-customer's Shopify marketing consent and queues the order-confirmation automation; `after_fulfillment` queues
-the shipped and delivered automations. Both read the stored rows back (the newest version won there) and are safe to run for
+customer's Shopify marketing consent, queues the order-confirmation automation and links (and stops the
+reminder of) the checkout the order completed; `after_fulfillment` queues the shipped and delivered
+automations. Both read the stored rows back (the newest version won there) and are safe to run for
 every re-delivery: the outbox's unique key decides.
 """
 
 from __future__ import annotations
 
 from app.messaging.automations import FULFILLMENT_KINDS, automation, fulfillment_written, order_paid
+from app.messaging.checkouts import orders_arrived
 from app.messaging.customers import note_shopify_consent
 
 
@@ -22,6 +24,7 @@ def after_orders(workspace_id: int, records: list[dict], topic: str | None = Non
         )  # fmt: skip
         if settings is not None and settings.enabled:
             order_paid(workspace_id, record["external_id"])
+    orders_arrived(workspace_id, records)
 
 
 def after_fulfillment(workspace_id: int, record: dict) -> None:

@@ -32,6 +32,7 @@ from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.integrations.clients import whatsapp_client
+from app.messaging.checkouts import reminder_obsolete
 from app.messaging.outbox import blocker, enqueue_send
 from app.messaging.throughput import take_slot
 from app.models import Customer, Integration, OutboxMessage
@@ -81,7 +82,7 @@ def send(outbox_id: int) -> str:
         return "skip"
     row = db.session.get(OutboxMessage, outbox_id)
     customer = db.session.get(Customer, row.customer_id)
-    why = blocker(customer, row.kind, row.category)
+    why = blocker(customer, row.kind, row.category) or reminder_obsolete(row)
     if why:
         return _finish(row, "cancelled", error=why)
     integration = db.session.get(Integration, row.integration_id) if row.integration_id else None

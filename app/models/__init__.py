@@ -7,6 +7,7 @@ so that no query can cross workspaces.
 from app.models.accounts import ApiToken, LoginSession, User, Workspace
 from app.models.agent_calls import AgentCall
 from app.models.catalog import Product, ProductCategory, ProductMedia, ProductStock, ProductVariant
+from app.models.checkouts import Checkout
 from app.models.collections import Collection, CollectionProduct
 from app.models.conversations import Conversation, Message
 from app.models.feeds import ProductFeedSettings
@@ -36,6 +37,7 @@ __all__ = [
     "Automation",
     "Alert",
     "ApiToken",
+    "Checkout",
     "Collection",
     "CollectionProduct",
     "ComplianceRequest",

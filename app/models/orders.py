@@ -20,6 +20,8 @@ class Order(db.Model):
     __table_args__ = (
         UniqueConstraint("workspace_id", "source_platform", "external_id"),
         Index("ix_orders_workspace_id_created_at", "workspace_id", "created_at"),
+        Index("ix_orders_workspace_id_checkout_token", "workspace_id", "checkout_token"),
+        Index("ix_orders_workspace_id_checkout_id", "workspace_id", "checkout_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -43,6 +45,10 @@ class Order(db.Model):
     fulfillment_status: Mapped[str | None] = mapped_column(String(50))
     source_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The checkout this order completed (Shopify's `checkout_token`; `checkout_id` as an AbandonedCheckout
+    # GID): how an abandoned-checkout reminder learns that its order arrived.
+    checkout_token: Mapped[str | None] = mapped_column(String(100))
+    checkout_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -240,6 +240,8 @@ def order_from_graphql(node: dict) -> dict:
         "financial_status": (node.get("displayFinancialStatus") or "").lower() or None,
         "fulfillment_status": (node.get("displayFulfillmentStatus") or "").lower() or None,
         "cancelled_at": parse_time(node.get("cancelledAt")),
+        "checkout_token": node.get("checkoutToken") or None,
+        "checkout_id": None,  # GraphQL orders name the checkout by token only
         "created_at": parse_time(node.get("createdAt")),
         "source_updated_at": parse_time(node.get("updatedAt")),
         "items": items,
@@ -390,6 +392,8 @@ def order_from_rest(body: dict) -> dict:
         "financial_status": body.get("financial_status"),
         "fulfillment_status": _rest_fulfillment_status(body),
         "cancelled_at": parse_time(body.get("cancelled_at")),
+        "checkout_token": body.get("checkout_token") or None,
+        "checkout_id": gid("AbandonedCheckout", body.get("checkout_id")),
         "created_at": parse_time(body.get("created_at")),
         "source_updated_at": parse_time(body.get("updated_at")),
         "items": items,

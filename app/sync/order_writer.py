@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from app.extensions import db
 from app.models import Order, OrderFulfillment, OrderItem, OrderRefund, SyncLog
@@ -20,8 +20,10 @@ from app.sync.catalog_writer import dialect_insert, variant_ids_by_gid
 
 ORDER_COLUMNS = (
     "number", "customer_name", "customer_email", "customer_phone", "currency", "total_price", "subtotal_price",
-    "financial_status", "fulfillment_status", "cancelled_at", "source_updated_at",
+    "financial_status", "fulfillment_status", "cancelled_at", "source_updated_at", "checkout_token", "checkout_id",
 )  # fmt: skip
+# A source that does not name the checkout (GraphQL has no checkout id) keeps what another source stored.
+KEEP_WHEN_ABSENT = ("checkout_token", "checkout_id")
 
 
 def order_status(record: dict) -> str:
@@ -72,6 +74,8 @@ def upsert_orders(
     stmt = dialect_insert(Order).values(rows)
     excluded = stmt.excluded
     set_ = {c: excluded[c] for c in (*ORDER_COLUMNS, "status", "updated_at")}
+    for c in KEEP_WHEN_ABSENT:
+        set_[c] = func.coalesce(excluded[c], getattr(Order, c))
     newer = or_(Order.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
                 Order.source_updated_at < excluded.source_updated_at)  # fmt: skip
     stmt = stmt.on_conflict_do_update(

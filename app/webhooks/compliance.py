@@ -3,10 +3,10 @@
 Each one is recorded as a `ComplianceRequest` in the one workspace holding the shop (`Delivery.integrations`:
 the integration whose credentials proved the shop, connected or not since), with what was done. A workspace
 that merely added a row for the shop gets nothing: no request, no export.
-- data_request: an export (JSON of the customer's orders and conversations) the merchant downloads from
+- data_request: an export (JSON of the customer's orders, conversations and checkouts) the merchant downloads from
   `GET /api/compliance/<id>/export` (and later the dashboard).
-- customers/redact: the customer's conversations and messages are deleted, their orders keep the lines and
-  amounts (the merchant's books) but lose name, email and phone.
+- customers/redact: the customer's conversations, messages and checkouts are deleted, their orders keep the
+  lines and amounts (the merchant's books) but lose name, email and phone.
 - shop/redact: everything the workspace holds for the shop goes, the integration included.
 Customers are matched by email and phone (digits compared the way WhatsApp writes them) and by the order ids
 Shopify lists. Logs say how many rows changed, never who.
@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from app.extensions import db
 from app.models import (
+    Checkout,
     ComplianceRequest,
     Conversation,
     Integration,
@@ -73,6 +74,17 @@ def _orders(workspace_id: int, email, phones, order_gids) -> list[Order]:
     return list(db.session.scalars(select(Order).where(Order.workspace_id == workspace_id, or_(*criteria))))
 
 
+def _checkout_match(d: Delivery, workspace_id: int, email, phones):
+    """The customer's checkouts (by Shopify customer id, email or phone), as a WHERE clause; None: no key."""
+    customer_gid = gid("Customer", (d.body.get("customer") or {}).get("id"))
+    criteria = [Checkout.customer_gid == customer_gid] if customer_gid else []
+    if email:
+        criteria.append(func.lower(Checkout.customer_email) == email)
+    if phones:
+        criteria.append(Checkout.customer_phone.in_(phones))
+    return and_(Checkout.workspace_id == workspace_id, or_(*criteria)) if criteria else None
+
+
 def _conversations(workspace_id: int, phones: list[str], orders: list[Order]) -> list[Conversation]:
     linked = [o.conversation_id for o in orders if o.conversation_id]
     criteria = [Conversation.id.in_(linked)] if linked else []
@@ -97,6 +109,7 @@ def customers_data_request(d: Delivery) -> None:
             "generated_at": utcnow().isoformat(),
             "orders": [_order_json(o) for o in orders],
             "conversations": [_conversation_json(c) for c in conversations],
+            "checkouts": [_checkout_json(c) for c in _checkouts(d, ws, email, phones)],
         }
         request = _record(d, ws, export=export)
         db.session.flush()
@@ -118,10 +131,13 @@ def customers_redact(d: Delivery) -> None:
                 .where(Order.id.in_([o.id for o in orders]))
                 .values(customer_name=REDACTED, customer_email=None, customer_phone=None, updated_at=utcnow())
             )
+        match = _checkout_match(d, ws, email, phones)
+        checkouts = _delete(Checkout, match) if match is not None else 0
         request = _record(d, ws)
         db.session.flush()
         summary = (
-            f"customer redacted: {len(orders)} orders anonymised, {len(conversations)} conversations deleted"
+            f"customer redacted: {len(orders)} orders anonymised, {len(conversations)} conversations and "
+            f"{checkouts} checkouts deleted"
         )
         d.log(ws, "compliance", request.id, "delete", integration_id=integration.id, error=summary)
         log.info("compliance request %s (workspace %s): %s", request.id, ws, summary)
@@ -145,11 +161,15 @@ def shop_redact(d: Delivery) -> None:
             # Products, orders and conversations do not record their shop: with no other shop in the
             # workspace, everything commerce-related it holds came from (or sold) this shop's catalog.
             counts["conversations"] = _delete(Conversation, Conversation.workspace_id == ws)
+            counts["checkouts"] = _delete(Checkout, Checkout.workspace_id == ws)
             counts["orders"] = _delete(Order, Order.workspace_id == ws)
             counts["products"] = _delete(Product, Product.workspace_id == ws)
             _delete(ProductCategory, ProductCategory.workspace_id == ws)
             _delete(InventoryAdjustment, InventoryAdjustment.workspace_id == ws)
         else:
+            counts["checkouts"] = _delete(
+                Checkout, Checkout.workspace_id == ws, Checkout.integration_id == integration_id
+            )
             counts["orders"] = _delete(
                 Order, Order.workspace_id == ws, Order.integration_id == integration_id
             )
@@ -191,6 +211,26 @@ def _order_json(order: Order) -> dict:
         "created_at": _iso(order.created_at),
         "items": [{"title": i.title, "sku": i.sku, "quantity": i.quantity,
                    "unit_price": str(i.unit_price) if i.unit_price is not None else None} for i in order.items],
+    }  # fmt: skip
+
+
+def _checkouts(d: Delivery, workspace_id: int, email, phones) -> list[Checkout]:
+    match = _checkout_match(d, workspace_id, email, phones)
+    return (
+        list(db.session.scalars(select(Checkout).where(match).order_by(Checkout.id)))
+        if match is not None
+        else []
+    )
+
+
+def _checkout_json(checkout: Checkout) -> dict:
+    return {
+        "id": checkout.shopify_checkout_id, "customer_name": checkout.customer_name,
+        "customer_email": checkout.customer_email, "customer_phone": checkout.customer_phone,
+        "items": checkout.line_items_summary, "currency": checkout.currency,
+        "total_price": str(checkout.total_price) if checkout.total_price is not None else None,
+        "last_activity_at": _iso(checkout.last_activity_at), "completed_at": _iso(checkout.completed_at),
+        "reminder": checkout.reminder_status,
     }  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from app.webhooks import (
+    checkout_handlers,
     collection_handlers,
     compliance,
     location_handlers,
@@ -30,6 +31,8 @@ HANDLERS: dict[tuple[str, str], Handler] = {
     ("shopify", "orders/updated"): shopify_handlers.orders_upsert,
     ("shopify", "orders/cancelled"): shopify_handlers.orders_upsert,
     ("shopify", "orders/paid"): shopify_handlers.orders_upsert,
+    ("shopify", "checkouts/create"): checkout_handlers.checkout_upsert,
+    ("shopify", "checkouts/update"): checkout_handlers.checkout_upsert,
     ("shopify", "fulfillments/create"): order_handlers.fulfillment_upsert,
     ("shopify", "fulfillments/update"): order_handlers.fulfillment_upsert,
     ("shopify", "refunds/create"): order_handlers.refund_create,

@@ -62,3 +62,28 @@ def test_run_in_thread_serves_over_loopback():
         assert image.headers["Content-Type"] == "image/png" and image.content.startswith(b"\x89PNG")
     finally:
         stop()
+
+
+def test_checkout_command_starts_touches_and_completes_a_checkout(tmp_path):
+    db = str(tmp_path / "demo.sqlite3")
+    runner = CliRunner()
+    assert (
+        runner.invoke(demo_store_cli, ["seed", "--shop", SHOP, "--products", "20", "--db", db]).exit_code == 0
+    )
+    DemoStore(db).subscribe(SHOP, "checkouts/create", "http://app.test/webhooks/shopify")
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.POST, "http://app.test/webhooks/shopify", status=200)
+        result = runner.invoke(demo_store_cli, ["checkout", "--shop", SHOP, "--product", "4", "--phone",
+                                                "+351912345678", "--db", db])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        (call,) = rsps.calls
+        assert call.request.headers["X-Shopify-Topic"] == "checkouts/create"
+    (made,) = DemoStore(db).checkouts(SHOP)
+    assert f"checkout {made['id']} started: https://{SHOP}/" in result.output and made["accepts_sms"]
+    result = runner.invoke(
+        demo_store_cli, ["checkout", "--shop", SHOP, "--complete", str(made["id"]), "--db", db]
+    )
+    assert result.exit_code == 0 and "completed: order #1" in result.output
+    assert DemoStore(db).checkouts(SHOP)[0]["completed_at"] is not None
+    missing = runner.invoke(demo_store_cli, ["checkout", "--shop", SHOP, "--update", "1", "--db", db])
+    assert missing.exit_code != 0 and "no checkout 1" in missing.output

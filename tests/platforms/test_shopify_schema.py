@@ -4,7 +4,7 @@ import graphql
 import pytest
 from graphql.validation import NoDeprecatedCustomRule, specified_rules
 
-from app.platforms.shopify import product_writes, queries
+from app.platforms.shopify import checkout_queries, product_writes, queries
 from app.platforms.shopify.bulk import bulk_products_query
 from app.platforms.shopify.cost import load_admin_schema
 
@@ -14,6 +14,7 @@ DOCUMENTS = {
     if not name.startswith("_") and name.isupper() and isinstance(value, str)
 }
 DOCUMENTS.update(product_writes.DOCUMENTS)
+DOCUMENTS["ABANDONED_CHECKOUTS_PAGE_QUERY"] = checkout_queries.ABANDONED_CHECKOUTS_PAGE_QUERY
 DOCUMENTS["bulk_products_query(filter)"] = bulk_products_query('updated_at:>"2026-01-01T00:00:00Z"')
 
 

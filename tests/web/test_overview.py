@@ -98,3 +98,34 @@ def test_slow_counts_are_cached_briefly_and_fast_ones_are_not(workspace, factory
     assert overview.counts(scope)["orders"] == 1  # served from the cache
     overview.forget_counts(workspace.id)
     assert overview.counts(scope)["orders"] == 2
+
+
+def test_overview_shows_revenue_recovered_after_a_reminder(auth_client, workspace, other_workspace, factory):
+    from app.models import Checkout, Customer, OutboxMessage
+
+    def reminded(ws, gid, sent_minutes_ago):
+        customer = Customer(workspace_id=ws.id, wa_id=f"1555{gid[-4:]}", consent="opted_in")
+        db.session.add(customer)
+        db.session.flush()
+        sent = utcnow() - timedelta(minutes=sent_minutes_ago) if sent_minutes_ago is not None else None
+        row = OutboxMessage(workspace_id=ws.id, customer_id=customer.id, event_key=f"checkout:{gid}:reminder",
+                            kind="template", template_name="carrito", category="marketing", payload={},
+                            status="sent" if sent else "queued", attempts=1, sent_at=sent)  # fmt: skip
+        db.session.add(row)
+        db.session.flush()
+        db.session.add(Checkout(workspace_id=ws.id, shopify_checkout_id=gid, token=f"tok-{gid[-4:]}", item_count=1,
+                                reminder_status="queued", reminder_outbox_id=row.id))  # fmt: skip
+        db.session.commit()
+
+    reminded(workspace, "gid://shopify/AbandonedCheckout/1001", sent_minutes_ago=60)
+    reminded(workspace, "gid://shopify/AbandonedCheckout/1002", sent_minutes_ago=None)  # never sent
+    reminded(other_workspace, "gid://shopify/AbandonedCheckout/1003", sent_minutes_ago=60)
+    factory.order(workspace, platform="shopify", checkout_token="tok-1001")  # after the reminder: recovered
+    factory.order(workspace, platform="shopify", checkout_id="gid://shopify/AbandonedCheckout/1002")
+    factory.order(
+        workspace, platform="shopify", checkout_token="tok-1001", created_at=utcnow() - timedelta(hours=2)
+    )
+    factory.order(other_workspace, platform="shopify", checkout_token="tok-1003")
+    html = auth_client.get("/").get_data(as_text=True)
+    assert re.search(r'data-count="recovered_orders">1<', html)
+    assert re.search(r"data-recovered-total>€25\.50<", html)

@@ -26,7 +26,7 @@ from app.platforms.errors import (
     shopify_user_error,
 )
 from app.platforms.http import DEFAULT_POLICY, DEFAULT_TIMEOUT, HttpTransport, RetryPolicy
-from app.platforms.shopify import queries
+from app.platforms.shopify import checkout_queries, queries
 from app.platforms.shopify.bulk import BulkOperationsMixin
 from app.platforms.shopify.cost import requested_cost
 from app.platforms.shopify.product_writes import ProductWritesMixin
@@ -248,6 +248,14 @@ class ShopifyClient(BulkOperationsMixin, ProductWritesMixin):
         variables = {"after": after, "query": query, "lineItemsFirst": line_items_first,
                      "fulfillmentsFirst": fulfillments_first, "refundsFirst": refunds_first}  # fmt: skip
         yield from self._pages(queries.ORDERS_PAGE_QUERY, "orders", variables, page_size)
+
+    def iter_abandoned_checkout_pages(
+        self, query: str | None = None, after: str | None = None, page_size: int | None = None
+    ) -> Iterator[Page]:
+        """Every abandoned checkout matching the search `query`, a page at a time (see `checkout_queries`)."""
+        variables = {"after": after, "query": query}
+        yield from self._pages(checkout_queries.ABANDONED_CHECKOUTS_PAGE_QUERY, "abandonedCheckouts", variables,
+                               page_size)  # fmt: skip
 
     def iter_audit_pages(self, variants_first: int = 5) -> Iterator[Page]:
         """Every product's id, `updatedAt`, title, handle and first variants with their stock (the drift

@@ -191,7 +191,7 @@ _SHIPMENT_FIELDS = """
 """
 
 # An order's own fields, the same in the paged and the bulk documents (one list, so neither lacks one).
-_ORDER_FIELDS = """id name createdAt updatedAt cancelledAt email phone currencyCode
+_ORDER_FIELDS = """id name createdAt updatedAt cancelledAt email phone currencyCode checkoutToken
       displayFinancialStatus displayFulfillmentStatus
       subtotalPriceSet { shopMoney { amount currencyCode } }
       totalPriceSet { shopMoney { amount currencyCode } }

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from app.auth_scope import current_scope
 from app.services import overview, periods, workspace_settings
+from app.services.recovered import DEFAULT_DAYS, recovered_lately
 from app.services.sales_overview import sales_overview
 from app.services.setup_checklist import checklist
 from app.web.dashboard import bp
@@ -42,6 +43,8 @@ def index():
         integrations=overview.integrations_with_runs(scope),
         alerts=overview.open_alerts(scope),
         chart=overview.activity_chart(scope),
+        recovered=recovered_lately(scope.workspace_id),
+        recovered_days=DEFAULT_DAYS,
         live_progress="sync.run_progress" in current_app.view_functions,
         **context,
     ), status
