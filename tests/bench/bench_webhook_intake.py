@@ -1,8 +1,8 @@
 """Webhook intake benchmark (on demand): `python tests/bench/bench_webhook_intake.py [--deliveries 20000]`.
 
-Production shape on loopback: gunicorn serving `wsgi:app` with the Procfile's settings (gthread, `--workers`
-sized for 2 cores, 4 threads, access log on), Postgres (`BENCH_DATABASE_URL`, schema rebuilt) and Redis
-(`BENCH_REDIS_URL`, flushed). `wrk` (apt: wrk) replays N pre-signed Shopify `products/update` deliveries
+Production shape on loopback: gunicorn serving `wsgi:app` with the Procfile's settings (gthread, 2 workers for
+2 cores, 8 threads each, access log on; `--web-workers` and `--threads` change both servers alike), Postgres
+(`BENCH_DATABASE_URL`, schema rebuilt) and Redis (`BENCH_REDIS_URL`, flushed). `wrk` (apt: wrk) replays N pre-signed Shopify `products/update` deliveries
 (10 % re-deliveries, shuffled, newer versions of each product) through a Lua script with a bounded request
 count. Prints throughput and p50/p99 against a bare Flask endpoint (`bare_wsgi.py`) on the same gunicorn
 settings, then the time for RQ workers (the Procfile's `webhooks` process, `--drain-workers` of them, long-running) to drain the inbox, and checks
@@ -101,9 +101,9 @@ def write_requests(path: Path, planned, port: int) -> None:
             out.write(f"{len(raw)}\n".encode() + raw)
 
 
-def gunicorn(target: str, port: int, workers: int, log: Path) -> subprocess.Popen:
+def gunicorn(target: str, port: int, workers: int, log: Path, threads: int = 8) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-           "--threads", "4", "--timeout", "30", "--access-logfile", "-"]  # fmt: skip
+           "--threads", str(threads), "--timeout", "30", "--access-logfile", "-"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env(), stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)  # fmt: skip
     deadline = time.monotonic() + 60
@@ -333,7 +333,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=20_000)
     parser.add_argument("--products", type=int, default=2_000)
-    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument("--threads", type=int, default=8, help="gunicorn threads per worker, both servers")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--drain-workers", type=int, default=4)
     parser.add_argument("--drain-timeout", type=float, default=1800)
@@ -355,7 +356,7 @@ def main() -> None:
 
     port = free_port()
     since = time.time()
-    server = gunicorn("bare_wsgi:app", port, args.web_workers, tmp / "bare.log")
+    server = gunicorn("bare_wsgi:app", port, args.web_workers, tmp / "bare.log", args.threads)
     try:
         bare = wrk(port, "/bare", None, args.deliveries, 2, args.connections, server, since)
     finally:
@@ -366,7 +367,7 @@ def main() -> None:
     write_requests(tmp / "deliveries.reqs", planned, port)
     try:
         since, commits_before = time.time(), commits()
-        server = gunicorn("wsgi:app", port, args.web_workers, tmp / "app.log")
+        server = gunicorn("wsgi:app", port, args.web_workers, tmp / "app.log", args.threads)
         try:
             reqs = tmp / "deliveries.reqs"
             intake = wrk(
@@ -387,7 +388,7 @@ def main() -> None:
          f"non-200: {intake['non200']:.0f}, socket errors: {intake['errors']:.0f}"),
     ]  # fmt: skip
     print(f"\n{args.deliveries:,} deliveries ({unique:,} unique, {args.products:,} products); gunicorn "
-          f"{args.web_workers} workers x 4 threads; wrk 2 threads, {args.connections} connections; "
+          f"{args.web_workers} workers x {args.threads} threads; wrk 2 threads, {args.connections} connections; "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     print(f"{'':24}{'throughput':>12}{'p50 ms':>9}{'p99 ms':>9}  notes")
     for name, rate, p50, p99, note in rows:

@@ -48,7 +48,7 @@ def server(tmp_path_factory):
     port, log = _free_port(), tmp / "gunicorn.log"
     # The Procfile's command, on a loopback port and with one worker.
     cmd = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app", "--bind", f"127.0.0.1:{port}",
-           "--workers", "1", "--threads", "4", "--timeout", "30", "--access-logfile", "-"]  # fmt: skip
+           "--workers", "1", "--threads", "8", "--timeout", "30", "--access-logfile", "-"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)  # fmt: skip
     try:
