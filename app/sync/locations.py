@@ -142,57 +142,72 @@ def _item_gid(key: int | str) -> str:
     return f"{_ITEM}{key}" if isinstance(key, int) else key
 
 
-def compact_levels(levels: Iterable[dict]) -> dict[int | str, tuple]:
-    """Shopify's level nodes (a list, or a stream read as it comes) as `{item: (available, committed, on hand
-    or None, updatedAt)}`: what the writer needs, without keeping the nodes."""
-    figures: dict[int | str, tuple] = {}
-    for level in levels:
-        item = (level.get("item") or {}).get("id")
-        if item is not None:
-            q = quantities(level)
-            figures[_item_key(item)] = (q.get("available", 0), q.get("committed", 0), q.get("on_hand"),
-                                        parse_time(level.get("updatedAt")))  # fmt: skip
-    return figures
+def _figures(level: dict) -> tuple[int | str, tuple] | None:
+    """A level node as (item, (available, committed, on hand or None, updatedAt)): what the writer needs."""
+    item = (level.get("item") or {}).get("id")
+    if item is None:
+        return None
+    q = quantities(level)
+    return _item_key(item), (q.get("available", 0), q.get("committed", 0), q.get("on_hand"),
+                             parse_time(level.get("updatedAt")))  # fmt: skip
 
 
 def write_location(
     workspace_id: int, integration_id: int, node: dict, levels: Iterable[dict]
 ) -> tuple[int, int]:
-    """Store one location and all its levels (the whole list Shopify has for it), in one stock transaction;
-    returns (location row id, levels Shopify listed there). `levels` may be a stream: it is read whole, into
-    compact figures, before the transaction opens (a paged read asks Shopify while it is read)."""
-    figures = compact_levels(levels)
+    """Store one location and all its levels (the whole list Shopify has for it); returns (location row id,
+    levels Shopify listed there). `levels` may be a stream (a paged read asks Shopify as it is read, a bulk
+    file is read line by line): it is written `LEVELS_BATCH` levels per stock transaction, each locking its
+    variants in id order, so a location of a 100,000-product shop's 300,000 levels is never held at once and
+    no transaction stays open while Shopify answers. The levels the location no longer lists go last."""
     with stock_transaction():
         location = upsert_location(
             workspace_id, integration_id, node["id"], name=node.get("name") or "",
             active=bool(node.get("isActive")), fulfills_online_orders=bool(node.get("fulfillsOnlineOrders")),
         )  # fmt: skip
-        item_of: dict[int, int | str] = {}
-        for items in chunks(figures):
-            found = select(ProductVariant.id, ProductVariant.inventory_item_id).where(
-                ProductVariant.workspace_id == workspace_id,
-                ProductVariant.inventory_item_id.in_([_item_gid(i) for i in items]),
-            )
-            item_of.update((variant_id, _item_key(gid)) for variant_id, gid in db.session.execute(found))
+        location_id = location.id
         stale = set(
             db.session.scalars(
-                select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id == location.id)
+                select(VariantLocationStock.variant_id).where(VariantLocationStock.location_id == location_id)
             )
         )
-        # Every lock at once, in id order, before any write: two lockers never deadlock.
-        locked = lock_variant_ids(workspace_id, item_of.keys() | stale)
-        kept = sorted(v for v in item_of if v in locked)
-        for batch in chunks(kept, LEVELS_BATCH):
-            _write_levels(workspace_id, location.id, [(v, figures[item_of[v]]) for v in batch])
-        for gone in chunks(sorted(stale - set(kept))):
-            db.session.execute(
-                delete(VariantLocationStock).where(
-                    VariantLocationStock.location_id == location.id, VariantLocationStock.variant_id.in_(gone)
+    written: set[int] = set()
+    listed = 0
+    for batch in chunks(filter(None, map(_figures, levels)), LEVELS_BATCH):
+        listed += len(batch)
+        written |= _write_batch(workspace_id, location_id, dict(batch))
+    gone = sorted(stale - written)
+    if gone:
+        with stock_transaction():
+            locked = lock_variant_ids(workspace_id, gone)
+            for ids in chunks(gone):
+                db.session.execute(
+                    delete(VariantLocationStock).where(
+                        VariantLocationStock.location_id == location_id,
+                        VariantLocationStock.variant_id.in_(ids),
+                    )
+                )
+            refresh_on_hand(workspace_id, locked)
+    return location_id, listed
+
+
+def _write_batch(workspace_id: int, location_id: int, figures: dict[int | str, tuple]) -> set[int]:
+    """One batch of levels in one stock transaction: the variants they name locked in id order, the levels
+    written, those variants' on hand set by the stock rule. Returns the variants written."""
+    with stock_transaction():
+        item_of = {
+            variant_id: _item_key(gid)
+            for variant_id, gid in db.session.execute(
+                select(ProductVariant.id, ProductVariant.inventory_item_id).where(
+                    ProductVariant.workspace_id == workspace_id,
+                    ProductVariant.inventory_item_id.in_([_item_gid(i) for i in figures]),
                 )
             )
+        }
+        locked = sorted(lock_variant_ids(workspace_id, item_of))
+        _write_levels(workspace_id, location_id, [(v, figures[item_of[v]]) for v in locked])
         refresh_on_hand(workspace_id, locked)
-        location_id = location.id
-    return location_id, len(figures)
+    return set(locked)
 
 
 def _write_levels(workspace_id: int, location_id: int, figures: list[tuple[int, tuple]]) -> None:

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import g
+from flask_login import current_user
 from markupsafe import Markup, escape
 
 # Symbols that name one currency only; "$" or "kr" would not, so those currencies show their code.
@@ -38,12 +39,7 @@ def display_zone() -> tzinfo:
 
 
 def _workspace_zone() -> tzinfo | None:
-    from flask_login import current_user
-
-    from app.models import Workspace
-
-    # No query for a setting the schema does not have: the workspace is read only once it has the column.
-    if not hasattr(Workspace, "timezone") or not getattr(current_user, "is_authenticated", False):
+    if not getattr(current_user, "is_authenticated", False):
         return None
     name = getattr(getattr(current_user, "workspace", None), "timezone", None)
     if not name or name == "UTC":

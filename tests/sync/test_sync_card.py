@@ -66,7 +66,8 @@ STATES = {
         [
             'data-status="succeeded"',
             "succeeded</span>",
-            "Finished {finished}",
+            "Finished <time",
+            "{finished}</time>",
             "7 created, 3 updated",
             "90 unchanged",
             "(100 products checked)",
