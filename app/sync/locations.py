@@ -4,7 +4,8 @@ Paged by cursor: `LOCATIONS_PAGE_QUERY` (every location, inactive ones included)
 levels, then `LOCATION_LEVELS_PAGE_QUERY` for a location holding more: nothing is cut short. Levels are
 matched to the workspace's variants by inventory item; a level Shopify no longer lists, and a location it no
 longer has, are deleted. Each touched variant's on hand is then set by the stock rule
-(`app.inventory.locations.refresh_on_hand`). One commit per page of locations. Reads Shopify only through
+(`app.inventory.locations.refresh_on_hand`). A location's levels are streamed, one commit per `LEVELS_BATCH`
+of them (a shop of 100,000 products has 300,000 at one location). Reads Shopify only through
 the client; never changes the merchant's choice of locations to sell from. `refresh_location` (a job) reads
 one location the same way, when a webhook names one we do not hold or says a location changed.
 """
