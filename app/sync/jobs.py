@@ -24,10 +24,13 @@ __all__ = ["nightly_full_sync", "push_catalog_to_facebook", "start_scheduled_syn
 
 
 def sync_integration(integration_id: int, run_id: int) -> str:
-    status = execute_run(run_id, then_orders=True)  # a full sync brings the orders too
-    if status == "succeeded":
+    try:
+        return execute_run(run_id, then_orders=True)  # a full sync brings the orders too
+    finally:
+        # The orders run is queued as the catalog finishes, before its collections and locations: if those
+        # fail (RQ retries them), the orders run still gets its job now, never left "queued" with none,
+        # which would refuse every later sync of the store. Idempotent: only a run without a job is enqueued.
         enqueue_follow_up(run_id)
-    return status
 
 
 def start_scheduled_syncs(kind: str = "incremental") -> dict[str, int]:

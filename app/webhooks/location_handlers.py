@@ -19,16 +19,21 @@ from sqlalchemy import select
 from app.extensions import db
 from app.inventory.locations import location_gid, upsert_location
 from app.models import Location, ProductVariant, VariantLocationStock
+from app.queues import enqueue, safe_retry
 from app.sync.locations import delete_location
 from app.webhooks.delivery import Delivery
-from app.webhooks.reread_topics import enqueue_read, reread_handlers
+from app.webhooks.reread_topics import after_commit_read, reread_handlers
 
 
 def _gid(body: dict) -> str:
     return body.get("admin_graphql_api_id") or location_gid(body["id"])
 
 
-location_upsert, location_delete = reread_handlers("location", _gid, "sync.refresh_location", delete_location)
+def _read(integration_id: int, gid: str) -> None:
+    enqueue("sync.refresh_location", integration_id, gid, retry=safe_retry())
+
+
+location_upsert, location_delete = reread_handlers("location", _gid, _read, delete_location)
 
 
 def read_if_unknown(d: Delivery, integration, location_id) -> None:
@@ -42,7 +47,7 @@ def read_if_unknown(d: Delivery, integration, location_id) -> None:
     if known is None:
         # The placeholder now (committed with the delivery), so the next deliveries naming it ask no read again.
         upsert_location(integration.workspace_id, integration.id, gid)
-        d.after_commit.append(partial(enqueue_read, "sync.refresh_location", integration.id, gid))
+        d.after_commit.append(partial(after_commit_read, _read, integration.id, gid))
 
 
 def level_is_new(integration, item_gid: str, location_id) -> bool:

@@ -10,31 +10,33 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from app.queues import QueueUnavailable, enqueue, safe_retry
+from app.queues import QueueUnavailable
 from app.webhooks.delivery import Delivery
 
 log = logging.getLogger(__name__)
 
 
-def enqueue_read(job: str, integration_id: int, gid: str) -> None:
+def after_commit_read(read: Callable[[int, str], None], integration_id: int, gid: str) -> None:
+    """`read(integration_id, gid)` (which enqueues the read job), once the delivery is committed; a queue
+    that cannot be reached is logged, and the next full sync reads the resource instead."""
     try:
-        enqueue(job, integration_id, gid, retry=safe_retry())
+        read(integration_id, gid)
     except QueueUnavailable:
-        log.warning("integration %s: %s not read by %s (queue unavailable)", integration_id, gid, job)
+        log.warning("integration %s: %s not read (queue unavailable)", integration_id, gid)
 
 
 def reread_handlers(
     kind: str,
     gid_of: Callable[[dict], str],
-    job: str,
+    read: Callable[[int, str], None],
     delete_rows: Callable[[int, int, str], bool],
 ) -> tuple[Callable[[Delivery], None], Callable[[Delivery], None]]:
-    """(upsert, delete) handlers for `kind`, whose id `gid_of(body)` gives, re-read by the job `job`."""
+    """(upsert, delete) handlers for `kind`, whose id `gid_of(body)` gives, re-read by `read`."""
 
     def upsert(d: Delivery) -> None:
         gid = gid_of(d.body)
         for integration in d.targets():
-            d.after_commit.append(partial(enqueue_read, job, integration.id, gid))
+            d.after_commit.append(partial(after_commit_read, read, integration.id, gid))
             d.log(integration.workspace_id, kind, gid, "update", integration_id=integration.id)
 
     def delete(d: Delivery) -> None:
