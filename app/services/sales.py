@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date
 from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
@@ -130,3 +130,15 @@ def sales(scope: WorkspaceScope, period: Period) -> list[CurrencySales]:
             channel.reversed += amount
         r.by_day[period.local_day(at)][1] -= amount
     return sorted(result.values(), key=lambda r: (-r.all.orders, r.currency))
+
+
+def latest_sale_day(scope: WorkspaceScope, tz) -> date | None:
+    """The day (in `tz`) of the workspace's latest counted order: what a range holding none can point to."""
+    latest = db.session.scalar(
+        select(func.max(Order.created_at)).where(Order.workspace_id == scope.workspace_id, _counted())
+    )
+    if latest is None:
+        return None
+    if latest.tzinfo is None:  # SQLite hands MAX() back as it stored it
+        latest = latest.replace(tzinfo=UTC)
+    return latest.astimezone(tz).date()

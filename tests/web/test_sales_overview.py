@@ -176,3 +176,16 @@ def test_presets_count_days_in_the_workspace_zone():
     today = periods.period_from({"range": "today"}, "Asia/Tokyo", now=now)
     assert today.first.isoformat() == today.last.isoformat() == "2026-11-10"
     assert periods.period_from({}, "Not/AZone", now=now).tz.key == "UTC"
+
+
+def test_a_range_without_orders_points_to_the_range_of_the_latest_one(auth_client, shop):
+    # The shop's orders are from November 2026 (the demo store's are from June 2025): "Last 7 days" in
+    # December holds none, and the page says when the latest was placed and offers the range that holds it.
+    page = auth_client.get("/?range=custom&from=2026-12-20&to=2026-12-21").get_data(as_text=True)
+    assert 'id="no-sales"' in page
+    latest = re.search(r"The latest was placed on (\d{4}-\d\d-\d\d):\s*<a href=\"([^\"]+)\"", page)
+    assert latest is not None, page
+    assert latest.group(1) == "2026-11-12"  # the workspace's newest order (a refund is not one)
+    following = auth_client.get(html.unescape(latest.group(2))).get_data(as_text=True)
+    assert "2026-10-14 to 2026-11-12" in following and 'id="no-sales"' not in following
+    assert _figure(following, "EUR", "revenue").startswith("€")
