@@ -98,9 +98,15 @@ def change_password(user: User, current: str, new: str, confirmation: str) -> No
     if new != confirmation:
         raise AccountError("The two new passwords differ.", "confirmation")
     try:
-        passwords.check_new_password(new, user.email)
+        set_password(user, new)
     except passwords.PasswordRejected as exc:
         raise AccountError(str(exc), "new_password") from exc
+
+
+def set_password(user: User, new: str) -> None:
+    """Store `new` as the user's password (committed) if the password rules take it; raise
+    `passwords.PasswordRejected` otherwise. Ending the user's sessions is the caller's."""
+    passwords.check_new_password(new, user.email)
     user.password_hash = passwords.hash_password(new)
     db.session.commit()
 

@@ -77,10 +77,8 @@ def reset(token: str, new: str, confirmation: str) -> User:
     if new != confirmation:
         raise ResetRefused("The two passwords differ.", "confirmation")
     try:
-        passwords.check_new_password(new, user.email)
+        accounts.set_password(user, new)
     except passwords.PasswordRejected as exc:
         raise ResetRefused(str(exc), "password") from exc
-    user.password_hash = passwords.hash_password(new)
-    db.session.commit()
     sessions.end_all_sessions(user.id)
     return user
