@@ -8,12 +8,9 @@ by a record that lacks them. Caller commits.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_
-
-from app.extensions import db
 from app.models import Checkout
 from app.models.types import utcnow
-from app.sync.upsert_sql import dialect_insert
+from app.sync.upsert_sql import newest_wins_upsert
 
 COLUMNS = (
     "token", "cart_token", "customer_gid", "customer_name", "customer_phone", "customer_email",
@@ -38,17 +35,11 @@ def upsert_checkouts(workspace_id: int, records: list[dict], *, integration_id: 
          "shopify_checkout_id": g, "item_count": r.get("item_count") or 0, "updated_at": now}
         for g, r in sorted(latest.items())
     ]  # fmt: skip
-    stmt = dialect_insert(Checkout).values(rows)
-    excluded = stmt.excluded
-    set_ = {c: excluded[c] for c in (*COLUMNS, "integration_id", "updated_at")}
-    for c in KEEP_WHEN_ABSENT:
-        set_[c] = func.coalesce(excluded[c], getattr(Checkout, c))
-    newer = or_(Checkout.last_activity_at.is_(None), excluded.last_activity_at.is_(None),
-                Checkout.last_activity_at < excluded.last_activity_at)  # fmt: skip
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "shopify_checkout_id"], set_=set_, where=newer
-    ).returning(Checkout.id, Checkout.shopify_checkout_id)
-    return {g: i for i, g in db.session.execute(stmt).all()}
+    written = newest_wins_upsert(
+        Checkout, rows, key=("workspace_id", "shopify_checkout_id"), update=(*COLUMNS, "integration_id", "updated_at"),
+        keep_when_absent=KEEP_WHEN_ABSENT, version="last_activity_at", returning=("id", "shopify_checkout_id"),
+    )  # fmt: skip
+    return {g: i for i, g in written}
 
 
 def _key(record: dict):

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 
 from app.extensions import db
 from app.models import Order, OrderFulfillment, OrderItem, OrderRefund, SyncLog
 from app.models.types import utcnow
-from app.sync.catalog_writer import dialect_insert, variant_ids_by_gid
+from app.sync.catalog_writer import variant_ids_by_gid
+from app.sync.upsert_sql import newest_wins_upsert
 
 ORDER_COLUMNS = (
     "number", "customer_name", "customer_email", "customer_phone", "currency", "total_price", "subtotal_price",
@@ -71,17 +72,12 @@ def upsert_orders(
             updated_at=now,
         )  # fmt: skip
         rows.append(row)
-    stmt = dialect_insert(Order).values(rows)
-    excluded = stmt.excluded
-    set_ = {c: excluded[c] for c in (*ORDER_COLUMNS, "status", "updated_at")}
-    for c in KEEP_WHEN_ABSENT:
-        set_[c] = func.coalesce(excluded[c], getattr(Order, c))
-    newer = or_(Order.source_updated_at.is_(None), excluded.source_updated_at.is_(None),
-                Order.source_updated_at < excluded.source_updated_at)  # fmt: skip
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "source_platform", "external_id"], set_=set_, where=newer
-    ).returning(Order.id, Order.external_id)
-    written = {g: i for i, g in db.session.execute(stmt).all()}
+    upserted = newest_wins_upsert(
+        Order, rows, key=("workspace_id", "source_platform", "external_id"),
+        update=(*ORDER_COLUMNS, "status", "updated_at"), keep_when_absent=KEEP_WHEN_ABSENT,
+        version="source_updated_at", returning=("id", "external_id"),
+    )  # fmt: skip
+    written = {g: i for i, g in upserted}
     for external_id in latest:
         if external_id not in written:
             outcome["skipped"].append(existing.get(external_id, external_id))

@@ -93,3 +93,30 @@ def _statement(name, table, columns, conflict, update, where, returning):
         # On SQLite, RETURNING is also what lets SQLAlchemy batch an executemany into multi-row VALUES.
         stmt = stmt.returning(*(table.c[c] for c in returning))
     return stmt
+
+
+def newest_wins_upsert(
+    model,
+    rows: list[dict],
+    *,
+    key: tuple[str, ...],
+    update: tuple[str, ...],
+    keep_when_absent: tuple[str, ...],
+    version: str,
+    returning: tuple[str, ...],
+):
+    """INSERT `rows`, or update the row with the same `key` from the incoming one, only where the incoming
+    `version` (Shopify's `updated_at`) is newer or either is unknown; the `keep_when_absent` columns keep the
+    stored value when the incoming one is NULL (a source that lacks a field does not wipe it). Returns the
+    statement's result: the `returning` columns of the rows written."""
+    stmt = dialect_insert(model).values(rows)
+    excluded = stmt.excluded
+    set_ = {c: excluded[c] for c in update}
+    for c in keep_when_absent:
+        set_[c] = func.coalesce(excluded[c], getattr(model, c))
+    stored = getattr(model, version)
+    newer = stored.is_(None) | excluded[version].is_(None) | (stored < excluded[version])
+    stmt = stmt.on_conflict_do_update(index_elements=list(key), set_=set_, where=newer).returning(
+        *(getattr(model, c) for c in returning)
+    )
+    return db.session.execute(stmt)
