@@ -26,8 +26,8 @@ def test_every_credential_field_says_where_to_find_it(auth_client):
     assert "Admin API access token" in html and "Phone number ID under the number" in html
 
 
-def test_webhook_and_app_addresses_are_shown_to_copy(app, auth_client):
-    app.config["META_VERIFY_TOKEN"] = None
+def test_webhook_and_app_addresses_are_shown_to_copy(app, auth_client, monkeypatch):
+    monkeypatch.setitem(app.config, "META_VERIFY_TOKEN", None)
     html = auth_client.get("/integrations").get_data(as_text=True)
     shopify = _card(html, "card-shopify-new")
     assert (

@@ -141,7 +141,7 @@ def _steps(page: str) -> dict[str, str]:
 
 
 def test_checklist_ticks_each_step_from_real_state_and_hides_when_complete(
-    app, auth_client, workspace, factory
+    app, auth_client, workspace, factory, monkeypatch
 ):
     steps = _steps(auth_client.get("/").get_data(as_text=True))
     assert steps == dict.fromkeys(
@@ -162,11 +162,8 @@ def test_checklist_ticks_each_step_from_real_state_and_hides_when_complete(
     steps = _steps(auth_client.get("/").get_data(as_text=True))
     assert steps["agent"] == "no"  # switched on, but no model key: the agent cannot answer
     assert all(v == "yes" for k, v in steps.items() if k != "agent")
-    app.config["OPENAI_API_KEY"] = "sk-test"
-    try:
-        page = auth_client.get("/").get_data(as_text=True)
-    finally:
-        app.config["OPENAI_API_KEY"] = None
+    monkeypatch.setitem(app.config, "OPENAI_API_KEY", "sk-test")
+    page = auth_client.get("/").get_data(as_text=True)
     assert "setup-checklist" not in page and _steps(page) == {}
 
 

@@ -46,8 +46,8 @@ def test_invalid_notification_settings_answer_422_with_field_errors(auth_client,
     assert db.session.get(Workspace, workspace.id).notification_email is None
 
 
-def test_agent_settings_turn_on_with_a_model(app, auth_client, workspace):
-    app.config["OPENAI_API_KEY"] = "sk-test"
+def test_agent_settings_turn_on_with_a_model(app, auth_client, workspace, monkeypatch):
+    monkeypatch.setitem(app.config, "OPENAI_API_KEY", "sk-test")
     response = auth_client.post(
         "/settings/agent", data={"enabled": "y", "model": "gpt-4o-mini", "instructions": "Be brief."},
         headers=_htmx(auth_client),
@@ -64,8 +64,8 @@ def test_agent_settings_turn_on_with_a_model(app, auth_client, workspace):
     assert db.session.get(Workspace, workspace.id).agent_enabled is False
 
 
-def test_agent_cannot_be_switched_on_without_a_model_key(app, auth_client, workspace):
-    app.config["OPENAI_API_KEY"] = None
+def test_agent_cannot_be_switched_on_without_a_model_key(app, auth_client, workspace, monkeypatch):
+    monkeypatch.setitem(app.config, "OPENAI_API_KEY", None)
     page = auth_client.get("/settings/").get_data(as_text=True)
     assert "no model key is configured" in page and "OPENAI_API_KEY" in page
     response = auth_client.post(
